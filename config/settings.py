@@ -1,0 +1,144 @@
+"""Process settings: one pydantic-settings ``Settings`` built once per process.
+
+Input: environment variables with prefix ``CGTWATCH_`` (nested sections with ``__``, e.g.
+``CGTWATCH_KAFKA__BOOTSTRAP_SERVERS``), an optional ``.env`` file, and files in a secrets
+directory (``CGTWATCH_SECRETS_DIR``, for container secrets). Output: a frozen ``Settings``
+object that each stage receives and passes down; nothing else reads the environment.
+"""
+
+from __future__ import annotations
+
+import os
+import socket
+from pathlib import Path
+from typing import Literal
+
+from pydantic import BaseModel, ConfigDict, Field, SecretStr
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+CONFIG_DIR = Path(__file__).resolve().parent
+
+
+class _Section(BaseModel):
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+
+class KafkaSettings(_Section):
+    """Kafka connection. ``bootstrap_servers`` unset means: start the embedded local broker."""
+
+    bootstrap_servers: str | None = None
+    security_protocol: Literal["PLAINTEXT", "SSL", "SASL_PLAINTEXT", "SASL_SSL"] = "PLAINTEXT"
+    sasl_mechanism: Literal["PLAIN", "SCRAM-SHA-256", "SCRAM-SHA-512"] | None = None
+    sasl_username: str | None = None
+    sasl_password: SecretStr | None = None
+    ssl_cafile: Path | None = None
+    partitions: int = Field(default=3, ge=1, description="partitions for topics we create")
+    replication_factor: int = Field(default=1, ge=1)
+    session_timeout_ms: int = 6000
+    heartbeat_interval_ms: int = 1000
+
+
+class ElasticSettings(_Section):
+    """Elasticsearch connection. ``url`` unset means: start the embedded local server."""
+
+    url: str | None = None
+    api_key: SecretStr | None = None
+    username: str | None = None
+    password: SecretStr | None = None
+    ca_certs: Path | None = None
+    verify_certs: bool = True
+    index_prefix: str = "cgtwatch"
+    request_timeout: float = 30.0
+
+
+class LocalStackSettings(_Section):
+    """Ports of the embedded local servers (used only when no external address is set)."""
+
+    kafka_port: int = 9092
+    elastic_port: int = 9200
+
+
+class PathSettings(_Section):
+    """Where operator files and runtime data live."""
+
+    data_dir: Path = Path(".cgtwatch")
+    sources: Path = CONFIG_DIR / "sources.yaml"
+    taxonomy: Path = CONFIG_DIR / "taxonomy.yaml"
+    alert_rules: Path = CONFIG_DIR / "alert_rules.yaml"
+
+
+class CrawlerSettings(_Section):
+    """Politeness and limits for the Scrapy crawler."""
+
+    user_agent: str = "cgtwatch/0.1 (+https://example.org/cgtwatch; news monitoring bot)"
+    obey_robots: bool = True
+    concurrent_requests_per_domain: int = 2
+    download_timeout: float = 20.0
+    download_maxsize: int = 20 * 1024 * 1024
+    retry_times: int = 2
+    autothrottle: bool = True
+    max_list_pages: int = 3
+    max_articles_per_crawl: int = 200
+    crawl_timeout_s: int = 600
+
+
+class WorkerSettings(_Section):
+    """Identity of this worker process (static group membership needs a stable name)."""
+
+    instance_id: str = Field(default_factory=lambda: socket.gethostname())
+    batch_size: int = 200
+    batch_within_s: float = 1.0
+
+
+class SmtpSettings(_Section):
+    host: str | None = None
+    port: int = 587
+    security: Literal["none", "starttls", "ssl"] = "starttls"
+    username: str | None = None
+    password: SecretStr | None = None
+    sender: str = "cgtwatch@localhost"
+    timeout_s: float = 20.0
+
+
+class SlackSettings(_Section):
+    """Named Slack incoming webhooks; alert channels refer to them by name."""
+
+    webhooks: dict[str, SecretStr] = Field(default_factory=dict)
+    bot_token: SecretStr | None = None
+    timeout_s: float = 10.0
+
+
+class Settings(BaseSettings):
+    """All settings of one cgtwatch process."""
+
+    model_config = SettingsConfigDict(
+        env_prefix="CGTWATCH_",
+        env_nested_delimiter="__",
+        env_file=".env",
+        extra="ignore",
+        frozen=True,
+        secrets_dir=os.environ.get("CGTWATCH_SECRETS_DIR") or None,
+    )
+
+    kafka: KafkaSettings = KafkaSettings()
+    elastic: ElasticSettings = ElasticSettings()
+    local: LocalStackSettings = LocalStackSettings()
+    paths: PathSettings = PathSettings()
+    crawler: CrawlerSettings = CrawlerSettings()
+    worker: WorkerSettings = WorkerSettings()
+    smtp: SmtpSettings = SmtpSettings()
+    slack: SlackSettings = SlackSettings()
+    log_level: str = "INFO"
+
+    @property
+    def embedded(self) -> bool:
+        """True when cgtwatch must start its own local servers."""
+        return self.kafka.bootstrap_servers is None or self.elastic.url is None
+
+    @property
+    def kafka_bootstrap(self) -> str:
+        return self.kafka.bootstrap_servers or f"127.0.0.1:{self.local.kafka_port}"
+
+    @property
+    def elastic_url(self) -> str:
+        return self.elastic.url or f"http://127.0.0.1:{self.local.elastic_port}"

@@ -1,0 +1,101 @@
+"""Operator file ``sources.yaml``: the sites cgtwatch watches.
+
+Input: ``sources.yaml`` (a list of sources with list pages, feeds, schedule and optional
+selectors). Output: a validated ``SourcesFile``; errors name file, line and field.
+"""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+from typing import Literal
+
+from pydantic import BaseModel, ConfigDict, Field, HttpUrl, field_validator, model_validator
+
+from config.yamlfile import load_yaml_model
+
+_EVERY = re.compile(r"^(\d+)\s*(s|m|h|d)$")
+_UNIT_S = {"s": 1, "m": 60, "h": 3600, "d": 86400}
+
+
+class Selectors(BaseModel):
+    """Optional per-source CSS/XPath overrides (XPath when the value starts with ``/``)."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+    links: str | None = None
+    date: str | None = None
+    next_page: str | None = None
+    title: str | None = None
+    body: str | None = None
+
+
+class Schedule(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+    every: str = "30m"
+    jitter_s: int = Field(default=60, ge=0)
+
+    @field_validator("every")
+    @classmethod
+    def _check_every(cls, value: str) -> str:
+        if not _EVERY.match(value.strip()):
+            raise ValueError("use a number and a unit, e.g. '30m', '2h', '1d'")
+        return value.strip()
+
+    @property
+    def seconds(self) -> int:
+        match = _EVERY.match(self.every)
+        assert match is not None
+        return int(match.group(1)) * _UNIT_S[match.group(2)]
+
+
+class Source(BaseModel):
+    """One watched site section (a news or notice column)."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+    id: str = Field(pattern=r"^[a-z0-9][a-z0-9_-]*$")
+    name: str
+    name_en: str = ""
+    kind: Literal["government", "ftz", "university", "hospital", "regulator", "press", "demo"]
+    region: str = ""
+    language: Literal["zh", "en"] = "zh"
+    list_urls: list[HttpUrl] = Field(default_factory=list)
+    feeds: list[HttpUrl] = Field(default_factory=list)
+    sitemaps: list[HttpUrl] = Field(default_factory=list)
+    schedule: Schedule = Schedule()
+    selectors: Selectors = Selectors()
+    max_pages: int | None = Field(default=None, ge=1, le=50)
+    enabled: bool = True
+
+    @model_validator(mode="after")
+    def _has_entry_point(self) -> Source:
+        if not (self.list_urls or self.feeds or self.sitemaps):
+            raise ValueError("give at least one of list_urls, feeds or sitemaps")
+        return self
+
+
+class SourcesFile(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+    sources: list[Source]
+
+    @model_validator(mode="after")
+    def _unique_ids(self) -> SourcesFile:
+        seen: set[str] = set()
+        for source in self.sources:
+            if source.id in seen:
+                raise ValueError(f"duplicate source id {source.id!r}")
+            seen.add(source.id)
+        return self
+
+    def get(self, source_id: str) -> Source:
+        for source in self.sources:
+            if source.id == source_id:
+                return source
+        raise KeyError(f"no source with id {source_id!r}")
+
+    @property
+    def enabled(self) -> list[Source]:
+        return [s for s in self.sources if s.enabled]
+
+
+def load_sources(path: Path) -> SourcesFile:
+    return load_yaml_model(path, SourcesFile)

@@ -1,0 +1,89 @@
+"""Load operator YAML files into pydantic models with errors that name file, line and field.
+
+Input: a path to a YAML file and the pydantic model of its content. Output: the validated
+model, or ``OperatorFileError`` whose message lists every problem as ``file:line: field: why``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any, TypeVar
+
+import yaml
+from pydantic import BaseModel, ValidationError
+
+T = TypeVar("T", bound=BaseModel)
+PathKey = tuple[str | int, ...]
+
+
+class OperatorFileError(ValueError):
+    """An operator file is missing, not YAML, or does not validate."""
+
+    def __init__(self, path: Path, problems: list[tuple[int | None, str, str]]) -> None:
+        self.path = path
+        self.problems = problems
+        lines = [f"{path}:{line or '?'}: {field or '(top level)'}: {why}"
+                 for line, field, why in problems]
+        super().__init__("invalid operator file\n  " + "\n  ".join(lines))
+
+
+def _walk(node: yaml.Node, key: PathKey) -> Iterator[tuple[PathKey, int]]:
+    yield key, node.start_mark.line + 1
+    if isinstance(node, yaml.MappingNode):
+        for k_node, v_node in node.value:
+            name = str(k_node.value)
+            yield (*key, name), k_node.start_mark.line + 1
+            for sub, line in _walk(v_node, (*key, name)):
+                if sub != (*key, name):
+                    yield sub, line
+    elif isinstance(node, yaml.SequenceNode):
+        for i, item in enumerate(node.value):
+            yield from _walk(item, (*key, i))
+
+
+def line_index(text: str) -> dict[PathKey, int]:
+    """Map every key path in a YAML document to its 1-based line number."""
+    root = yaml.compose(text, Loader=yaml.SafeLoader)
+    return dict(_walk(root, ())) if root is not None else {}
+
+
+def _line_for(index: dict[PathKey, int], loc: PathKey) -> int | None:
+    for end in range(len(loc), -1, -1):
+        if loc[:end] in index:
+            return index[loc[:end]]
+    return None
+
+
+def _field(loc: PathKey) -> str:
+    out = ""
+    for part in loc:
+        out += f"[{part}]" if isinstance(part, int) else (f".{part}" if out else str(part))
+    return out
+
+
+def load_yaml_model(path: Path, model: type[T]) -> T:
+    """Read ``path`` and validate it as ``model``; raise ``OperatorFileError`` on any problem."""
+    try:
+        text = path.read_text(encoding="utf-8")
+    except OSError as exc:
+        raise OperatorFileError(path, [(None, "", f"cannot read file: {exc.strerror}")]) from exc
+    return parse_yaml_model(text, model, path)
+
+
+def parse_yaml_model(text: str, model: type[T], path: Path) -> T:
+    try:
+        data: Any = yaml.safe_load(text)
+        index = line_index(text)
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        line = mark.line + 1 if mark is not None else None
+        raise OperatorFileError(path, [(line, "", f"not valid YAML: {exc}")]) from exc
+    try:
+        return model.model_validate(data if data is not None else {})
+    except ValidationError as exc:
+        problems = []
+        for err in exc.errors():
+            loc = tuple(p for p in err["loc"] if not (isinstance(p, str) and "[" in p))
+            problems.append((_line_for(index, loc), _field(loc), err["msg"]))
+        raise OperatorFileError(path, problems) from exc
