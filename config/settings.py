@@ -77,9 +77,11 @@ class CrawlerSettings(_Section):
     download_maxsize: int = 20 * 1024 * 1024
     retry_times: int = 2
     autothrottle: bool = True
+    autothrottle_start_delay: float = 1.0
     max_list_pages: int = 3
     max_articles_per_crawl: int = 200
     crawl_timeout_s: int = 600
+    first_run_spread_s: float = Field(default=60.0, ge=0, description="spread of first crawls")
 
 
 class WorkerSettings(_Section):

@@ -1,0 +1,169 @@
+"""The ``cgtwatch`` command line: run the stack, one service, the demo, and operator tools.
+
+Input: command-line arguments and ``CGTWATCH_*`` settings. Output: running services, tables
+and summaries on stdout; errors say what to do and exit non-zero.
+"""
+
+from __future__ import annotations
+
+import logging
+import signal
+import sys
+import time
+from pathlib import Path
+from types import FrameType
+from typing import Annotated
+
+import typer
+from rich.console import Console
+from rich.live import Live
+
+from config.settings import Settings
+from config.yamlfile import OperatorFileError
+
+app = typer.Typer(help="cgtwatch: cell and gene therapy news monitoring.", no_args_is_help=True,
+                  add_completion=False)
+sources_app = typer.Typer(help="Check and inspect the watched sources.", no_args_is_help=True)
+app.add_typer(sources_app, name="sources")
+console = Console()
+err = Console(stderr=True)
+
+
+def configure_logging(level: str) -> None:
+    logging.basicConfig(level=level.upper(), stream=sys.stderr,
+                        format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+
+
+def fail(message: str, code: int = 2) -> None:
+    err.print(f"[bold red]error:[/] {message}")
+    raise typer.Exit(code)
+
+
+def _service(name: str) -> None:
+    from cgtwatch.services import SERVICES
+
+    settings = Settings()
+    configure_logging(settings.log_level)
+    try:
+        SERVICES[name](settings)
+    except OperatorFileError as exc:
+        fail(str(exc))
+
+
+@app.command()
+def scheduler() -> None:
+    """Run the scheduler: queue a crawl job for each source on its schedule."""
+    _service("scheduler")
+
+
+@app.command()
+def crawler() -> None:
+    """Run a crawler worker: take crawl jobs and crawl each source in a child process."""
+    _service("crawler")
+
+
+@app.command()
+def streams() -> None:
+    """Run the Faust worker that dedupes and classifies raw articles."""
+    _service("streams")
+
+
+@app.command()
+def indexer() -> None:
+    """Run the indexer: bulk-write classified articles to Elasticsearch."""
+    _service("indexer")
+
+
+@app.command()
+def alerter() -> None:
+    """Run the alerter: deliver Slack/email alerts for matching articles."""
+    _service("alerter")
+
+
+@app.command()
+def setup() -> None:
+    """Create Kafka topics and Elasticsearch indices (idempotent; waits for both)."""
+    from cgtwatch.bootstrap import setup_all
+
+    settings = Settings()
+    configure_logging(settings.log_level)
+    try:
+        done = setup_all(settings)
+    except RuntimeError as exc:
+        fail(f"{exc}\nCheck CGTWATCH_KAFKA__BOOTSTRAP_SERVERS and CGTWATCH_ELASTIC__URL.")
+    console.print(f"topics created: {done['topics_created'] or 'none (all existed)'}; "
+                  f"indices: {', '.join(done['indices'])}")
+
+
+@app.command()
+def up(
+    refresh: Annotated[float, typer.Option(help="seconds between status refreshes")] = 2.0,
+) -> None:
+    """Start everything: the local servers (unless external ones are configured), setup, and
+    every service under a supervisor with a live status table. Ctrl-C stops it all."""
+    from cgtwatch.stack import Stack
+
+    settings = Settings()
+    configure_logging("WARNING")
+    stack = Stack(settings)
+    stopping = False
+
+    def stop(signum: int, frame: FrameType | None) -> None:
+        nonlocal stopping
+        stopping = True
+
+    signal.signal(signal.SIGTERM, stop)
+    signal.signal(signal.SIGINT, stop)
+    try:
+        stack.start()
+    except Exception as exc:
+        stack.stop()
+        fail(str(exc))
+    console.print(f"cgtwatch is up: Kafka {settings.kafka_bootstrap}, Elasticsearch "
+                  f"{settings.elastic_url}, logs in {stack.log_dir}. Ctrl-C stops.")
+    with Live(stack.table(), console=console, refresh_per_second=1,
+              auto_refresh=False) as live:
+        while not stopping:
+            stack.supervisor.poll()
+            live.update(stack.table(), refresh=True)
+            time.sleep(refresh)
+    console.print("stopping ...")
+    stack.stop()
+    console.print("stopped.")
+
+
+@app.command()
+def demo(
+    json_out: Annotated[bool, typer.Option("--json", help="print a JSON summary last")] = False,
+    timeout: Annotated[float, typer.Option(help="give up after this many seconds")] = 170.0,
+    keep: Annotated[bool, typer.Option(help="keep the temporary data directory")] = False,
+) -> None:
+    """Run the whole pipeline on a bundled demo site, with local SMTP and Slack receivers."""
+    from cgtwatch.demo import run_demo
+
+    configure_logging("WARNING")
+    code = run_demo(console, json_out=json_out, timeout_s=timeout, keep=keep)
+    raise typer.Exit(code)
+
+
+@sources_app.command("check")
+def sources_check(
+    path: Annotated[Path | None, typer.Option(help="sources file (default: settings)")] = None,
+) -> None:
+    """Validate sources.yaml; errors name file, line and field."""
+    from config.sources import load_sources
+
+    target = path or Settings().paths.sources
+    try:
+        loaded = load_sources(target)
+    except OperatorFileError as exc:
+        fail(str(exc))
+    kinds: dict[str, int] = {}
+    for source in loaded.sources:
+        kinds[source.kind] = kinds.get(source.kind, 0) + 1
+    console.print(f"{target}: {len(loaded.sources)} sources valid "
+                  f"({', '.join(f'{k} {v}' for k, v in sorted(kinds.items()))})")
+
+
+def main() -> None:
+    app()

@@ -1,0 +1,97 @@
+"""The embedded default: start the local Kafka-protocol and Elasticsearch-API servers.
+
+Input: ``Settings`` (ports, data directory). Output: a running ``noida-db`` child process
+serving Kafka and Elasticsearch on loopback, with data persisted under
+``<data_dir>/noida``; ``stop()`` ends it with SIGTERM so its data survives.
+"""
+
+from __future__ import annotations
+
+import shutil
+import socket
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import httpx
+
+from config.settings import Settings
+
+
+class LocalStackError(RuntimeError):
+    pass
+
+
+def port_open(host: str, port: int, timeout: float = 0.5) -> bool:
+    try:
+        with socket.create_connection((host, port), timeout=timeout):
+            return True
+    except OSError:
+        return False
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+def noida_binary() -> str:
+    found = shutil.which("noida-db") or str(Path(sys.executable).with_name("noida-db"))
+    if not Path(found).exists():
+        raise LocalStackError("noida-db is not installed: run `make install`")
+    return found
+
+
+class LocalStack:
+    """One noida-db process providing both Kafka and Elasticsearch."""
+
+    def __init__(self, settings: Settings) -> None:
+        self.settings = settings
+        self.data_dir = settings.paths.data_dir / "noida"
+        self.process: subprocess.Popen[bytes] | None = None
+
+    def start(self, timeout_s: float = 30.0) -> None:
+        kafka_port, es_port = self.settings.local.kafka_port, self.settings.local.elastic_port
+        for port in (kafka_port, es_port):
+            if port_open("127.0.0.1", port):
+                raise LocalStackError(f"port {port} is already in use: stop what uses it or "
+                                      "set CGTWATCH_LOCAL__KAFKA_PORT / __ELASTIC_PORT")
+        self.data_dir.mkdir(parents=True, exist_ok=True)
+        log = (self.settings.paths.data_dir / "noida.log").open("ab")
+        self.process = subprocess.Popen(
+            [noida_binary(), "start", "--only", "kafka,elasticsearch",
+             "--kafka-port", str(kafka_port), "--elasticsearch-port", str(es_port),
+             "--data-dir", str(self.data_dir)],
+            stdout=log, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL)
+        self.wait_healthy(timeout_s)
+
+    def wait_healthy(self, timeout_s: float) -> None:
+        deadline = time.monotonic() + timeout_s
+        url = self.settings.elastic_url
+        while time.monotonic() < deadline:
+            if self.process is not None and self.process.poll() is not None:
+                raise LocalStackError(f"noida-db exited with {self.process.returncode}; see "
+                                      f"{self.settings.paths.data_dir / 'noida.log'}")
+            if port_open("127.0.0.1", self.settings.local.kafka_port):
+                try:
+                    if httpx.get(url, timeout=1.0).status_code == 200:
+                        return
+                except httpx.HTTPError:
+                    pass
+            time.sleep(0.1)
+        raise LocalStackError(f"local servers not healthy after {timeout_s:.0f}s")
+
+    def alive(self) -> bool:
+        return self.process is not None and self.process.poll() is None
+
+    def stop(self, timeout_s: float = 10.0) -> None:
+        if self.process is None or self.process.poll() is not None:
+            return
+        self.process.terminate()
+        try:
+            self.process.wait(timeout=timeout_s)
+        except subprocess.TimeoutExpired:
+            self.process.kill()
+            self.process.wait()

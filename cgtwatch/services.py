@@ -1,0 +1,95 @@
+"""Entry points of the long-running services, one per process.
+
+Input: ``Settings``. Output: a blocking run of the scheduler, crawler worker, Faust classifier
+worker, indexer or alerter; each stops cleanly on SIGTERM/SIGINT.
+"""
+
+from __future__ import annotations
+
+import logging
+import signal
+from collections.abc import Callable
+from types import FrameType
+
+import faust
+from elasticsearch import AsyncElasticsearch
+
+from alerts.agent import ALERTER_APP, Alerter, register_alerter
+from alerts.channels import build_senders
+from alerts.history import Ledger, alerts_index
+from config.clients import elastic
+from config.rules import load_alert_rules
+from config.settings import Settings
+from indexer.agent import INDEXER_APP, register_indexer
+from streams.agents import register_classifier
+from streams.app import CLASSIFIER_APP, create_app
+from streams.process import ArticleClassifier
+from streams.topics import stream_topics
+
+log = logging.getLogger(__name__)
+
+
+def on_stop(callback: Callable[[], None]) -> None:
+    def handler(signum: int, frame: FrameType | None) -> None:
+        log.info("signal %d: stopping", signum)
+        callback()
+
+    signal.signal(signal.SIGTERM, handler)
+    signal.signal(signal.SIGINT, handler)
+
+
+def run_faust(app: faust.App, settings: Settings) -> None:
+    worker = faust.Worker(app, loglevel=settings.log_level.lower(), quiet=True,
+                          redirect_stdouts=False)
+    worker.execute_from_commandline()
+
+
+def load_classifier(settings: Settings) -> ArticleClassifier:
+    from streams.classify import default_classifier
+
+    return default_classifier(settings.paths.taxonomy.parent)
+
+
+def run_streams(settings: Settings) -> None:
+    app = create_app(settings, CLASSIFIER_APP)
+    register_classifier(app, stream_topics(app), load_classifier(settings),
+                        settings.kafka.partitions)
+    run_faust(app, settings)
+
+
+def run_indexer(settings: Settings) -> None:
+    app = create_app(settings, INDEXER_APP)
+    register_indexer(app, stream_topics(app), AsyncElasticsearch(**elastic(settings)), settings)
+    run_faust(app, settings)
+
+
+def run_alerter(settings: Settings) -> None:
+    rules = load_alert_rules(settings.paths.alert_rules)
+    ledger = Ledger(AsyncElasticsearch(**elastic(settings)), alerts_index(settings))
+    alerter = Alerter(rules, build_senders(rules.channels, settings), ledger)
+    app = create_app(settings, ALERTER_APP)
+    register_alerter(app, stream_topics(app), alerter)
+    run_faust(app, settings)
+
+
+def run_crawler(settings: Settings) -> None:
+    from crawlers.worker import CrawlWorker
+
+    worker = CrawlWorker(settings)
+    on_stop(worker.stopping.set)
+    worker.run()
+
+
+def run_scheduler(settings: Settings) -> None:
+    from crawlers.scheduler import run_scheduler as run
+
+    run(settings, settings.crawler.first_run_spread_s)
+
+
+SERVICES: dict[str, Callable[[Settings], None]] = {
+    "scheduler": run_scheduler,
+    "crawler": run_crawler,
+    "streams": run_streams,
+    "indexer": run_indexer,
+    "alerter": run_alerter,
+}

@@ -1,0 +1,122 @@
+"""Supervisor of the local pipeline: runs each service as a child process and restarts it.
+
+Input: service names, an environment for the children and a log directory. Output: running
+children (``python -m cgtwatch <service>``), restarted with exponential backoff when they die,
+a ``rich`` status table, and a clean stop (SIGTERM, then SIGKILL after a grace period).
+"""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from rich.table import Table
+
+MAX_BACKOFF_S = 30.0
+
+
+@dataclass
+class Child:
+    name: str
+    argv: list[str]
+    process: subprocess.Popen[bytes] | None = None
+    started_at: float = 0.0
+    restarts: int = 0
+    last_exit: int | None = None
+    next_start: float = 0.0
+    log_path: Path | None = None
+
+    @property
+    def alive(self) -> bool:
+        return self.process is not None and self.process.poll() is None
+
+    @property
+    def state(self) -> str:
+        if self.alive:
+            return "running"
+        return "restarting" if self.process is not None else "stopped"
+
+
+@dataclass
+class Supervisor:
+    services: list[str]
+    env: dict[str, str]
+    log_dir: Path
+    children: dict[str, Child] = field(default_factory=dict)
+
+    def __post_init__(self) -> None:
+        self.log_dir.mkdir(parents=True, exist_ok=True)
+        for name in self.services:
+            self.children[name] = Child(name, [sys.executable, "-m", "cgtwatch", name],
+                                        log_path=self.log_dir / f"{name}.log")
+
+    def _spawn(self, child: Child) -> None:
+        assert child.log_path is not None
+        log = child.log_path.open("ab")
+        child.process = subprocess.Popen(child.argv, env={**os.environ, **self.env},
+                                         stdout=log, stderr=subprocess.STDOUT,
+                                         stdin=subprocess.DEVNULL, start_new_session=True)
+        child.started_at = time.monotonic()
+
+    def start_all(self) -> None:
+        for child in self.children.values():
+            self._spawn(child)
+
+    def poll(self) -> list[str]:
+        """Restart dead children whose backoff has passed; returns the names restarted."""
+        now, restarted = time.monotonic(), []
+        for child in self.children.values():
+            if child.process is None or child.alive:
+                continue
+            if child.next_start == 0.0:
+                child.last_exit = child.process.returncode
+                uptime = now - child.started_at
+                backoff = 0.5 if uptime > MAX_BACKOFF_S else min(2.0 ** child.restarts,
+                                                                 MAX_BACKOFF_S)
+                child.next_start = now + backoff
+            elif now >= child.next_start:
+                child.restarts += 1
+                child.next_start = 0.0
+                self._spawn(child)
+                restarted.append(child.name)
+        return restarted
+
+    def kill(self, name: str) -> None:
+        """Kill a child abruptly (SIGKILL), as a crash would; the supervisor restarts it."""
+        child = self.children[name]
+        if child.process is not None and child.alive:
+            child.process.kill()
+            child.process.wait()
+
+    def stop_all(self, grace_s: float = 15.0) -> None:
+        live = [c for c in self.children.values() if c.alive]
+        for child in live:
+            assert child.process is not None
+            child.process.terminate()
+        deadline = time.monotonic() + grace_s
+        for child in live:
+            assert child.process is not None
+            try:
+                child.process.wait(timeout=max(deadline - time.monotonic(), 0.1))
+            except subprocess.TimeoutExpired:
+                child.process.kill()
+                child.process.wait()
+        for child in self.children.values():
+            child.process = None
+
+    def table(self, title: str = "cgtwatch") -> Table:
+        table = Table(title=title)
+        for column in ("service", "state", "pid", "uptime", "restarts", "last exit", "log"):
+            table.add_column(column)
+        now = time.monotonic()
+        for child in self.children.values():
+            pid = str(child.process.pid) if child.alive and child.process else "-"
+            uptime = f"{now - child.started_at:.0f}s" if child.alive else "-"
+            exit_code = "-" if child.last_exit is None else str(child.last_exit)
+            table.add_row(child.name, child.state, pid, uptime, str(child.restarts), exit_code,
+                          str(child.log_path))
+        return table

@@ -1,0 +1,115 @@
+"""Article extraction: one page (bytes or text) in, one article record out.
+
+``extract_article(html, url)`` returns a dict with ``title``, ``date`` (ISO 8601
+``YYYY-MM-DD`` or ``YYYY-MM-DDTHH:MM``, None when unknown), ``text`` (body paragraphs
+separated by newlines), ``language``, ``encoding`` and, where found, ``author``, ``issuer``,
+``doc_number`` and ``attachments`` (``{"url", "name", "kind"}`` dicts).  Bytes are decoded
+with :func:`crawlers.encoding.decode_html`.  The body comes from block scoring
+(:mod:`crawlers.extract_body`) for Chinese pages and from trafilatura, checked against the
+block scorer, for other pages.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from crawlers.encoding import decode_html
+from crawlers.extract_body import content_nodes, prune, render_lines
+from lxml import etree
+
+from crawlers.extract_clean import clean_lines
+from crawlers.extract_combine import pick_body, trafilatura_text
+from crawlers.extract_fields import date_from_meta, find_date, jsonld_author, labelled_fields
+from crawlers.extract_meta import (
+    attachments,
+    choose_title,
+    detect_language,
+    meta_tags,
+    squash,
+    title_candidates,
+)
+from crawlers.extract_text import block_lines, is_cjk_text, parse_html
+
+POINTER_MAX_CHARS = 200
+
+
+def _strip_title(lines: list[str], title: str | None) -> list[str]:
+    """Drop a leading repetition of the headline from the body."""
+    key = squash(title or "")
+    while lines and key and squash(lines[0]) == key:
+        lines = lines[1:]
+    return lines
+
+
+def _empty(encoding: str) -> dict[str, Any]:
+    return {"title": None, "date": None, "text": "", "language": None, "encoding": encoding,
+            "attachments": []}
+
+
+def _line_positions(page_lines: list[str], body_start: int) -> dict[str, int]:
+    """Squashed short line -> its index (the last one at or above the body start)."""
+    pos: dict[str, int] = {}
+    for i, line in enumerate(page_lines):
+        if len(line) <= 200 and (line_key := squash(line)):
+            if line_key not in pos or i <= body_start + 1:
+                pos[line_key] = i
+    return pos
+
+
+def _body_start(page_lines: list[str], body: list[str]) -> int:
+    for line in body[:3]:
+        if line in page_lines:
+            return page_lines.index(line)
+    return -1
+
+
+def _wrapper_url(root: etree._Element) -> str:
+    """URL kept in a CleanEval-style ``<text id="URL">`` wrapper."""
+    ids = [str(v) for v in root.xpath("//text/@id")]
+    return ids[0] if ids and ids[0].startswith(("http://", "https://")) else ""
+
+
+def extract_article(html: str | bytes, url: str) -> dict[str, Any]:
+    """Extract title, date, body text, language and notice metadata from one page."""
+    encoding = "utf-8"
+    if isinstance(html, bytes):
+        html, encoding = decode_html(html)
+    root = parse_html(html)
+    result = _empty(encoding)
+    if root is None:
+        return result
+    url = url or _wrapper_url(root)
+    meta = meta_tags(root)
+    candidates = title_candidates(root, meta)
+    body_el = root.find("body")
+    page_lines = block_lines(body_el if body_el is not None else root)
+    result["attachments"] = attachments(root, url)
+    result.update(labelled_fields(meta, page_lines))
+    date_meta = date_from_meta(meta, root)
+    author = result.get("author") or jsonld_author(root)
+    prune(root)
+    body = clean_lines(render_lines(content_nodes(root)))
+    start = _body_start(page_lines, body)
+    title = meta.get("articletitle") if len(squash(meta.get("articletitle", ""))) >= 4 else None
+    title = title or choose_title(candidates, page_lines,
+                                  _line_positions(page_lines, start), start)
+    text = "\n".join(_strip_title(body, title))
+    if not is_cjk_text(text or "\n".join(page_lines[:200])):
+        text = pick_body(text, "\n".join(_strip_title(
+            trafilatura_text(html, url).split("\n"), title)))
+    result.update(title=title, text=text,
+                  date=date_meta or find_date(page_lines, title, url, start),
+                  language=detect_language(root, text or "\n".join(page_lines)))
+    if author:
+        result["author"] = author
+    return result
+
+
+extract_article.wants_bytes = True  # type: ignore[attr-defined]
+
+
+def is_pointer_page(result: dict[str, Any]) -> bool:
+    """True when a notice is only a pointer to attached documents (short body + files)."""
+    text = str(result.get("text") or "")
+    docs = [a for a in result.get("attachments") or [] if a.get("kind") != "zip"]
+    return bool(docs) and len(text.strip()) < POINTER_MAX_CHARS

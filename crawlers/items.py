@@ -1,0 +1,41 @@
+"""Pure construction of the raw-article message from a fetched page.
+
+Input: the source, the page URL, its bytes and encoding, the extractor's fields and the list
+entry that led to it. Output: a ``RawArticle`` (revision 1; the seen-store sets the real one).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from config.contracts import Attachment, RawArticle, article_id, content_hash
+from config.sources import Source
+
+MAX_HTML_CHARS = 3_000_000
+
+
+def _attachments(values: Any) -> list[Attachment]:
+    out = []
+    for item in values or []:
+        if isinstance(item, dict) and item.get("url"):
+            out.append(Attachment(url=str(item["url"]), name=str(item.get("name") or ""),
+                                  kind=str(item.get("kind") or "")))
+    return out
+
+
+def build_raw_article(source: Source, url: str, html: str, encoding: str,
+                      fields: dict[str, Any], listed_title: str = "",
+                      listed_date: str | None = None, list_url: str | None = None,
+                      status: int = 200, extractor: str = "") -> RawArticle:
+    """Combine extractor output with list-page hints (title and date) into a message."""
+    title = str(fields.get("title") or listed_title or "").strip()
+    text = str(fields.get("text") or "").strip()
+    return RawArticle(
+        article_id=article_id(url), url=url, source_id=source.id, source_name=source.name,
+        source_kind=source.kind, region=source.region, title=title,
+        published=fields.get("date") or listed_date, text=text,
+        language=str(fields.get("language") or source.language),
+        author=fields.get("author"), issuer=fields.get("issuer"),
+        doc_number=fields.get("doc_number"), attachments=_attachments(fields.get("attachments")),
+        content_hash=content_hash(title, text), html=html[:MAX_HTML_CHARS], encoding=encoding,
+        http_status=status, list_url=list_url, extractor=extractor)

@@ -1,0 +1,130 @@
+"""Shared pieces of list-page discovery: the ``ListedLink`` result and link/URL helpers.
+
+Input: lxml elements and URLs from a list page. Output: ``ListedLink`` values, absolute and
+filtered URLs, clean titles, and answers to "is this element navigation?" and "does this URL
+look like an article?". Pure functions, no I/O.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from typing import Any
+from urllib.parse import urljoin, urlsplit
+
+import lxml.html
+from lxml import etree
+
+HtmlElement = Any  # lxml.html.HtmlElement; lxml ships no type information
+
+_SKIP_EXT = re.compile(r"\.(?:jpe?g|png|gif|bmp|svg|webp|ico|css|js|mp3|mp4|swf|flv)$", re.I)
+_ARTICLE_URL = re.compile(
+    r"/t\d{8}_\d+|/art/\d{4}/|/\d{4}[-/]?\d{2}[-/]?\d{2}/|/\d{6}/|/content[_/]|/article|"
+    r"/news/.+|/press-(?:announcements|releases)/.+|/detail|\d{4,}\.s?html?$|[?&]id=\d+", re.I)
+_NAV_TOKENS = frozenset({
+    "nav", "navbar", "navigation", "menu", "menubar", "submenu", "footer", "foot", "header",
+    "breadcrumb", "breadcrumbs", "crumb", "crumbs", "topbar", "toolbar", "pagination", "pager",
+    "paging", "share", "copyright", "friendlink", "yqlj", "skip", "sitemap", "daohang",
+    "sidebar", "topnav", "mainnav", "subnav", "footnav"})
+_NAV_TAGS = frozenset({"nav", "header", "footer", "aside", "menu"})
+_PAGER_TEXT = re.compile(
+    r"^(?:首页|尾页|末页|上一页|下一页|上页|下页|下一頁|上一頁|更多|more|next|prev(?:ious)?|"
+    r"first|last|\d{1,3}|[<>«»‹›]+|更多>+|>>|<<)$", re.I)
+_SPACE = re.compile(r"\s+")
+
+
+@dataclass(frozen=True, slots=True)
+class ListedLink:
+    """One article link found on a list page, feed or sitemap."""
+
+    url: str
+    title: str = ""
+    date: str | None = None
+
+
+def absolute_url(href: str | None, base_url: str) -> str | None:
+    """``href`` resolved against ``base_url``; ``None`` for non-web or useless links."""
+    if not href:
+        return None
+    href = href.strip()
+    if not href or href.startswith("#") or href.lower().startswith(("javascript:", "mailto:",
+                                                                     "tel:", "data:")):
+        return None
+    url = urljoin(base_url, href).split("#", 1)[0]
+    parts = urlsplit(url)
+    if parts.scheme not in ("http", "https") or not parts.hostname:
+        return None
+    if _SKIP_EXT.search(parts.path):
+        return None
+    return url
+
+
+def is_home_page(url: str) -> bool:
+    """True for a site's root (``https://x.gov.cn/``, ``/index.html``, ``/index.shtml``)."""
+    parts = urlsplit(url)
+    path = parts.path.rstrip("/")
+    return not parts.query and (path == "" or re.fullmatch(r"/(?:index|default)\.\w+", path)
+                                is not None)
+
+
+def looks_like_article(url: str) -> bool:
+    return _ARTICLE_URL.search(url) is not None
+
+
+def clean_text(text: str | None) -> str:
+    return _SPACE.sub(" ", text or "").strip()
+
+
+def link_title(anchor: HtmlElement) -> str:
+    """The visible text of a link, or its ``title`` attribute when that is longer."""
+    text = clean_text(anchor.text_content())
+    if not text:
+        text = clean_text(" ".join(anchor.xpath(".//img/@alt")))
+    attr = clean_text(anchor.get("title"))
+    return attr if len(attr) > len(text.rstrip(".…")) else text
+
+
+def is_pager_text(title: str) -> bool:
+    return _PAGER_TEXT.match(title.strip()) is not None
+
+
+def _tokens(element: HtmlElement) -> set[str]:
+    raw = f"{element.get('class') or ''} {element.get('id') or ''} {element.get('role') or ''}"
+    words = set(re.split(r"[\s_]+", raw.lower()))
+    return words | {w for word in words for w in word.split("-")}
+
+
+def in_navigation(anchor: HtmlElement) -> bool:
+    """Whether the link sits in a nav/header/footer/menu-like container."""
+    for element in anchor.iterancestors():
+        if not isinstance(element.tag, str):
+            continue
+        if element.tag in _NAV_TAGS or _tokens(element) & _NAV_TOKENS:
+            return True
+    return False
+
+
+def parse_html(html: str) -> HtmlElement | None:
+    """Parse a page (or fragment) into a document; ``None`` when there is nothing to parse."""
+    if not html or not html.strip():
+        return None
+    parser = lxml.html.HTMLParser(encoding="utf-8", remove_comments=True)
+    try:
+        return lxml.html.document_fromstring(html.encode("utf-8", "replace"), parser=parser)
+    except (etree.ParserError, ValueError):
+        return None
+
+
+def unique(links: list[ListedLink]) -> list[ListedLink]:
+    """Drop repeated URLs, keeping the first occurrence but the best title and date."""
+    order: list[str] = []
+    best: dict[str, ListedLink] = {}
+    for link in links:
+        old = best.get(link.url)
+        if old is None:
+            order.append(link.url)
+            best[link.url] = link
+            continue
+        title = link.title if len(link.title) > len(old.title) else old.title
+        best[link.url] = ListedLink(old.url, title, old.date or link.date)
+    return [best[url] for url in order]

@@ -1,0 +1,87 @@
+"""Pure mapping from classified articles to Elasticsearch bulk actions.
+
+Input: ``ClassifiedArticle`` records. Output: bulk action dicts keyed by ``article_id`` with
+external versioning on the revision, so replays are idempotent and an older revision never
+overwrites a newer one.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+from config.contracts import ClassifiedArticle
+
+_ISO = re.compile(r"^(\d{4})-(\d{1,2})-(\d{1,2})(?:[T ](\d{1,2}):(\d{2})(?::(\d{2}))?)?")
+
+
+def normalise_date(value: str | None) -> str | None:
+    """Return ``YYYY-MM-DD[THH:MM:SS]`` for an ISO-like date, or None when it is not one."""
+    if not value:
+        return None
+    match = _ISO.match(value.strip())
+    if not match:
+        return None
+    y, mo, d, h, mi, s = match.groups()
+    if not (1 <= int(mo) <= 12 and 1 <= int(d) <= 31):
+        return None
+    day = f"{int(y):04d}-{int(mo):02d}-{int(d):02d}"
+    if h is None:
+        return day
+    return f"{day}T{int(h):02d}:{int(mi):02d}:{int(s or 0):02d}"
+
+
+def article_source(article: ClassifiedArticle) -> dict[str, Any]:
+    """The document body stored in the articles index."""
+    c = article.classification
+    return {
+        "article_id": article.article_id,
+        "url": article.url,
+        "title": article.title,
+        "text": article.text,
+        "labels": c.labels,
+        "scores": {label: r.score for label, r in c.results.items()},
+        "salience": {label: r.salience for label, r in c.results.items()},
+        "evidence": {label: [e.model_dump() for e in r.evidence[:5]]
+                     for label, r in c.results.items()},
+        "tags": c.tags,
+        "institutions": [e.name for e in c.institutions],
+        "institutions_en": [e.name_en for e in c.institutions if e.name_en],
+        "regions": [e.name for e in c.regions],
+        "regions_en": [e.name_en for e in c.regions if e.name_en],
+        "source_id": article.source_id,
+        "source_name": article.source_name,
+        "source_kind": article.source_kind,
+        "source_region": article.region,
+        "language": article.language,
+        "author": article.author,
+        "issuer": article.issuer,
+        "doc_number": article.doc_number,
+        "attachments": [a.model_dump() for a in article.attachments],
+        "published": normalise_date(article.published),
+        "fetched_at": article.fetched_at.isoformat(),
+        "classified_at": article.classified_at.isoformat(),
+        "story_id": article.story_id or article.article_id,
+        "revision": article.revision,
+        "content_hash": article.content_hash,
+        "classifier": c.classifier,
+    }
+
+
+def bulk_action(article: ClassifiedArticle, index: str) -> dict[str, Any]:
+    """An idempotent, revision-aware index action for the bulk helper."""
+    return {
+        "_op_type": "index",
+        "_index": index,
+        "_id": article.article_id,
+        "version": article.revision,
+        "version_type": "external_gte",
+        "_source": article_source(article),
+    }
+
+
+def is_stale_revision(item_error: dict[str, Any]) -> bool:
+    """True for a version conflict: a newer revision is already indexed (not a failure)."""
+    status = item_error.get("status")
+    kind = str((item_error.get("error") or {}).get("type", ""))
+    return status == 409 or kind == "version_conflict_engine_exception"

@@ -1,0 +1,108 @@
+"""Indexer worker: a thin Faust agent that bulk-upserts classified articles into Elasticsearch.
+
+Input: ``articles.classified`` (JSON ``ClassifiedArticle``), in batches via ``take_events``.
+Output: documents in the articles write alias (``_id = article_id``); undecodable messages and
+per-document failures go to ``articles.deadletter``. Transport failures are retried with
+backoff inside the batch, because Faust acks a ``take`` batch even when its handler raises.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections.abc import Sequence
+from typing import Any
+
+import faust
+from elasticsearch import AsyncElasticsearch
+from elasticsearch import ConnectionError as EsConnectionError
+from elasticsearch import TransportError
+from elasticsearch.helpers import async_bulk
+
+from config.contracts import ClassifiedArticle, DeadLetter, dead_letter_for, decode
+from config.settings import Settings
+from indexer.actions import bulk_action, is_stale_revision
+from indexer.documents import articles_alias
+from streams.topics import StreamTopics, dead_letter
+
+INDEXER_APP = "cgtwatch-indexer"
+STAGE = "indexer"
+TRANSIENT_STATUS = {429, 500, 502, 503, 504}
+log = logging.getLogger(__name__)
+
+
+def _where(event: faust.EventT) -> dict[str, Any]:
+    msg = event.message
+    return {"topic": msg.topic, "partition": msg.partition, "offset": msg.offset,
+            "key": msg.key.decode("utf-8", "replace") if isinstance(msg.key, bytes) else None}
+
+
+def decode_batch(events: Sequence[faust.EventT]
+                 ) -> tuple[dict[str, tuple[ClassifiedArticle, faust.EventT]], list[DeadLetter]]:
+    """Decode a batch; the last message per article wins; bad messages become dead letters."""
+    good: dict[str, tuple[ClassifiedArticle, faust.EventT]] = {}
+    bad: list[DeadLetter] = []
+    for event in events:
+        try:
+            article = decode(ClassifiedArticle, event.message.value)
+        except ValueError as exc:
+            bad.append(dead_letter_for(STAGE, exc, event.message.value, **_where(event)))
+            continue
+        previous = good.get(article.article_id)
+        if previous is None or previous[0].revision <= article.revision:
+            good[article.article_id] = (article, event)
+    return good, bad
+
+
+async def bulk_until_done(es: AsyncElasticsearch, actions: list[dict[str, Any]],
+                          attempts: int = 5) -> list[dict[str, Any]]:
+    """Bulk-index; retry transport errors forever (with backoff) and transient items a few
+    times. Returns the per-item errors that remain (stale revisions are not errors)."""
+    delay, pending, tries = 0.5, actions, 0
+    while True:
+        try:
+            _, errors = await async_bulk(es, pending, raise_on_error=False, max_retries=3,
+                                         initial_backoff=1, stats_only=False)
+        except (EsConnectionError, TransportError) as exc:
+            log.warning("bulk failed (%s); retrying in %.1fs", exc, delay)
+            await asyncio.sleep(delay)
+            delay = min(delay * 2, 30.0)
+            continue
+        items = [next(iter(e.values())) for e in errors]  # type: ignore[union-attr]
+        failed = [i for i in items if not is_stale_revision(i)]
+        transient = {i.get("_id") for i in failed if i.get("status") in TRANSIENT_STATUS}
+        tries += 1
+        if not transient or tries >= attempts:
+            return failed
+        pending = [a for a in pending if a["_id"] in transient]
+        await asyncio.sleep(delay)
+        delay = min(delay * 2, 30.0)
+
+
+async def index_events(events: Sequence[faust.EventT], es: AsyncElasticsearch, alias: str,
+                       topics: StreamTopics) -> int:
+    """Index one batch; returns how many documents were written."""
+    good, letters = decode_batch(events)
+    actions = [bulk_action(article, alias) for article, _ in good.values()]
+    failed = await bulk_until_done(es, actions) if actions else []
+    for item in failed:
+        article, event = good[str(item.get("_id"))]
+        reason = RuntimeError(f"bulk item failed with status {item.get('status')}: "
+                              f"{item.get('error')}")
+        letters.append(dead_letter_for(STAGE, reason, event.message.value,
+                                       article_id=article.article_id, **_where(event)))
+    for letter in letters:
+        await dead_letter(topics, letter)
+    return len(actions) - len(failed)
+
+
+def register_indexer(app: faust.App, topics: StreamTopics, es: AsyncElasticsearch,
+                     settings: Settings) -> None:
+    alias = articles_alias(settings.elastic.index_prefix)
+    size, within = settings.worker.batch_size, settings.worker.batch_within_s
+
+    @app.agent(topics.classified, name="index-articles")
+    async def index_articles(stream: faust.StreamT) -> None:
+        async for events in stream.take_events(size, within=within):
+            written = await index_events(events, es, alias, topics)
+            log.info("indexed %d of %d events", written, len(events))

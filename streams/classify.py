@@ -1,0 +1,96 @@
+"""The cell/gene therapy classifier: a pure core built once from the operator files.
+
+Input: ``Taxonomy`` and ``Gazetteers`` (``default_classifier(config_dir)`` loads
+``taxonomy.yaml`` and ``gazetteers/``), then per article a title, a text and optionally its
+language. Output: ``Classification`` — per label a 0–1 score, a salience
+(primary/secondary/passing/none) and evidence (matched terms with ~60-character snippets),
+``labels`` (primary or secondary), topic tags, institutions and regions with English names,
+and the classifier version. ``classify`` does no I/O and keeps no state between calls.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from config.contracts import LABELS, Classification, Evidence, LabelResult
+from config.taxonomy import Gazetteers, Taxonomy, load_gazetteers, load_taxonomy
+from streams.classify_entities import EntityFinder
+from streams.classify_labels import ConventionRule, LabelRules
+from streams.classify_match import PhraseMatcher
+from streams.classify_score import Features, Hit, cap, features, resolve_co_primary, salience, score
+from streams.classify_tags import TagFinder
+from streams.classify_text import normalize, snippet, text_units
+
+ENGINE_VERSION = "cgt-rules-1"
+MAX_EVIDENCE = 8
+
+
+class Classifier:
+    """Classify articles as cell therapy / gene therapy news (see module docstring)."""
+
+    def __init__(self, taxonomy: Taxonomy, gazetteers: Gazetteers | None = None) -> None:
+        self.taxonomy = taxonomy
+        self.version = f"{ENGINE_VERSION}+{taxonomy.version}"
+        self._labels = [LabelRules(name, taxonomy.labels[name]) for name in LABELS]
+        self._conventions = [ConventionRule(c) for c in taxonomy.conventions]
+        self._masks = PhraseMatcher(p for group in taxonomy.masks for p in group.phrases)
+        self._tags = TagFinder(taxonomy.tags)
+        self._entities = EntityFinder(gazetteers or Gazetteers())
+
+    def classify(self, title: str, text: str, lang: str | None = None) -> Classification:
+        """Classify one article; ``lang`` is accepted for callers but script is auto-detected."""
+        del lang  # normalisation and matching are script-aware; no per-language branch
+        originals = {"title": title or "", "text": text or ""}
+        fields = {name: normalize(value) for name, value in originals.items()}
+        masks = {name: [(s, e) for _, s, e in self._masks.find(norm)]
+                 for name, norm in fields.items()}
+        cfg = self.taxonomy.salience
+        units = text_units(fields["text"], cfg.units_per_char_zh)
+        hits: dict[str, list[Hit]] = {}
+        feats: dict[str, Features] = {}
+        sal: dict[str, str] = {}
+        for rules in self._labels:
+            hits[rules.name] = rules.hits(fields, masks)
+            feats[rules.name] = features(hits[rules.name], units, len(fields["text"]), cfg)
+            sal[rules.name] = cap(salience(feats[rules.name], cfg), rules.max_salience(fields))
+        sal = resolve_co_primary(sal, {k: f.strength(cfg) for k, f in feats.items()}, cfg)
+        for convention in self._conventions:
+            sal = convention.apply(sal, fields)
+        results = {name: LabelResult(score=score(feats[name], cfg) if sal[name] != "none" else 0.0,
+                                     salience=sal[name],  # type: ignore[arg-type]
+                                     evidence=_evidence(hits[name], originals))
+                   for name in LABELS}
+        institutions, regions = self._entities.find(
+            [originals["title"], originals["text"]], [fields["title"], fields["text"]])
+        return Classification(
+            labels=[n for n in LABELS if sal[n] in ("primary", "secondary")],
+            results=results, tags=self._tags.find(fields["title"], fields["text"]),
+            institutions=institutions, regions=regions, classifier=self.version)
+
+
+def _evidence(hits: list[Hit], originals: dict[str, str]) -> list[Evidence]:
+    """Strongest distinct terms first, title before text; one snippet per term and field."""
+    seen: set[tuple[str, str]] = set()
+    out: list[Evidence] = []
+    ranked = sorted(hits, key=lambda h: (h.kind == "weak", h.field != "title", -h.weight,
+                                         h.start))
+    for hit in ranked:
+        if (hit.term, hit.field) in seen:
+            continue
+        seen.add((hit.term, hit.field))
+        source = originals[hit.field]
+        out.append(Evidence(term=source[hit.start:hit.end],
+                            snippet=snippet(source, hit.start, hit.end),
+                            field=hit.field,  # type: ignore[arg-type]
+                            weight=hit.weight if hit.kind != "weak" else 0.0))
+        if len(out) >= MAX_EVIDENCE:
+            break
+    return out
+
+
+def default_classifier(config_dir: Path) -> Classifier:
+    """Load ``taxonomy.yaml`` and ``gazetteers/`` from ``config_dir`` and build a classifier."""
+    taxonomy = load_taxonomy(config_dir / "taxonomy.yaml")
+    gazetteers_dir = config_dir / "gazetteers"
+    gazetteers = load_gazetteers(gazetteers_dir) if gazetteers_dir.is_dir() else Gazetteers()
+    return Classifier(taxonomy, gazetteers)
