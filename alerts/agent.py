@@ -22,7 +22,7 @@ from alerts.history import Ledger
 from alerts.rules import alert_key, matching_rules
 from config.contracts import ClassifiedArticle, decode
 from config.rules import AlertRulesFile, Rule
-from streams.topics import StreamTopics
+from streams.topics import Stream, StreamTopics
 
 ALERTER_APP = "cgtwatch-alerter"
 T = TypeVar("T")
@@ -89,10 +89,10 @@ class Alerter:
 
 def register_alerter(app: faust.App, topics: StreamTopics, alerter: Alerter) -> None:
     @app.agent(topics.classified, name="alert")
-    async def alert(stream: faust.StreamT) -> None:
+    async def alert(stream: Stream) -> None:
         async for event in stream.events():
             try:
-                article = decode(ClassifiedArticle, event.message.value)
+                article = decode(ClassifiedArticle, event.message.value or b"")
             except ValueError as exc:  # the indexer dead-letters it; the alerter only skips
                 log.warning("skipping undecodable classified message: %s", exc)
                 continue

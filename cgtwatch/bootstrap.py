@@ -6,6 +6,7 @@ Input: ``Settings``. Output: the contract's topics (with partition counts) and t
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import time
 from collections.abc import Callable
@@ -43,17 +44,16 @@ def with_backoff(what: str, op: Callable[[], T], timeout_s: float = 120.0) -> T:
 
 def create_topics(settings: Settings) -> list[str]:
     """Create every contract topic that does not exist; returns the ones created."""
-    admin = with_backoff("kafka", lambda: KafkaAdminClient(**kafka_common(settings, "cgtwatch-setup")))
+    admin = with_backoff(
+        "kafka", lambda: KafkaAdminClient(**kafka_common(settings, "cgtwatch-setup")))
     try:
         existing = set(admin.list_topics())
         wanted = [NewTopic(name, settings.kafka.partitions, settings.kafka.replication_factor,
                            topic_configs=TOPIC_CONFIGS)
                   for name in Topics.all() if name not in existing]
         if wanted:
-            try:
+            with contextlib.suppress(TopicAlreadyExistsError):
                 admin.create_topics(wanted)
-            except TopicAlreadyExistsError:
-                pass
         return [t.name for t in wanted]
     finally:
         admin.close()

@@ -59,7 +59,7 @@ class SlackReceiver:
         receiver = self
 
         class Handler(_QuietHandler):
-            def do_POST(self) -> None:  # noqa: N802 (http.server naming)
+            def do_POST(self) -> None:
                 length = int(self.headers.get("Content-Length", "0"))
                 body = self.rfile.read(length)
                 with lock:

@@ -26,7 +26,8 @@ def kafka_common(settings: Settings, client_id: str) -> dict[str, Any]:
     if k.sasl_mechanism:
         opts["sasl_mechanism"] = k.sasl_mechanism
         opts["sasl_plain_username"] = k.sasl_username
-        opts["sasl_plain_password"] = k.sasl_password.get_secret_value() if k.sasl_password else None
+        password = k.sasl_password.get_secret_value() if k.sasl_password else None
+        opts["sasl_plain_password"] = password
     return opts
 
 

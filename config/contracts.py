@@ -79,7 +79,7 @@ class Message(BaseModel):
     """Base of every message on the wire: strict fields, a schema version, JSON encoding."""
 
     model_config = ConfigDict(extra="ignore", frozen=True)
-    schema_version: Literal[1] = SCHEMA_VERSION
+    schema_version: Literal[1] = 1
 
     def encode(self) -> bytes:
         return self.model_dump_json().encode("utf-8")

@@ -13,10 +13,10 @@ from __future__ import annotations
 
 from typing import Any
 
-from crawlers.encoding import decode_html
-from crawlers.extract_body import content_nodes, prune, render_lines
 from lxml import etree
 
+from crawlers.encoding import decode_html
+from crawlers.extract_body import content_nodes, prune, render_lines
 from crawlers.extract_clean import clean_lines
 from crawlers.extract_combine import pick_body, trafilatura_text
 from crawlers.extract_fields import date_from_meta, find_date, jsonld_author, labelled_fields
@@ -50,9 +50,9 @@ def _line_positions(page_lines: list[str], body_start: int) -> dict[str, int]:
     """Squashed short line -> its index (the last one at or above the body start)."""
     pos: dict[str, int] = {}
     for i, line in enumerate(page_lines):
-        if len(line) <= 200 and (line_key := squash(line)):
-            if line_key not in pos or i <= body_start + 1:
-                pos[line_key] = i
+        line_key = squash(line) if len(line) <= 200 else ""
+        if line_key and (line_key not in pos or i <= body_start + 1):
+            pos[line_key] = i
     return pos
 
 

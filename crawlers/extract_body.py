@@ -41,6 +41,10 @@ def _own_text(node: etree._Element) -> str:
     return norm_space("".join(parts))
 
 
+def _in_link(node: etree._Element) -> bool:
+    return next(node.iterancestors("a"), None) is not None
+
+
 def _is_hidden(node: etree._Element) -> bool:
     return bool(node.get("hidden") is not None or _HIDDEN.search(node.get("style") or ""))
 
@@ -76,7 +80,7 @@ def _paragraph_scores(root: etree._Element) -> Stats:
     noisy = _noisy(root)
     for node in root.iter():
         tag = tag_of(node)
-        if not tag or tag == "a" or node in noisy or next(node.iterancestors("a"), None) is not None:
+        if not tag or tag == "a" or node in noisy or _in_link(node):
             continue
         text = _own_text(node)
         if len(text) < 8:

@@ -102,7 +102,7 @@ def choose_title(candidates: list[tuple[str, float]], page_lines: list[str],
     near = page_lines[max(0, body_start - 25):body_start + 1] if body_start >= 0 else []
     extra = [] if agreeing else [
         (line, 0.3) for line in near
-        if 6 <= len(squash(line)) and len(line) <= 100 and squash(line) in squashed_title]
+        if len(squash(line)) >= 6 and len(line) <= 100 and squash(line) in squashed_title]
     best: tuple[float, str] | None = None
     for text, weight in candidates + extra:
         key = squash(text)

@@ -24,7 +24,6 @@ from config.sources import Source, load_sources
 from crawlers.seen import SeenStore
 from crawlers.spiders.generic import GenericSpider
 
-
 EXIT_CRAWL_FAILED = 3  # the crawl ran and published its stats, but the source had problems
 
 

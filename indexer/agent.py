@@ -14,16 +14,15 @@ from collections.abc import Sequence
 from typing import Any
 
 import faust
-from elasticsearch import AsyncElasticsearch
+from elasticsearch import AsyncElasticsearch, TransportError
 from elasticsearch import ConnectionError as EsConnectionError
-from elasticsearch import TransportError
 from elasticsearch.helpers import async_bulk
 
 from config.contracts import ClassifiedArticle, DeadLetter, dead_letter_for, decode
 from config.settings import Settings
 from indexer.actions import bulk_action, is_stale_revision
 from indexer.documents import articles_alias
-from streams.topics import StreamTopics, dead_letter
+from streams.topics import Event, Stream, StreamTopics, dead_letter
 
 INDEXER_APP = "cgtwatch-indexer"
 STAGE = "indexer"
@@ -31,20 +30,20 @@ TRANSIENT_STATUS = {429, 500, 502, 503, 504}
 log = logging.getLogger(__name__)
 
 
-def _where(event: faust.EventT) -> dict[str, Any]:
+def _where(event: Event) -> dict[str, Any]:
     msg = event.message
     return {"topic": msg.topic, "partition": msg.partition, "offset": msg.offset,
             "key": msg.key.decode("utf-8", "replace") if isinstance(msg.key, bytes) else None}
 
 
-def decode_batch(events: Sequence[faust.EventT]
-                 ) -> tuple[dict[str, tuple[ClassifiedArticle, faust.EventT]], list[DeadLetter]]:
+def decode_batch(events: Sequence[Event]
+                 ) -> tuple[dict[str, tuple[ClassifiedArticle, Event]], list[DeadLetter]]:
     """Decode a batch; the last message per article wins; bad messages become dead letters."""
-    good: dict[str, tuple[ClassifiedArticle, faust.EventT]] = {}
+    good: dict[str, tuple[ClassifiedArticle, Event]] = {}
     bad: list[DeadLetter] = []
     for event in events:
         try:
-            article = decode(ClassifiedArticle, event.message.value)
+            article = decode(ClassifiedArticle, event.message.value or b"")
         except ValueError as exc:
             bad.append(dead_letter_for(STAGE, exc, event.message.value, **_where(event)))
             continue
@@ -79,7 +78,7 @@ async def bulk_until_done(es: AsyncElasticsearch, actions: list[dict[str, Any]],
         delay = min(delay * 2, 30.0)
 
 
-async def index_events(events: Sequence[faust.EventT], es: AsyncElasticsearch, alias: str,
+async def index_events(events: Sequence[Event], es: AsyncElasticsearch, alias: str,
                        topics: StreamTopics) -> int:
     """Index one batch; returns how many documents were written."""
     good, letters = decode_batch(events)
@@ -102,7 +101,8 @@ def register_indexer(app: faust.App, topics: StreamTopics, es: AsyncElasticsearc
     size, within = settings.worker.batch_size, settings.worker.batch_within_s
 
     @app.agent(topics.classified, name="index-articles")
-    async def index_articles(stream: faust.StreamT) -> None:
-        async for events in stream.take_events(size, within=within):
+    async def index_articles(stream: Stream) -> None:
+        batches = stream.take_events(size, within=within)  # type: ignore[attr-defined]
+        async for events in batches:
             written = await index_events(events, es, alias, topics)
             log.info("indexed %d of %d events", written, len(events))

@@ -15,22 +15,22 @@ import faust
 
 from config.contracts import RawArticle, dead_letter_for, decode
 from streams.process import ArticleClassifier, classify_raw, is_duplicate
-from streams.topics import StreamTopics, dead_letter, send_and_wait
+from streams.topics import Event, Stream, StreamTopics, dead_letter, send_and_wait
 
 STAGE = "streams"
 log = logging.getLogger(__name__)
 
 
-def _where(event: faust.EventT) -> dict[str, Any]:
+def _where(event: Event) -> dict[str, Any]:
     msg = event.message
     return {"topic": msg.topic, "partition": msg.partition, "offset": msg.offset,
             "key": msg.key.decode("utf-8", "replace") if isinstance(msg.key, bytes) else None}
 
 
-async def handle_raw(event: faust.EventT, topics: StreamTopics, classifier: ArticleClassifier,
+async def handle_raw(event: Event, topics: StreamTopics, classifier: ArticleClassifier,
                      seen: Any) -> str:
     """Process one raw event; returns what happened (classified/duplicate/deadletter)."""
-    value = event.message.value
+    value = event.message.value or b""
     try:
         raw = decode(RawArticle, value)
         if is_duplicate(seen.get(raw.article_id), raw):
@@ -52,7 +52,7 @@ def register_classifier(app: faust.App, topics: StreamTopics, classifier: Articl
     seen = app.Table("seen-content", partitions=partitions)
 
     @app.agent(topics.raw, name="classify")
-    async def classify(stream: faust.StreamT) -> None:
+    async def classify(stream: Stream) -> None:
         async for event in stream.events():
             outcome = await handle_raw(event, topics, classifier, seen)
             log.debug("article %s", outcome)

@@ -13,6 +13,9 @@ import faust
 from config.contracts import DeadLetter, Topics
 from streams.app import raw_topic
 
+Event = faust.EventT[bytes]
+Stream = faust.StreamT[bytes]
+
 
 @dataclass(frozen=True)
 class StreamTopics:

@@ -28,7 +28,7 @@ EXTRACTOR = "cgtwatch.extract/1"
 
 
 def header_charset(response: Response) -> str | None:
-    content_type = response.headers.get(b"Content-Type", b"").decode("latin-1").lower()
+    content_type = (response.headers.get(b"Content-Type") or b"").decode("latin-1").lower()
     if "charset=" in content_type:
         return content_type.split("charset=", 1)[1].split(";")[0].strip().strip("\"'") or None
     return None
