@@ -7,10 +7,9 @@ serving Kafka and Elasticsearch on loopback, with data persisted under
 
 from __future__ import annotations
 
-import shutil
+import os
 import socket
 import subprocess
-import sys
 import time
 from pathlib import Path
 
@@ -38,10 +37,22 @@ def free_port() -> int:
 
 
 def noida_binary() -> str:
-    found = shutil.which("noida-db") or str(Path(sys.executable).with_name("noida-db"))
-    if not Path(found).exists():
-        raise LocalStackError("noida-db is not installed: run `make install`")
-    return found
+    """The server binary shipped in the ``noida-db`` wheel.
+
+    Started directly, not through the package's Python wrapper: the wrapper does not forward
+    SIGTERM, so stopping it would leave the server running.
+    """
+    try:
+        from importlib.resources import files
+
+        binary = Path(str(files("noida_db").joinpath("noida-db")))
+    except ModuleNotFoundError as exc:
+        raise LocalStackError("noida-db is not installed: run `make install`") from exc
+    if not binary.is_file():
+        raise LocalStackError(f"noida-db binary missing at {binary}: reinstall noida-db")
+    if not os.access(binary, os.X_OK):
+        binary.chmod(0o755)
+    return str(binary)
 
 
 class LocalStack:
@@ -59,12 +70,12 @@ class LocalStack:
                 raise LocalStackError(f"port {port} is already in use: stop what uses it or "
                                       "set CGTWATCH_LOCAL__KAFKA_PORT / __ELASTIC_PORT")
         self.data_dir.mkdir(parents=True, exist_ok=True)
-        log = (self.settings.paths.data_dir / "noida.log").open("ab")
-        self.process = subprocess.Popen(
-            [noida_binary(), "start", "--only", "kafka,elasticsearch",
-             "--kafka-port", str(kafka_port), "--elasticsearch-port", str(es_port),
-             "--data-dir", str(self.data_dir)],
-            stdout=log, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL)
+        with (self.settings.paths.data_dir / "noida.log").open("ab") as log:
+            self.process = subprocess.Popen(
+                [noida_binary(), "start", "--only", "kafka,elasticsearch",
+                 "--kafka-port", str(kafka_port), "--elasticsearch-port", str(es_port),
+                 "--data-dir", str(self.data_dir)],
+                stdout=log, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL)
         self.wait_healthy(timeout_s)
 
     def wait_healthy(self, timeout_s: float) -> None:

@@ -56,10 +56,10 @@ class Supervisor:
 
     def _spawn(self, child: Child) -> None:
         assert child.log_path is not None
-        log = child.log_path.open("ab")
-        child.process = subprocess.Popen(child.argv, env={**os.environ, **self.env},
-                                         stdout=log, stderr=subprocess.STDOUT,
-                                         stdin=subprocess.DEVNULL, start_new_session=True)
+        with child.log_path.open("ab") as log:
+            child.process = subprocess.Popen(child.argv, env={**os.environ, **self.env},
+                                             stdout=log, stderr=subprocess.STDOUT,
+                                             stdin=subprocess.DEVNULL, start_new_session=True)
         child.started_at = time.monotonic()
 
     def start_all(self) -> None:

@@ -126,7 +126,6 @@ class SalienceConfig(_Strict):
     title_factor: float = Field(default=2.5, ge=1.0)
     lead_chars: int = Field(default=240, ge=0)
     lead_share: float = Field(default=0.2, ge=0.0, le=1.0)
-    lead_paragraphs: int = Field(default=99, ge=1)
     lead_factor: float = Field(default=1.5, ge=1.0)
     units_per_char_zh: float = Field(default=0.6, gt=0.0)
     primary_title: float = Field(default=0.8, gt=0.0)

@@ -19,7 +19,7 @@ from streams.classify_labels import ConventionRule, LabelRules
 from streams.classify_match import PhraseMatcher
 from streams.classify_score import Features, Hit, cap, features, resolve_co_primary, salience, score
 from streams.classify_tags import TagFinder
-from streams.classify_text import lead_paragraphs_end, normalize, snippet, text_units
+from streams.classify_text import normalize, snippet, text_units
 
 ENGINE_VERSION = "cgt-rules-1"
 MAX_EVIDENCE = 8
@@ -46,13 +46,12 @@ class Classifier:
                  for name, norm in fields.items()}
         cfg = self.taxonomy.salience
         units = text_units(fields["text"], cfg.units_per_char_zh)
-        lead_end = lead_paragraphs_end(fields["text"], cfg.lead_paragraphs)
         hits: dict[str, list[Hit]] = {}
         feats: dict[str, Features] = {}
         sal: dict[str, str] = {}
         for rules in self._labels:
             hits[rules.name] = rules.hits(fields, masks)
-            feats[rules.name] = features(hits[rules.name], units, len(fields["text"]), lead_end, cfg)
+            feats[rules.name] = features(hits[rules.name], units, len(fields["text"]), cfg)
             sal[rules.name] = cap(salience(feats[rules.name], cfg), rules.max_salience(fields))
         sal = resolve_co_primary(sal, {k: f.strength(cfg) for k, f in feats.items()}, cfg)
         for convention in self._conventions:

@@ -81,15 +81,11 @@ def _text_evidence(hits: list[Hit], lead_end: int, cfg: SalienceConfig) -> float
     return total + (cfg.lead_factor - 1.0) * lead
 
 
-def features(hits: list[Hit], units: float, text_len: int, lead_paragraphs_end: int,
-             cfg: SalienceConfig) -> Features:
-    """Summarise a label's hits.
-
-    ``text_len`` is in characters, ``units`` in words; the lead is the first paragraphs
-    (ending at ``lead_paragraphs_end``) but at most ``lead_share`` of the text.
-    """
+def features(hits: list[Hit], units: float, text_len: int, cfg: SalienceConfig) -> Features:
+    """Summarise a label's hits (``text_len`` in characters, ``units`` in words; the lead is
+    the first ``lead_share`` of the text, at least ``lead_chars`` characters)."""
     counted = _counted(hits)
-    lead_end = min(max(cfg.lead_chars, int(cfg.lead_share * text_len)), lead_paragraphs_end)
+    lead_end = max(cfg.lead_chars, int(cfg.lead_share * text_len))
     evidence = _text_evidence(counted, lead_end, cfg)
     segments = max(3, min(cfg.max_segments, round(units / cfg.segment_units)))
     return Features(title=_title_strength(counted), evidence=evidence,

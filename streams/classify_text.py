@@ -66,7 +66,6 @@ def _build_table() -> dict[int, str]:
 
 
 _TABLE = _build_table()
-_NEWLINES = re.compile(r"\n\s*")
 _CJK = re.compile(r"[\u3400-\u9fff]")
 _LATIN_WORD = re.compile(r"[a-z0-9]+")
 
@@ -85,17 +84,6 @@ def text_units(norm: str, units_per_cjk_char: float) -> float:
     """Length in word-like units: Latin words plus CJK characters times a factor."""
     cjk = len(_CJK.findall(norm))
     return max(1.0, len(_LATIN_WORD.findall(norm)) + cjk * units_per_cjk_char)
-
-
-def lead_paragraphs_end(text: str, paragraphs: int) -> int:
-    """Offset where the first ``paragraphs`` non-empty paragraphs (newline-separated) end."""
-    seen = 0
-    for match in _NEWLINES.finditer(text):
-        if match.start() > 0 and text[:match.start()].strip():
-            seen += 1
-            if seen >= paragraphs:
-                return match.start()
-    return len(text)
 
 
 def snippet(text: str, start: int, end: int, width: int = 60) -> str:

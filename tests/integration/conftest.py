@@ -1,0 +1,167 @@
+"""Fixtures for integration tests: real local servers on loopback, started per test.
+
+Each test gets its own noida-db (Kafka + Elasticsearch wire protocols) on fresh ports with a
+fresh data directory, so topics and indices never leak between tests; services run as real
+child processes under the project's supervisor. Nothing here mocks Kafka, Elasticsearch,
+SMTP or Slack: SMTP is aiosmtpd and Slack is a local HTTP receiver.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import time
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import pytest
+import yaml
+from elasticsearch import Elasticsearch
+from kafka import KafkaProducer
+
+from cgtwatch.bootstrap import setup_all
+from cgtwatch.localstack import LocalStack, free_port
+from cgtwatch.receivers import SlackReceiver, SmtpReceiver
+from cgtwatch.supervisor import Supervisor
+from config.clients import elastic, kafka_producer
+from config.contracts import RawArticle, Topics, article_id, content_hash
+from config.settings import Settings
+from indexer.documents import articles_alias
+
+pytestmark = pytest.mark.integration
+
+
+def wait_for(predicate: Callable[[], bool], timeout: float, what: str) -> None:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if predicate():
+            return
+        time.sleep(0.25)
+    raise AssertionError(f"timed out after {timeout:.0f}s waiting for {what}")
+
+
+@dataclass
+class Env:
+    """A running local stack for one test, plus helpers to drive and observe it."""
+
+    settings: Settings
+    env: dict[str, str]
+    data_dir: Path
+    slack: SlackReceiver
+    smtp: SmtpReceiver
+    supervisors: list[Supervisor] = field(default_factory=list)
+    _es: Elasticsearch | None = None
+
+    @property
+    def es(self) -> Elasticsearch:
+        if self._es is None:
+            self._es = Elasticsearch(**elastic(self.settings))
+        return self._es
+
+    def start(self, *services: str, **overrides: str) -> Supervisor:
+        supervisor = Supervisor(list(services), {**self.env, **overrides}, self.data_dir / "logs")
+        supervisor.start_all()
+        self.supervisors.append(supervisor)
+        return supervisor
+
+    def publish(self, articles: list[RawArticle] | list[bytes], topic: str = Topics.RAW) -> None:
+        producer = KafkaProducer(**kafka_producer(self.settings, "test-publisher"))
+        for item in articles:
+            if isinstance(item, RawArticle):
+                producer.send(topic, key=item.article_id.encode(), value=item.encode())
+            else:
+                producer.send(topic, key=b"bad", value=item)
+        producer.flush(timeout=30)
+        producer.close()
+
+    def indexed_ids(self) -> set[str]:
+        alias = articles_alias(self.settings.elastic.index_prefix)
+        self.es.indices.refresh(index=alias)
+        hits = self.es.search(index=alias, size=10_000, source=False)["hits"]["hits"]
+        return {hit["_id"] for hit in hits}
+
+    def logs(self) -> str:
+        parts = []
+        for path in sorted((self.data_dir / "logs").glob("*.log")):
+            parts.append(f"===== {path.name}\n" + path.read_text("utf-8", "replace")[-3000:])
+        return "\n".join(parts)
+
+
+def write_rules(path: Path) -> Path:
+    rules = {
+        "channels": [
+            {"name": "slack", "type": "slack", "webhook": "team"},
+            {"name": "email", "type": "email", "to": ["team@example.org"]},
+            {"name": "file", "type": "file", "path": "alerts.jsonl"},
+        ],
+        "rules": [{"name": "cgt", "labels": ["cell_therapy", "gene_therapy"],
+                   "min_salience": "secondary", "channels": ["slack", "email", "file"]}],
+    }
+    path.write_text(yaml.safe_dump(rules), "utf-8")
+    return path
+
+
+@pytest.fixture
+def stack(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Env]:
+    slack, smtp = SlackReceiver(fail_first=1, fail_status=429).start(), SmtpReceiver(free_port())
+    smtp.start()
+    env = {
+        "CGTWATCH_PATHS__DATA_DIR": str(tmp_path / "data"),
+        "CGTWATCH_PATHS__ALERT_RULES": str(write_rules(tmp_path / "alert_rules.yaml")),
+        "CGTWATCH_LOCAL__KAFKA_PORT": str(free_port()),
+        "CGTWATCH_LOCAL__ELASTIC_PORT": str(free_port()),
+        "CGTWATCH_SLACK__WEBHOOKS": json.dumps({"team": slack.url}),
+        "CGTWATCH_SMTP__HOST": "127.0.0.1",
+        "CGTWATCH_SMTP__PORT": str(smtp.port),
+        "CGTWATCH_SMTP__SECURITY": "none",
+        "CGTWATCH_WORKER__INSTANCE_ID": "itest",
+        "CGTWATCH_WORKER__BATCH_WITHIN_S": "0.3",
+    }
+    for key, value in env.items():
+        monkeypatch.setenv(key, value)
+    settings = Settings()
+    local = LocalStack(settings) if settings.embedded else None
+    if local is not None:
+        local.start()
+    setup_all(settings)
+    running = Env(settings, env, tmp_path / "data", slack, smtp)
+    try:
+        yield running
+    finally:
+        for supervisor in running.supervisors:
+            supervisor.stop_all(grace_s=10)
+        if running._es is not None:
+            running._es.close()
+        if local is not None:
+            local.stop()
+        slack.stop()
+        smtp.stop()
+
+
+CELL_TEXT = ("大连自贸片区管委会与大连医科大学签署协议，共建基因细胞治疗先行示范区。双方将围绕"
+             "CAR-T细胞治疗、干细胞临床研究和细胞治疗产品产业化开展合作，建设细胞制备中心，"
+             "支持企业开展细胞治疗临床试验。")
+OTHER_TEXT = "我区第十届职工运动会开幕，来自各部门的运动员参加了田径、篮球等项目比赛。"
+
+
+def make_article(n: int, relevant: bool, **fields: Any) -> RawArticle:
+    url = f"http://news.example.gov.cn/xwdt/202405/t20240520_{n:06d}.html"
+    title = (f"大连自贸片区细胞治疗先行示范区建设推进会（第{n}期）" if relevant
+             else f"我区举办职工运动会（第{n}期）")
+    text = CELL_TEXT if relevant else OTHER_TEXT
+    values: dict[str, Any] = {
+        "article_id": article_id(url), "url": url, "source_id": "itest", "source_kind": "ftz",
+        "title": title, "text": text, "language": "zh", "published": "2024-05-20",
+        "content_hash": content_hash(title, text), "html": f"<html><h1>{title}</h1></html>"}
+    values.update(fields)
+    return RawArticle(**values)
+
+
+@pytest.fixture(autouse=True)
+def _no_proxy_env(monkeypatch: pytest.MonkeyPatch) -> None:
+    for key in ("http_proxy", "https_proxy", "HTTP_PROXY", "HTTPS_PROXY"):
+        monkeypatch.delenv(key, raising=False)
+    monkeypatch.setenv("NO_PROXY", "127.0.0.1,localhost")
+    os.environ.setdefault("PYTHONUNBUFFERED", "1")
