@@ -237,8 +237,9 @@ def load_gazetteers(directory: Path) -> Gazetteers:
     insts = load_yaml_model(directory / "institutions.yaml", Institutions).institutions
     regions = load_yaml_model(directory / "regions.yaml", Regions).regions
     known = {r.id for r in regions}
-    bad = [(None, f"institutions.{i.id}.region", f"unknown region {i.region!r}")
-           for i in insts if i.region and i.region not in known]
+    bad: list[tuple[int | None, str, str]] = [
+        (None, f"institutions.{i.id}.region", f"unknown region {i.region!r}")
+        for i in insts if i.region and i.region not in known]
     if bad:
         raise OperatorFileError(directory / "institutions.yaml", bad)
     return Gazetteers(institutions=insts, regions=regions)

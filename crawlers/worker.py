@@ -76,7 +76,12 @@ class CrawlWorker:
         log.info("crawler worker %s waiting for jobs", self.settings.worker.instance_id)
         try:
             while not self.stopping.is_set():
-                for records in self.consumer.poll(timeout_ms=1000).values():
+                batch = self.consumer.poll(timeout_ms=200)
+                if not batch:
+                    # idle: brokers that answer empty fetches at once (the local noida-db)
+                    # would otherwise keep this loop busy; a crawl starting 1 s later is fine
+                    self.stopping.wait(1.0)
+                for records in batch.values():
                     for record in records:
                         self.handle(record.value)
                         self.consumer.commit()

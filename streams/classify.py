@@ -57,7 +57,7 @@ class Classifier:
         for convention in self._conventions:
             sal = convention.apply(sal, fields)
         results = {name: LabelResult(score=score(feats[name], cfg) if sal[name] != "none" else 0.0,
-                                     salience=sal[name],  # type: ignore[arg-type]
+                                     salience=sal[name],
                                      evidence=_evidence(hits[name], originals))
                    for name in LABELS}
         institutions, regions = self._entities.find(
@@ -81,7 +81,7 @@ def _evidence(hits: list[Hit], originals: dict[str, str]) -> list[Evidence]:
         source = originals[hit.field]
         out.append(Evidence(term=source[hit.start:hit.end],
                             snippet=snippet(source, hit.start, hit.end),
-                            field=hit.field,  # type: ignore[arg-type]
+                            field=hit.field,
                             weight=hit.weight if hit.kind != "weak" else 0.0))
         if len(out) >= MAX_EVIDENCE:
             break

@@ -67,7 +67,6 @@ def _build_table() -> dict[int, str]:
 
 _TABLE = _build_table()
 _CJK = re.compile(r"[\u3400-\u9fff]")
-_LATIN_WORD = re.compile(r"[a-z0-9]+")
 
 
 def normalize(text: str) -> str:
@@ -81,9 +80,10 @@ def trad_to_simp(text: str) -> str:
 
 
 def text_units(norm: str, units_per_cjk_char: float) -> float:
-    """Length in word-like units: Latin words plus CJK characters times a factor."""
-    cjk = len(_CJK.findall(norm))
-    return max(1.0, len(_LATIN_WORD.findall(norm)) + cjk * units_per_cjk_char)
+    """Length in word-like units: ASCII words plus non-ASCII characters times a factor."""
+    ascii_only = norm.encode("ascii", "ignore")
+    non_ascii = len(norm) - len(ascii_only)
+    return max(1.0, len(ascii_only.split()) + non_ascii * units_per_cjk_char)
 
 
 def snippet(text: str, start: int, end: int, width: int = 60) -> str:

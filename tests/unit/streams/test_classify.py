@@ -49,10 +49,12 @@ def test_evidence_has_title_field_and_short_snippet(clf: Classifier) -> None:
 
 
 @pytest.mark.parametrize(("title", "text"), [
-    ("氢燃料电池汽车产业链加速发展", "燃料电池电堆和太阳能电池组件产能提升，光伏电池转换效率创新高。"),
+    ("氢燃料电池汽车产业链加速发展",
+     "燃料电池电堆和太阳能电池组件产能提升，光伏电池转换效率创新高。"),
     ("传承红色基因 赓续精神血脉", "要把红色基因传承好，弘扬文化基因，培育城市基因。"),
     ("新生儿基因检测服务覆盖全市", "开展新生儿遗传病基因检测和基因测序，早筛早诊。"),
-    ("我国批准转基因玉米品种", "农业农村部批准转基因大豆和基因编辑水稻品种的安全证书，用于作物育种。"),
+    ("我国批准转基因玉米品种",
+     "农业农村部批准转基因大豆和基因编辑水稻品种的安全证书，用于作物育种。"),
     ("New solar cell breaks efficiency record", "The perovskite solar cell and a hydrogen "
      "fuel cell were shown next to a new cell phone."),
     ("mRNA vaccine trial begins", "The mRNA vaccine and a plasmid DNA vaccine deliver genetic "
@@ -114,7 +116,8 @@ def test_traditional_chinese_is_folded(clf: Classifier) -> None:
 
 
 def test_entities_have_english_names_and_provinces(clf: Classifier) -> None:
-    r = clf.classify("大连医科大学干细胞临床研究获备案", "辽宁省卫生健康委公布干细胞临床研究备案项目。")
+    r = clf.classify("大连医科大学干细胞临床研究获备案",
+                     "辽宁省卫生健康委公布干细胞临床研究备案项目。")
     names = {e.name_en for e in r.institutions}
     regions = {e.name_en for e in r.regions}
     assert "Dalian Medical University" in names

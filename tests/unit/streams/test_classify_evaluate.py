@@ -12,7 +12,7 @@ def pred(cell: str, gene: str) -> Classification:
     sal = {"cell_therapy": cell, "gene_therapy": gene}
     return Classification(
         labels=[k for k, v in sal.items() if v in ("primary", "secondary")],
-        results={k: LabelResult(score=0.5, salience=v) for k, v in sal.items()})  # type: ignore[arg-type]
+        results={k: LabelResult(score=0.5, salience=v) for k, v in sal.items()})
 
 
 GOLD: list[dict[str, Any]] = [

@@ -25,7 +25,8 @@ def test_phrase_matcher_english_word_boundaries_and_plurals() -> None:
 
 def test_phrase_matcher_prefers_longest() -> None:
     m = PhraseMatcher(["细胞治疗", "细胞", "细胞和基因治疗"])
-    assert [k for k, _, _ in m.find("发展细胞和基因治疗与细胞治疗")] == ["细胞和基因治疗", "细胞治疗"]
+    found = [k for k, _, _ in m.find("发展细胞和基因治疗与细胞治疗")]
+    assert found == ["细胞和基因治疗", "细胞治疗"]
 
 
 def test_snippet_is_short_and_marks_cuts() -> None:

@@ -1,0 +1,111 @@
+"""Process settings come from ``CGTWATCH_*`` variables (nested with ``__``) and never leak
+secrets when printed."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+from pydantic import ValidationError
+
+from config.settings import CONFIG_DIR, Settings
+
+SECRETS = {
+    "CGTWATCH_KAFKA__SASL_PASSWORD": "kafka-pass-123",
+    "CGTWATCH_ELASTIC__API_KEY": "es-api-key-456",
+    "CGTWATCH_ELASTIC__PASSWORD": "es-pass-789",
+    "CGTWATCH_SMTP__PASSWORD": "smtp-pass-abc",
+    "CGTWATCH_SLACK__WEBHOOKS": json.dumps({"team": "https://hooks.slack.com/services/T/B/XYZ"}),
+    "CGTWATCH_SLACK__BOT_TOKEN": "xoxb-secret-token",
+}
+
+
+def test_defaults_mean_embedded_local_servers(clean_env: pytest.MonkeyPatch) -> None:
+    settings = Settings()
+    assert settings.embedded
+    assert settings.kafka_bootstrap == "127.0.0.1:9092"
+    assert settings.elastic_url == "http://127.0.0.1:9200"
+    assert settings.paths.sources == CONFIG_DIR / "sources.yaml"
+    assert settings.kafka.security_protocol == "PLAINTEXT"
+
+
+def test_nested_sections_from_environment(clean_env: pytest.MonkeyPatch) -> None:
+    clean_env.setenv("CGTWATCH_KAFKA__BOOTSTRAP_SERVERS", "k1:9092,k2:9092")
+    clean_env.setenv("CGTWATCH_KAFKA__PARTITIONS", "6")
+    clean_env.setenv("CGTWATCH_ELASTIC__URL", "https://es.internal:9200")
+    clean_env.setenv("CGTWATCH_CRAWLER__AUTOTHROTTLE", "false")
+    clean_env.setenv("CGTWATCH_WORKER__INSTANCE_ID", "crawler-7")
+    clean_env.setenv("CGTWATCH_PATHS__DATA_DIR", "/var/lib/cgtwatch")
+    clean_env.setenv("CGTWATCH_LOG_LEVEL", "DEBUG")
+    settings = Settings()
+    assert settings.kafka.bootstrap_servers == "k1:9092,k2:9092"
+    assert settings.kafka_bootstrap == "k1:9092,k2:9092"
+    assert settings.kafka.partitions == 6
+    assert settings.elastic_url == "https://es.internal:9200"
+    assert settings.crawler.autothrottle is False
+    assert settings.worker.instance_id == "crawler-7"
+    assert settings.paths.data_dir == Path("/var/lib/cgtwatch")
+    assert settings.log_level == "DEBUG"
+    assert not settings.embedded
+
+
+@pytest.mark.parametrize("external", ["CGTWATCH_KAFKA__BOOTSTRAP_SERVERS", "CGTWATCH_ELASTIC__URL"])
+def test_embedded_unless_both_servers_are_external(clean_env: pytest.MonkeyPatch,
+                                                   external: str) -> None:
+    clean_env.setenv(external, "somewhere:1234")
+    assert Settings().embedded
+
+
+def test_local_ports_move_the_embedded_addresses(clean_env: pytest.MonkeyPatch) -> None:
+    clean_env.setenv("CGTWATCH_LOCAL__KAFKA_PORT", "19092")
+    clean_env.setenv("CGTWATCH_LOCAL__ELASTIC_PORT", "19200")
+    settings = Settings()
+    assert settings.kafka_bootstrap == "127.0.0.1:19092"
+    assert settings.elastic_url == "http://127.0.0.1:19200"
+
+
+def test_slack_webhooks_are_a_json_map_of_secrets(clean_env: pytest.MonkeyPatch) -> None:
+    clean_env.setenv("CGTWATCH_SLACK__WEBHOOKS", SECRETS["CGTWATCH_SLACK__WEBHOOKS"])
+    hook = Settings().slack.webhooks["team"]
+    assert hook.get_secret_value() == "https://hooks.slack.com/services/T/B/XYZ"
+
+
+def test_secrets_are_hidden_in_repr_and_str(clean_env: pytest.MonkeyPatch) -> None:
+    for name, value in SECRETS.items():
+        clean_env.setenv(name, value)
+    clean_env.setenv("CGTWATCH_ELASTIC__USERNAME", "elastic")
+    settings = Settings()
+    shown = repr(settings) + str(settings) + repr(settings.slack) + str(settings.kafka)
+    for secret in ("kafka-pass-123", "es-api-key-456", "es-pass-789", "smtp-pass-abc",
+                   "XYZ", "xoxb-secret-token"):
+        assert secret not in shown
+    assert "**********" in shown
+    assert settings.smtp.password is not None
+    assert settings.smtp.password.get_secret_value() == "smtp-pass-abc"
+
+
+def test_typo_in_a_nested_name_is_an_error(clean_env: pytest.MonkeyPatch) -> None:
+    clean_env.setenv("CGTWATCH_KAFKA__BOOTSTRAP_SERVER", "k1:9092")
+    with pytest.raises(ValidationError, match="bootstrap_server"):
+        Settings()
+
+
+def test_invalid_values_are_rejected(clean_env: pytest.MonkeyPatch) -> None:
+    clean_env.setenv("CGTWATCH_KAFKA__SECURITY_PROTOCOL", "TLS")
+    with pytest.raises(ValidationError, match="security_protocol"):
+        Settings()
+
+
+def test_dotenv_file_in_working_directory_is_read(clean_env: pytest.MonkeyPatch,
+                                                  tmp_path: Path) -> None:
+    (tmp_path / ".env").write_text("CGTWATCH_LOG_LEVEL=WARNING\n", encoding="utf-8")
+    assert Settings().log_level == "WARNING"
+    clean_env.setenv("CGTWATCH_LOG_LEVEL", "ERROR")
+    assert Settings().log_level == "ERROR"  # the environment wins over .env
+
+
+def test_settings_are_frozen(clean_env: pytest.MonkeyPatch) -> None:
+    settings = Settings()
+    with pytest.raises(ValidationError):
+        settings.log_level = "DEBUG"  # type: ignore[misc]

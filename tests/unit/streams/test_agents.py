@@ -1,0 +1,165 @@
+"""The classifier agent's per-event handler: classify, drop duplicates, dead-letter bad input."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+import pytest
+
+from config.contracts import (
+    Classification,
+    ClassifiedArticle,
+    DeadLetter,
+    LabelResult,
+    RawArticle,
+    decode,
+)
+from streams.agents import handle_raw
+
+
+@dataclass
+class FakeMessage:
+    value: bytes | None
+    topic: str = "articles.raw"
+    partition: int = 1
+    offset: int = 42
+    key: bytes | None = None
+
+
+@dataclass
+class FakeEvent:
+    message: FakeMessage
+
+
+@dataclass
+class RecordingTopic:
+    """A topic whose ``send`` returns an already-acknowledged future."""
+
+    sent: list[tuple[bytes | None, bytes]] = field(default_factory=list)
+
+    async def send(self, key: bytes | None = None, value: bytes = b"") -> asyncio.Future[None]:
+        self.sent.append((key, value))
+        done: asyncio.Future[None] = asyncio.get_running_loop().create_future()
+        done.set_result(None)
+        return done
+
+
+@dataclass
+class FakeTopics:
+    raw: RecordingTopic = field(default_factory=RecordingTopic)
+    classified: RecordingTopic = field(default_factory=RecordingTopic)
+    deadletter: RecordingTopic = field(default_factory=RecordingTopic)
+    ops: RecordingTopic = field(default_factory=RecordingTopic)
+
+
+class FakeClassifier:
+    def classify(self, title: str, text: str, lang: str | None = None) -> Classification:
+        return Classification(labels=["cell_therapy"], classifier="fake-1", results={
+            "cell_therapy": LabelResult(score=0.7, salience="secondary")})
+
+
+class BrokenClassifier:
+    def classify(self, title: str, text: str, lang: str | None = None) -> Classification:
+        raise RuntimeError("taxonomy exploded")
+
+
+def event_for(value: bytes | None, key: bytes | None = None) -> FakeEvent:
+    return FakeEvent(FakeMessage(value=value, key=key))
+
+
+def handle(event: FakeEvent, topics: FakeTopics, seen: dict[str, str],
+           classifier: Any = None) -> str:
+    return asyncio.run(handle_raw(event, topics, classifier or FakeClassifier(),  # type: ignore
+                                  seen))
+
+
+def only_dead_letter(topics: FakeTopics) -> tuple[bytes | None, DeadLetter]:
+    ((key, value),) = topics.deadletter.sent
+    return key, decode(DeadLetter, value)
+
+
+def test_classified_article_is_sent_and_remembered(make_raw: Callable[..., RawArticle]) -> None:
+    raw = make_raw()
+    topics, seen = FakeTopics(), {}
+    outcome = handle(event_for(raw.encode(), raw.article_id.encode()), topics, seen)
+    assert outcome == "classified"
+    ((key, value),) = topics.classified.sent
+    assert key == raw.article_id.encode()
+    out = decode(ClassifiedArticle, value)
+    assert out.article_id == raw.article_id and out.labels == ["cell_therapy"]
+    assert seen == {raw.article_id: raw.content_hash}
+    assert topics.deadletter.sent == []
+
+
+def test_same_content_again_is_a_duplicate(make_raw: Callable[..., RawArticle]) -> None:
+    raw = make_raw()
+    topics, seen = FakeTopics(), {}
+    assert handle(event_for(raw.encode()), topics, seen) == "classified"
+    assert handle(event_for(raw.encode()), topics, seen) == "duplicate"
+    assert len(topics.classified.sent) == 1
+
+
+def test_revised_content_is_classified_again(make_raw: Callable[..., RawArticle]) -> None:
+    topics, seen = FakeTopics(), {}
+    first = make_raw()
+    revised = make_raw(text="更正后的正文。", content_hash="revised-hash", revision=2)
+    handle(event_for(first.encode()), topics, seen)
+    assert handle(event_for(revised.encode()), topics, seen) == "classified"
+    assert [decode(ClassifiedArticle, v).revision for _, v in topics.classified.sent] == [1, 2]
+    assert seen[first.article_id] == "revised-hash"
+
+
+def test_malformed_json_goes_to_the_dead_letter_topic() -> None:
+    topics, seen = FakeTopics(), {}
+    payload = b'{"article_id": "abc", "url": '
+    assert handle(event_for(payload, b"abc"), topics, seen) == "deadletter"
+    key, letter = only_dead_letter(topics)
+    assert key == b"abc"
+    assert letter.stage == "streams"
+    assert letter.error_type == "ValidationError" and "Invalid JSON" in letter.error
+    assert letter.payload == payload.decode()
+    assert (letter.topic, letter.partition, letter.offset, letter.key) == (
+        "articles.raw", 1, 42, "abc")
+    assert topics.classified.sent == [] and seen == {}
+
+
+def test_wrong_schema_version_is_dead_lettered(make_raw: Callable[..., RawArticle]) -> None:
+    data = json.loads(make_raw().encode())
+    data["schema_version"] = 2
+    topics: FakeTopics = FakeTopics()
+    assert handle(event_for(json.dumps(data).encode()), topics, {}) == "deadletter"
+    assert "schema_version" in only_dead_letter(topics)[1].error
+
+
+def test_empty_message_is_dead_lettered() -> None:
+    topics = FakeTopics()
+    assert handle(event_for(None), topics, {}) == "deadletter"
+    assert only_dead_letter(topics)[1].payload == ""
+
+
+def test_classifier_failure_is_dead_lettered_with_the_article(
+        make_raw: Callable[..., RawArticle]) -> None:
+    raw = make_raw()
+    topics, seen = FakeTopics(), {}
+    assert handle(event_for(raw.encode()), topics, seen, BrokenClassifier()) == "deadletter"
+    key, letter = only_dead_letter(topics)
+    assert key == raw.article_id.encode()
+    assert letter.article_id == raw.article_id
+    assert (letter.error_type, letter.error) == ("RuntimeError", "taxonomy exploded")
+    assert topics.classified.sent == [] and seen == {}
+
+
+def test_seen_is_not_updated_when_sending_fails(make_raw: Callable[..., RawArticle]) -> None:
+    class Unreachable(RecordingTopic):
+        async def send(self, key: bytes | None = None,
+                       value: bytes = b"") -> asyncio.Future[None]:
+            raise ConnectionError("broker down")
+
+    topics, seen = FakeTopics(classified=Unreachable()), {}
+    with pytest.raises(ConnectionError):
+        handle(event_for(make_raw().encode()), topics, seen)
+    assert seen == {}
