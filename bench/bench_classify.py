@@ -29,7 +29,8 @@ EN = ("The FDA approved a new gene therapy that uses an adeno-associated virus v
       "expand. Stem cell transplant remains the standard treatment for some patients. ")
 EN_NEG = ("The city council approved a new budget for roads and schools. A solar cell plant "
           "and a fuel cell factory will open next year, and residents can pay with a cell phone. "
-          "Officials said the plan would create jobs and the mayor thanked volunteers for their work. ")
+          "Officials said the plan would create jobs and the mayor thanked volunteers for "
+          "their work. ")
 
 
 FILLER_ZH = ("会议指出，要坚持稳中求进工作总基调，统筹发展和安全，扎实推进各项重点任务落实，"

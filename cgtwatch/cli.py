@@ -6,37 +6,23 @@ and summaries on stdout; errors say what to do and exit non-zero.
 
 from __future__ import annotations
 
-import logging
 import signal
-import sys
 import time
-from pathlib import Path
 from types import FrameType
 from typing import Annotated
 
 import typer
-from rich.console import Console
 from rich.live import Live
 
+from cgtwatch import cmd_alerts, cmd_classify, cmd_crawl, cmd_index
+from cgtwatch.cliutil import configure_logging, console, fail
 from config.settings import Settings
 from config.yamlfile import OperatorFileError
 
 app = typer.Typer(help="cgtwatch: cell and gene therapy news monitoring.", no_args_is_help=True,
                   add_completion=False)
-sources_app = typer.Typer(help="Check and inspect the watched sources.", no_args_is_help=True)
-app.add_typer(sources_app, name="sources")
-console = Console()
-err = Console(stderr=True)
-
-
-def configure_logging(level: str) -> None:
-    logging.basicConfig(level=level.upper(), stream=sys.stderr,
-                        format="%(asctime)s %(levelname)s %(name)s: %(message)s")
-
-
-def fail(message: str, code: int = 2) -> None:
-    err.print(f"[bold red]error:[/] {message}")
-    raise typer.Exit(code)
+for module in (cmd_crawl, cmd_classify, cmd_index, cmd_alerts):
+    module.register(app)
 
 
 def _service(name: str) -> None:
@@ -44,6 +30,10 @@ def _service(name: str) -> None:
 
     settings = Settings()
     configure_logging(settings.log_level)
+    if settings.health_port:
+        from cgtwatch.health import serve_health
+
+        serve_health(settings.health_port)
     try:
         SERVICES[name](settings)
     except OperatorFileError as exc:
@@ -144,25 +134,6 @@ def demo(
     configure_logging("WARNING")
     code = run_demo(console, json_out=json_out, timeout_s=timeout, keep=keep)
     raise typer.Exit(code)
-
-
-@sources_app.command("check")
-def sources_check(
-    path: Annotated[Path | None, typer.Option(help="sources file (default: settings)")] = None,
-) -> None:
-    """Validate sources.yaml; errors name file, line and field."""
-    from config.sources import load_sources
-
-    target = path or Settings().paths.sources
-    try:
-        loaded = load_sources(target)
-    except OperatorFileError as exc:
-        fail(str(exc))
-    kinds: dict[str, int] = {}
-    for source in loaded.sources:
-        kinds[source.kind] = kinds.get(source.kind, 0) + 1
-    console.print(f"{target}: {len(loaded.sources)} sources valid "
-                  f"({', '.join(f'{k} {v}' for k, v in sorted(kinds.items()))})")
 
 
 def main() -> None:

@@ -63,17 +63,25 @@ class LocalStack:
         self.data_dir = settings.paths.data_dir / "noida"
         self.process: subprocess.Popen[bytes] | None = None
 
+    def _services(self) -> list[tuple[str, int]]:
+        wanted = []
+        if self.settings.embedded_kafka:
+            wanted.append(("kafka", self.settings.local.kafka_port))
+        if self.settings.embedded_elastic:
+            wanted.append(("elasticsearch", self.settings.local.elastic_port))
+        return wanted
+
     def start(self, timeout_s: float = 30.0) -> None:
-        kafka_port, es_port = self.settings.local.kafka_port, self.settings.local.elastic_port
-        for port in (kafka_port, es_port):
+        services = self._services()
+        for _, port in services:
             if port_open("127.0.0.1", port):
                 raise LocalStackError(f"port {port} is already in use: stop what uses it or "
                                       "set CGTWATCH_LOCAL__KAFKA_PORT / __ELASTIC_PORT")
         self.data_dir.mkdir(parents=True, exist_ok=True)
         with (self.settings.paths.data_dir / "noida.log").open("ab") as log:
             self.process = subprocess.Popen(
-                [noida_binary(), "start", "--only", "kafka,elasticsearch",
-                 "--kafka-port", str(kafka_port), "--elasticsearch-port", str(es_port),
+                [noida_binary(), "start", "--only", ",".join(name for name, _ in services),
+                 *[arg for name, port in services for arg in (f"--{name}-port", str(port))],
                  "--data-dir", str(self.data_dir)],
                 stdout=log, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL)
         self.wait_healthy(timeout_s)
@@ -85,14 +93,21 @@ class LocalStack:
             if self.process is not None and self.process.poll() is not None:
                 raise LocalStackError(f"noida-db exited with {self.process.returncode}; see "
                                       f"{self.settings.paths.data_dir / 'noida.log'}")
-            if port_open("127.0.0.1", self.settings.local.kafka_port):
-                try:
-                    if httpx.get(url, timeout=1.0).status_code == 200:
-                        return
-                except httpx.HTTPError:
-                    pass
+            if self._healthy(url):
+                return
             time.sleep(0.1)
         raise LocalStackError(f"local servers not healthy after {timeout_s:.0f}s")
+
+    def _healthy(self, url: str) -> bool:
+        if self.settings.embedded_kafka and not port_open("127.0.0.1",
+                                                          self.settings.local.kafka_port):
+            return False
+        if not self.settings.embedded_elastic:
+            return True
+        try:
+            return httpx.get(url, timeout=1.0).status_code == 200
+        except httpx.HTTPError:
+            return False
 
     def alive(self) -> bool:
         return self.process is not None and self.process.poll() is None

@@ -12,7 +12,7 @@ from __future__ import annotations
 import hashlib
 from datetime import UTC, datetime
 from typing import Any, Literal, TypeVar
-from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
+from urllib.parse import urlsplit, urlunsplit
 
 from pydantic import BaseModel, ConfigDict, Field
 
@@ -49,11 +49,15 @@ def canonical_url(url: str) -> str:
     parts = urlsplit(url.strip())
     scheme = (parts.scheme or "http").lower()
     host = (parts.hostname or "").lower()
+    if ":" in host:  # IPv6 literal
+        host = f"[{host}]"
     if parts.port and parts.port != _DEFAULT_PORTS.get(scheme):
         host = f"{host}:{parts.port}"
     path = parts.path or "/"
-    query = urlencode(sorted((k, v) for k, v in parse_qsl(parts.query, keep_blank_values=True)
-                             if k.lower() not in _TRACKING_PARAMS))
+    # Keep each parameter exactly as written (percent-escapes may be GBK, not UTF-8).
+    pairs = [p for p in parts.query.split("&") if p]
+    query = "&".join(sorted(p for p in pairs
+                            if p.split("=", 1)[0].lower() not in _TRACKING_PARAMS))
     return urlunsplit((scheme, host, path, query, ""))
 
 

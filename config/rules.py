@@ -8,9 +8,9 @@ values come from ``Settings``.
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Annotated, Literal
+from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, model_validator
+from pydantic import BaseModel, ConfigDict, Field, ValidationInfo, field_validator, model_validator
 
 from config.contracts import LABELS
 from config.yamlfile import load_yaml_model
@@ -69,6 +69,15 @@ class Rule(_Strict):
     mode: Literal["immediate"] = "immediate"
     enabled: bool = True
 
+    @field_validator("channels")
+    @classmethod
+    def _known_channels(cls, value: list[str], info: ValidationInfo) -> list[str]:
+        known = (info.context or {}).get("channels")
+        missing = [name for name in value if known is not None and name not in known]
+        if missing:
+            raise ValueError(f"unknown channel(s) {missing}; defined: {sorted(known or [])}")
+        return value
+
     @model_validator(mode="after")
     def _known_labels(self) -> Rule:
         unknown = sorted(set(self.labels) - set(LABELS))
@@ -97,5 +106,11 @@ class AlertRulesFile(_Strict):
         raise KeyError(name)
 
 
+def _channel_names(data: Any) -> dict[str, Any]:
+    channels = data.get("channels") if isinstance(data, dict) else None
+    names = [c.get("name") for c in channels or [] if isinstance(c, dict)]
+    return {"channels": [n for n in names if isinstance(n, str)]}
+
+
 def load_alert_rules(path: Path) -> AlertRulesFile:
-    return load_yaml_model(path, AlertRulesFile)
+    return load_yaml_model(path, AlertRulesFile, context=_channel_names)

@@ -14,7 +14,12 @@ from pathlib import Path
 from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field, SecretStr
-from pydantic_settings import BaseSettings, SettingsConfigDict
+from pydantic_settings import (
+    BaseSettings,
+    NestedSecretsSettingsSource,
+    PydanticBaseSettingsSource,
+    SettingsConfigDict,
+)
 
 CONFIG_DIR = Path(__file__).resolve().parent
 
@@ -120,7 +125,20 @@ class Settings(BaseSettings):
         extra="ignore",
         frozen=True,
         secrets_dir=os.environ.get("CGTWATCH_SECRETS_DIR") or None,
+        secrets_nested_delimiter="__",
+        secrets_prefix="",
     )
+
+    @classmethod
+    def settings_customise_sources(
+        cls, settings_cls: type[BaseSettings], init_settings: PydanticBaseSettingsSource,
+        env_settings: PydanticBaseSettingsSource, dotenv_settings: PydanticBaseSettingsSource,
+        file_secret_settings: PydanticBaseSettingsSource,
+    ) -> tuple[PydanticBaseSettingsSource, ...]:
+        """Environment first; secret files named like ``smtp__password`` under
+        ``CGTWATCH_SECRETS_DIR`` (container secrets) fill what the environment leaves out."""
+        secrets = NestedSecretsSettingsSource(file_secret_settings)
+        return init_settings, env_settings, dotenv_settings, secrets
 
     kafka: KafkaSettings = KafkaSettings()
     elastic: ElasticSettings = ElasticSettings()
@@ -131,11 +149,22 @@ class Settings(BaseSettings):
     smtp: SmtpSettings = SmtpSettings()
     slack: SlackSettings = SlackSettings()
     log_level: str = "INFO"
+    health_port: int | None = Field(default=None, description="serve /healthz and /readyz")
+
+    @property
+    def embedded_kafka(self) -> bool:
+        """True when no Kafka is configured: cgtwatch starts its local broker."""
+        return self.kafka.bootstrap_servers is None
+
+    @property
+    def embedded_elastic(self) -> bool:
+        """True when no Elasticsearch is configured: cgtwatch starts its local server."""
+        return self.elastic.url is None
 
     @property
     def embedded(self) -> bool:
-        """True when cgtwatch must start its own local servers."""
-        return self.kafka.bootstrap_servers is None or self.elastic.url is None
+        """True when cgtwatch must start any local server."""
+        return self.embedded_kafka or self.embedded_elastic
 
     @property
     def kafka_bootstrap(self) -> str:

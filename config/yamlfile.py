@@ -6,7 +6,7 @@ model, or ``OperatorFileError`` whose message lists every problem as ``file:line
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any, TypeVar
 
@@ -55,6 +55,23 @@ def _line_for(index: dict[PathKey, int], loc: PathKey) -> int | None:
     return None
 
 
+def data_loc(data: Any, loc: tuple[Any, ...]) -> PathKey:
+    """Drop the parts of a pydantic error location that are not in the data (the tag that
+    pydantic inserts for a discriminated union, e.g. ``slack`` in ``channels[0].slack.webhook``)."""
+    node, out = data, []
+    for part in loc:
+        in_dict = isinstance(node, dict) and part in node
+        in_list = isinstance(node, list) and isinstance(part, int) and 0 <= part < len(node)
+        if in_dict or in_list:
+            node = node[part]
+        elif isinstance(node, dict) and isinstance(part, str) and part in map(str, node.values()):
+            continue
+        else:
+            node = None
+        out.append(part)
+    return tuple(out)
+
+
 def _field(loc: PathKey) -> str:
     out = ""
     for part in loc:
@@ -62,16 +79,23 @@ def _field(loc: PathKey) -> str:
     return out
 
 
-def load_yaml_model(path: Path, model: type[T]) -> T:
-    """Read ``path`` and validate it as ``model``; raise ``OperatorFileError`` on any problem."""
+Context = Callable[[Any], dict[str, Any]]
+
+
+def load_yaml_model(path: Path, model: type[T], context: Context | None = None) -> T:
+    """Read ``path`` and validate it as ``model``; raise ``OperatorFileError`` on any problem.
+
+    ``context`` maps the raw data to a pydantic validation context, for checks that need to
+    see other parts of the file (e.g. that a rule names a channel defined elsewhere)."""
     try:
         text = path.read_text(encoding="utf-8")
     except OSError as exc:
         raise OperatorFileError(path, [(None, "", f"cannot read file: {exc.strerror}")]) from exc
-    return parse_yaml_model(text, model, path)
+    return parse_yaml_model(text, model, path, context)
 
 
-def parse_yaml_model(text: str, model: type[T], path: Path) -> T:
+def parse_yaml_model(text: str, model: type[T], path: Path,
+                     context: Context | None = None) -> T:
     try:
         data: Any = yaml.safe_load(text)
         index = line_index(text)
@@ -79,11 +103,13 @@ def parse_yaml_model(text: str, model: type[T], path: Path) -> T:
         mark = getattr(exc, "problem_mark", None)
         line = mark.line + 1 if mark is not None else None
         raise OperatorFileError(path, [(line, "", f"not valid YAML: {exc}")]) from exc
+    data = data if data is not None else {}
     try:
-        return model.model_validate(data if data is not None else {})
+        ctx = context(data) if context is not None else None
+        return model.model_validate(data, context=ctx)
     except ValidationError as exc:
         problems = []
         for err in exc.errors():
-            loc = tuple(p for p in err["loc"] if not (isinstance(p, str) and "[" in p))
+            loc = data_loc(data, err["loc"])
             problems.append((_line_for(index, loc), _field(loc), err["msg"]))
         raise OperatorFileError(path, problems) from exc

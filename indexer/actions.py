@@ -8,6 +8,7 @@ overwrites a newer one.
 from __future__ import annotations
 
 import re
+from datetime import date
 from typing import Any
 
 from config.contracts import ClassifiedArticle
@@ -23,10 +24,13 @@ def normalise_date(value: str | None) -> str | None:
     if not match:
         return None
     y, mo, d, h, mi, s = match.groups()
-    if not (1 <= int(mo) <= 12 and 1 <= int(d) <= 31):
+    try:
+        day = date(int(y), int(mo), int(d)).isoformat()
+    except ValueError:
         return None
-    day = f"{int(y):04d}-{int(mo):02d}-{int(d):02d}"
     if h is None:
+        return day
+    if int(h) > 23 or int(mi) > 59 or int(s or 0) > 59:
         return day
     return f"{day}T{int(h):02d}:{int(mi):02d}:{int(s or 0):02d}"
 

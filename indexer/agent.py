@@ -58,6 +58,7 @@ async def bulk_until_done(es: AsyncElasticsearch, actions: list[dict[str, Any]],
     """Bulk-index; retry transport errors forever (with backoff) and transient items a few
     times. Returns the per-item errors that remain (stale revisions are not errors)."""
     delay, pending, tries = 0.5, actions, 0
+    permanent: list[dict[str, Any]] = []
     while True:
         try:
             _, errors = await async_bulk(es, pending, raise_on_error=False, max_retries=3,
@@ -72,7 +73,8 @@ async def bulk_until_done(es: AsyncElasticsearch, actions: list[dict[str, Any]],
         transient = {i.get("_id") for i in failed if i.get("status") in TRANSIENT_STATUS}
         tries += 1
         if not transient or tries >= attempts:
-            return failed
+            return permanent + failed
+        permanent += [i for i in failed if i.get("_id") not in transient]
         pending = [a for a in pending if a["_id"] in transient]
         await asyncio.sleep(delay)
         delay = min(delay * 2, 30.0)

@@ -18,7 +18,7 @@ with warnings.catch_warnings():
                             category=DeprecationWarning)
     import kafka  # noqa: F401
 
-from config.contracts import (  # noqa: E402
+from config.contracts import (
     Classification,
     ClassifiedArticle,
     Entity,

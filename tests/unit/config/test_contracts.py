@@ -68,14 +68,10 @@ def test_article_id_differs_between_pages() -> None:
     assert article_id("https://a.org/1.html") != article_id("https://a.org/2.html")
 
 
-@pytest.mark.xfail(strict=True, reason="BUG: canonical_url drops the brackets of an IPv6 host "
-                   "(http://[::1]:8080/ becomes http://::1:8080/, not a valid URL)")
 def test_canonical_url_keeps_ipv6_hosts_valid() -> None:
     assert canonical_url("http://[::1]:8080/news/1.html") == "http://[::1]:8080/news/1.html"
 
 
-@pytest.mark.xfail(strict=True, reason="BUG: canonical_url re-encodes the query as UTF-8, so "
-                   "GBK percent-escapes become U+FFFD and distinct pages share one article_id")
 def test_gbk_encoded_query_values_keep_pages_apart() -> None:
     shengwu = "http://www.example.gov.cn/search.jsp?column=%C9%FA%CE%EF"  # 生物 in GBK
     jiyin = "http://www.example.gov.cn/search.jsp?column=%BB%F9%D2%F2"  # 基因 in GBK

@@ -146,9 +146,9 @@ def spider_parse(seen: SeenStore, url: str, body: bytes, content_type: str) -> l
 
 
 def test_header_charset_decodes_a_page_without_meta(seen: SeenStore) -> None:
+    paragraph = "<p>会议围绕细胞治疗和基因治疗产业的临床转化、审评审批与产业集聚进行了交流。</p>"
     page = ("<html><head><title>细胞治疗</title></head><body><h1>基因治疗产业发展座谈会召开</h1>"
-            + "<p>会议围绕细胞治疗和基因治疗产业的临床转化、审评审批与产业集聚进行了深入交流。</p>" * 5
-            + "</body></html>")
+            + paragraph * 5 + "</body></html>")
     url = ROOT + "gbk/1.html"
     (item,) = spider_parse(seen, url, page.encode("gbk"), "text/html; charset=GBK")
     assert "临床转化" in item.text

@@ -30,12 +30,19 @@ def test_normalise_date(value: str | None, expected: str | None) -> None:
     assert normalise_date(value) == expected
 
 
-@pytest.mark.xfail(strict=True, reason="BUG: normalise_date only range-checks day <= 31, so "
-                   "impossible dates like 2026-02-30 reach Elasticsearch, which rejects the "
-                   "whole document (mapper_parsing_exception) and the article is dead-lettered")
 @pytest.mark.parametrize("value", ["2026-02-30", "2026-04-31", "2025-02-29"])
 def test_normalise_date_rejects_impossible_calendar_dates(value: str) -> None:
+    """Elasticsearch would reject the whole document for an impossible date."""
     assert normalise_date(value) is None
+
+
+def test_normalise_date_accepts_a_leap_day() -> None:
+    assert normalise_date("2028-02-29") == "2028-02-29"
+
+
+@pytest.mark.parametrize("value", ["2026-11-18T24:00", "2026-11-18 10:60", "2026-11-18T10:30:61"])
+def test_impossible_time_keeps_the_day(value: str) -> None:
+    assert normalise_date(value) == "2026-11-18"
 
 
 def test_article_source_fields(make_article: Callable[..., ClassifiedArticle]) -> None:

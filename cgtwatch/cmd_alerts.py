@@ -1,0 +1,12 @@
+"""Commands about alert rules and history (rules test, alerts history).
+
+Input: command-line options and settings. Output: tables and summaries on stdout.
+"""
+
+from __future__ import annotations
+
+import typer
+
+
+def register(app: typer.Typer) -> None:
+    """Add this area's commands to the main application."""

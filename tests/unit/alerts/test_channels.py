@@ -1,0 +1,177 @@
+"""Delivery channels report failures instead of raising, and never leak their secrets."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from email.message import EmailMessage
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+import alerts.channels
+from alerts.channels import (
+    ConsoleSender,
+    Delivery,
+    EmailSender,
+    FileSender,
+    MisconfiguredSender,
+    SlackSender,
+    build_sender,
+    build_senders,
+)
+from config.contracts import ClassifiedArticle
+from config.rules import ConsoleChannel, EmailChannel, FileChannel, Rule, SlackChannel
+from config.settings import PathSettings, Settings, SlackSettings, SmtpSettings
+
+Make = Callable[..., ClassifiedArticle]
+RULE = Rule(name="cgt-main", channels=["c"])
+HOOK = "https://hooks.slack.com/services/T000/B000/very-secret-token"
+
+
+@pytest.fixture
+def settings(clean_env: pytest.MonkeyPatch, tmp_path: Path) -> Settings:
+    return Settings(paths=PathSettings(data_dir=tmp_path / "data"),
+                    slack=SlackSettings(webhooks={"team": HOOK}),
+                    smtp=SmtpSettings(host="smtp.example.org", sender="alerts@example.org"))
+
+
+def send(sender: Any, article: ClassifiedArticle) -> Delivery:
+    return asyncio.run(sender.send(RULE, article))
+
+
+def test_file_sender_appends_json_lines(tmp_path: Path, make_article: Make) -> None:
+    path = tmp_path / "out" / "alerts.jsonl"
+    sender = FileSender(path)
+    first, second = make_article(title="细胞治疗一"), make_article(title="细胞治疗二")
+    assert send(sender, first) == Delivery(True)
+    assert send(sender, second) == Delivery(True)
+    lines = path.read_text(encoding="utf-8").splitlines()
+    assert [json.loads(line)["title"] for line in lines] == ["细胞治疗一", "细胞治疗二"]
+    assert "细胞治疗一" in lines[0]  # readable UTF-8, not \\u escapes
+    assert json.loads(lines[0])["rule"] == "cgt-main"
+
+
+def test_file_sender_reports_an_unwritable_path(tmp_path: Path, make_article: Make) -> None:
+    blocker = tmp_path / "not-a-dir"
+    blocker.write_text("", encoding="utf-8")
+    outcome = send(FileSender(blocker / "alerts.jsonl"), make_article())
+    assert not outcome.ok and outcome.error.startswith("file: ")
+
+
+def test_console_sender_prints_one_line(capsys: pytest.CaptureFixture[str],
+                                        make_article: Make) -> None:
+    assert send(ConsoleSender(), make_article(title="基因治疗")).ok
+    out = capsys.readouterr().out
+    assert out.startswith("ALERT {") and "基因治疗" in out and out.count("\n") == 1
+
+
+def test_unknown_webhook_gives_a_misconfigured_sender(settings: Settings,
+                                                      make_article: Make) -> None:
+    sender = build_sender(SlackChannel(type="slack", name="ops", webhook="ops"), settings)
+    assert isinstance(sender, MisconfiguredSender)
+    outcome = send(sender, make_article())
+    assert not outcome.ok
+    assert "no Slack webhook named 'ops'" in outcome.error
+    assert "CGTWATCH_SLACK__WEBHOOKS" in outcome.error
+
+
+def test_build_senders_for_every_channel_type(settings: Settings) -> None:
+    channels = [SlackChannel(type="slack", name="s", webhook="team"),
+                EmailChannel(type="email", name="e", to=["a@example.org"]),
+                FileChannel(type="file", name="f", path="x/alerts.jsonl"),
+                ConsoleChannel(type="console", name="c")]
+    senders = build_senders(channels, settings)
+    assert isinstance(senders["s"], SlackSender)
+    assert isinstance(senders["e"], EmailSender)
+    assert isinstance(senders["f"], FileSender)
+    assert isinstance(senders["c"], ConsoleSender)
+    assert senders["f"]._path == settings.paths.data_dir / "x" / "alerts.jsonl"
+
+
+def test_email_without_smtp_host_fails_clearly(make_article: Make) -> None:
+    outcome = send(EmailSender(SmtpSettings(), ["a@example.org"]), make_article())
+    assert outcome == Delivery(False, "email: CGTWATCH_SMTP__HOST is not set")
+
+
+def test_email_message_headers_and_parts(monkeypatch: pytest.MonkeyPatch, make_article: Make
+                                         ) -> None:
+    sent: list[EmailMessage] = []
+    monkeypatch.setattr(alerts.channels, "_smtp_send", lambda smtp, message: sent.append(message))
+    smtp = SmtpSettings(host="smtp.example.org", sender="alerts@example.org")
+    article = make_article(title="细胞治疗\r\nBcc: victim@example.org")
+    assert send(EmailSender(smtp, ["a@example.org", "b@example.org"]), article).ok
+    (message,) = sent
+    assert message["From"] == "alerts@example.org"
+    assert message["To"] == "a@example.org, b@example.org"
+    assert message["Bcc"] is None
+    assert "\n" not in str(message["Subject"])
+    assert message["X-Cgtwatch-Alert"] == f"cgt-main:{article.article_id}"
+    assert [p.get_content_type() for p in message.iter_parts()] == ["text/plain", "text/html"]
+
+
+def test_email_transport_errors_are_reported(monkeypatch: pytest.MonkeyPatch,
+                                             make_article: Make) -> None:
+    def refuse(smtp: SmtpSettings, message: EmailMessage) -> None:
+        raise ConnectionRefusedError(111, "Connection refused")
+
+    monkeypatch.setattr(alerts.channels, "_smtp_send", refuse)
+    outcome = send(EmailSender(SmtpSettings(host="smtp.example.org"), ["a@x.org"]),
+                   make_article())
+    assert not outcome.ok
+    assert outcome.error.startswith("email: ConnectionRefusedError")
+
+
+@dataclass
+class FakeResponse:
+    status_code: int
+    headers: dict[str, Any] = field(default_factory=dict)
+
+
+@dataclass
+class FakeWebhook:
+    """Stands in for slack_sdk's webhook client."""
+
+    answer: FakeResponse | Exception
+    posted: list[dict[str, Any]] = field(default_factory=list)
+
+    async def send_dict(self, body: dict[str, Any]) -> FakeResponse:
+        self.posted.append(body)
+        if isinstance(self.answer, Exception):
+            raise self.answer
+        return self.answer
+
+
+def slack_with(answer: FakeResponse | Exception) -> tuple[SlackSender, FakeWebhook]:
+    sender = SlackSender(HOOK, timeout=5)
+    fake = FakeWebhook(answer)
+    sender._client = fake  # type: ignore[assignment]
+    return sender, fake
+
+
+def test_slack_success_posts_the_rendered_message(make_article: Make) -> None:
+    sender, fake = slack_with(FakeResponse(200))
+    assert send(sender, make_article(title="基因治疗")) == Delivery(True)
+    assert fake.posted[0]["text"] == "[cgtwatch] 基因治疗"
+
+
+@pytest.mark.parametrize("headers", [{"retry-after": "7"}, {"Retry-After": ["7"]}])
+def test_slack_rate_limit_carries_retry_after(make_article: Make, headers: dict[str, Any]
+                                              ) -> None:
+    sender, _ = slack_with(FakeResponse(429, headers))
+    assert send(sender, make_article()) == Delivery(False, "slack: HTTP 429", 7.0)
+
+
+def test_slack_server_error_without_retry_after(make_article: Make) -> None:
+    sender, _ = slack_with(FakeResponse(500))
+    assert send(sender, make_article()) == Delivery(False, "slack: HTTP 500", None)
+
+
+def test_slack_network_error_does_not_leak_the_webhook(make_article: Make) -> None:
+    sender, _ = slack_with(ConnectionError(f"cannot connect to {HOOK}"))
+    outcome = send(sender, make_article())
+    assert outcome == Delivery(False, "slack: ConnectionError")
+    assert "very-secret-token" not in repr(outcome)
