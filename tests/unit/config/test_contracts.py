@@ -42,8 +42,10 @@ WHEN = datetime(2026, 11, 18, 9, 30, tzinfo=UTC)
      "https://example.org/a?id=7"),
     ("https://example.org/a?UTM_Campaign=x&id=7", "https://example.org/a?id=7"),
     ("https://example.org/a?b=2&a=1&c=", "https://example.org/a?a=1&b=2&c="),
+    ("http://a.gov.cn/s.jsp?kw=%C9%FA%CE%EF&id=3", "http://a.gov.cn/s.jsp?id=3&kw=%C9%FA%CE%EF"),
+    ("http://[::1]:8080/a", "http://[::1]:8080/a"),
 ], ids=["case", "http-80", "https-443", "other-port", "443-on-http", "fragment", "root-slash",
-        "whitespace", "tracking", "tracking-case", "query-order"])
+        "whitespace", "tracking", "tracking-case", "query-order", "gbk-escapes-kept", "ipv6"])
 def test_canonical_url(url: str, expected: str) -> None:
     assert canonical_url(url) == expected
 

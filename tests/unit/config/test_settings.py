@@ -54,7 +54,10 @@ def test_nested_sections_from_environment(clean_env: pytest.MonkeyPatch) -> None
 def test_embedded_unless_both_servers_are_external(clean_env: pytest.MonkeyPatch,
                                                    external: str) -> None:
     clean_env.setenv(external, "somewhere:1234")
-    assert Settings().embedded
+    settings = Settings()
+    assert settings.embedded
+    assert settings.embedded_kafka is (external != "CGTWATCH_KAFKA__BOOTSTRAP_SERVERS")
+    assert settings.embedded_elastic is (external != "CGTWATCH_ELASTIC__URL")
 
 
 def test_local_ports_move_the_embedded_addresses(clean_env: pytest.MonkeyPatch) -> None:
@@ -83,6 +86,29 @@ def test_secrets_are_hidden_in_repr_and_str(clean_env: pytest.MonkeyPatch) -> No
     assert "**********" in shown
     assert settings.smtp.password is not None
     assert settings.smtp.password.get_secret_value() == "smtp-pass-abc"
+
+
+def test_container_secret_files_fill_nested_fields(clean_env: pytest.MonkeyPatch,
+                                                  tmp_path: Path) -> None:
+    secrets = tmp_path / "secrets"
+    secrets.mkdir()
+    (secrets / "smtp__password").write_text("smtp-from-file", encoding="utf-8")
+    (secrets / "elastic__api_key").write_text("key-from-file", encoding="utf-8")
+    settings = Settings(_secrets_dir=secrets)  # type: ignore[call-arg]
+    assert settings.smtp.password is not None
+    assert settings.smtp.password.get_secret_value() == "smtp-from-file"
+    assert settings.elastic.api_key is not None
+    assert settings.elastic.api_key.get_secret_value() == "key-from-file"
+    assert "smtp-from-file" not in repr(settings)
+
+
+def test_environment_wins_over_secret_files(clean_env: pytest.MonkeyPatch,
+                                            tmp_path: Path) -> None:
+    (tmp_path / "smtp__password").write_text("from-file", encoding="utf-8")
+    clean_env.setenv("CGTWATCH_SMTP__PASSWORD", "from-env")
+    settings = Settings(_secrets_dir=tmp_path)  # type: ignore[call-arg]
+    assert settings.smtp.password is not None
+    assert settings.smtp.password.get_secret_value() == "from-env"
 
 
 def test_typo_in_a_nested_name_is_an_error(clean_env: pytest.MonkeyPatch) -> None:
