@@ -14,14 +14,14 @@ from typing import Annotated
 import typer
 from rich.live import Live
 
-from cgtwatch import cmd_alerts, cmd_classify, cmd_crawl, cmd_index
+from cgtwatch import cmd_alerts, cmd_classify, cmd_crawl, cmd_doctor, cmd_index
 from cgtwatch.cliutil import configure_logging, console, fail
 from config.settings import Settings
 from config.yamlfile import OperatorFileError
 
 app = typer.Typer(help="cgtwatch: cell and gene therapy news monitoring.", no_args_is_help=True,
                   add_completion=False)
-for module in (cmd_crawl, cmd_classify, cmd_index, cmd_alerts):
+for module in (cmd_crawl, cmd_classify, cmd_index, cmd_alerts, cmd_doctor):
     module.register(app)
 
 

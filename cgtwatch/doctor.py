@@ -1,0 +1,151 @@
+"""``cgtwatch doctor``: check configuration, connectivity and setup, and say how to fix each.
+
+Input: ``Settings`` (and the services it names). Output: a list of ``Check`` results (name,
+ok/warn/fail, what was found, how to fix it). Each check is a small function that never
+raises: an exception becomes a failed check with its message (secrets are never printed).
+"""
+
+from __future__ import annotations
+
+import smtplib
+import ssl
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Literal
+
+from elasticsearch import Elasticsearch
+from kafka import KafkaAdminClient
+
+from config.clients import elastic, kafka_common
+from config.contracts import Topics
+from config.rules import SlackChannel, load_alert_rules
+from config.settings import Settings
+from config.sources import load_sources
+from config.taxonomy import load_taxonomy
+
+Status = Literal["ok", "warn", "fail"]
+
+
+@dataclass(frozen=True)
+class Check:
+    name: str
+    status: Status
+    found: str
+    fix: str = ""
+
+
+def _files(settings: Settings) -> list[Check]:
+    out = []
+    loaders: list[tuple[str, Callable[[], object], str]] = [
+        ("sources file", lambda: load_sources(settings.paths.sources), "CGTWATCH_PATHS__SOURCES"),
+        ("taxonomy file", lambda: load_taxonomy(settings.paths.taxonomy),
+         "CGTWATCH_PATHS__TAXONOMY"),
+        ("alert rules file", lambda: load_alert_rules(settings.paths.alert_rules),
+         "CGTWATCH_PATHS__ALERT_RULES"),
+    ]
+    for name, load, variable in loaders:
+        try:
+            load()
+            out.append(Check(name, "ok", "valid"))
+        except Exception as exc:
+            out.append(Check(name, "fail", str(exc).replace("\n", " ")[:400],
+                             f"fix the file at the line named, or point {variable} elsewhere"))
+    return out
+
+
+def _kafka(settings: Settings) -> list[Check]:
+    try:
+        admin = KafkaAdminClient(**kafka_common(settings, "cgtwatch-doctor"),
+                                 request_timeout_ms=5000, bootstrap_timeout_ms=5000)
+    except Exception as exc:
+        return [Check("kafka", "fail", f"{settings.kafka_bootstrap}: {type(exc).__name__}",
+                      "start Kafka (`cgtwatch up` starts a local one) or set "
+                      "CGTWATCH_KAFKA__BOOTSTRAP_SERVERS and the security settings")]
+    try:
+        described = {str(t.get("name") or t.get("topic")): len(t["partitions"])
+                     for t in admin.describe_topics(Topics.all()) if not t.get("error_code")}
+    except Exception:
+        described = {}
+    finally:
+        admin.close()
+    checks = [Check("kafka", "ok", f"reachable at {settings.kafka_bootstrap}")]
+    for topic in Topics.all():
+        count = described.get(topic)
+        if count is None:
+            checks.append(Check(f"topic {topic}", "fail", "missing", "run `cgtwatch setup`"))
+        elif count < settings.kafka.partitions:
+            checks.append(Check(f"topic {topic}", "warn", f"{count} partitions",
+                                f"fewer than CGTWATCH_KAFKA__PARTITIONS="
+                                f"{settings.kafka.partitions}: replicas beyond {count} idle"))
+        else:
+            checks.append(Check(f"topic {topic}", "ok", f"{count} partitions"))
+    return checks
+
+
+def _elastic(settings: Settings) -> list[Check]:
+    from indexer.documents import articles_alias
+
+    es = Elasticsearch(**elastic(settings))
+    try:
+        version = es.info()["version"]["number"]
+    except Exception as exc:
+        es.close()
+        return [Check("elasticsearch", "fail", f"{settings.elastic_url}: {type(exc).__name__}",
+                      "start Elasticsearch or set CGTWATCH_ELASTIC__URL and its credentials")]
+    checks = [Check("elasticsearch", "ok", f"version {version} at {settings.elastic_url}")]
+    alias = articles_alias(settings.elastic.index_prefix)
+    try:
+        found = es.indices.get_alias(name=alias)
+        checks.append(Check(f"alias {alias}", "ok", ", ".join(sorted(found))))
+    except Exception:
+        checks.append(Check(f"alias {alias}", "fail", "missing", "run `cgtwatch setup`"))
+    try:
+        es.indices.get_index_template(name=alias)
+        checks.append(Check(f"template {alias}", "ok", "present"))
+    except Exception:
+        checks.append(Check(f"template {alias}", "fail", "missing", "run `cgtwatch setup`"))
+    es.close()
+    return checks
+
+
+def _smtp(settings: Settings) -> Check:
+    smtp = settings.smtp
+    if not smtp.host:
+        return Check("smtp", "warn", "not configured", "set CGTWATCH_SMTP__HOST for email alerts")
+    try:
+        context = ssl.create_default_context()
+        client = (smtplib.SMTP_SSL(smtp.host, smtp.port, timeout=5, context=context)
+                  if smtp.security == "ssl" else smtplib.SMTP(smtp.host, smtp.port, timeout=5))
+        with client:
+            client.ehlo()
+            if smtp.security == "starttls":
+                client.starttls(context=context)
+            if smtp.username:
+                client.login(smtp.username,
+                             smtp.password.get_secret_value() if smtp.password else "")
+    except (OSError, smtplib.SMTPException) as exc:
+        return Check("smtp", "fail", f"{smtp.host}:{smtp.port}: {type(exc).__name__}",
+                     "check CGTWATCH_SMTP__HOST/PORT/SECURITY and the credentials")
+    return Check("smtp", "ok", f"{smtp.host}:{smtp.port} ({smtp.security})")
+
+
+def _slack(settings: Settings) -> Check:
+    try:
+        rules = load_alert_rules(settings.paths.alert_rules)
+    except Exception:
+        return Check("slack", "warn", "alert rules not readable", "see the alert rules check")
+    slack = [c for c in rules.channels if isinstance(c, SlackChannel)]
+    wanted = {c.webhook for c in slack if c.webhook}
+    missing = sorted(wanted - set(settings.slack.webhooks))
+    if missing:
+        return Check("slack", "fail", f"webhooks named in rules but not set: {missing}",
+                     "set CGTWATCH_SLACK__WEBHOOKS='{\"name\": \"https://hooks.slack.com/…\"}'")
+    if any(not c.webhook for c in slack) and settings.slack.bot_token is None:
+        return Check("slack", "fail", "a channel posts with the bot token, which is not set",
+                     "set CGTWATCH_SLACK__BOT_TOKEN (xoxb-…)")
+    return Check("slack", "ok", f"{len(slack)} channel(s) configured" if slack else "not used")
+
+
+def run_checks(settings: Settings) -> list[Check]:
+    return [*_files(settings), *_kafka(settings), *_elastic(settings), _smtp(settings),
+            _slack(settings)]
