@@ -47,10 +47,11 @@ def kafka_producer(settings: Settings, client_id: str) -> dict[str, Any]:
 def kafka_consumer(settings: Settings, group_id: str, client_id: str,
                    **extra: Any) -> dict[str, Any]:
     """A group consumer with static membership and short session timeouts (see standins.md)."""
+    static = settings.kafka.static_membership
     return {
         **kafka_common(settings, client_id),
         "group_id": group_id,
-        "group_instance_id": f"{group_id}-{settings.worker.instance_id}",
+        "group_instance_id": f"{group_id}-{settings.worker.instance_id}" if static else None,
         "session_timeout_ms": settings.kafka.session_timeout_ms,
         "heartbeat_interval_ms": settings.kafka.heartbeat_interval_ms,
         "auto_offset_reset": "earliest",
@@ -64,7 +65,8 @@ def faust_app_options(settings: Settings, app_id: str) -> dict[str, Any]:
     k = settings.kafka
     opts: dict[str, Any] = {
         "broker": ";".join(f"kafka://{hp}" for hp in settings.kafka_bootstrap.split(",")),
-        "consumer_group_instance_id": f"{app_id}-{settings.worker.instance_id}",
+        "consumer_group_instance_id": (f"{app_id}-{settings.worker.instance_id}"
+                                       if k.static_membership else None),
         "broker_session_timeout": k.session_timeout_ms / 1000,
         "broker_heartbeat_interval": k.heartbeat_interval_ms / 1000,
         "consumer_auto_offset_reset": "earliest",

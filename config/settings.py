@@ -40,6 +40,9 @@ class KafkaSettings(_Section):
     partitions: int = Field(default=3, ge=1, description="partitions for topics we create")
     replication_factor: int = Field(default=1, ge=1)
     session_timeout_ms: int = 6000
+    static_membership: bool = Field(
+        default=True, description="group.instance.id per worker: required by noida-db, whose "
+        "coordinator never evicts a dead member; harmless on real Kafka")
     heartbeat_interval_ms: int = 1000
 
 

