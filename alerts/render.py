@@ -1,8 +1,9 @@
 """Pure rendering of alerts for Slack (Block Kit), email (text + HTML) and log lines.
 
-Input: a ``Rule`` and a ``ClassifiedArticle``. Output: message payloads. Page titles and
-snippets are untrusted: they are escaped for Slack mrkdwn (no mentions, no links), for HTML,
-and for mail headers (no CR/LF).
+Input: a ``Rule``, a ``ClassifiedArticle`` and the story's other sources (``StoryRef``).
+Output: message payloads. Page titles, snippets and URLs are untrusted: they are escaped for
+Slack mrkdwn (no mentions, no links), for HTML (and only http(s) URLs are linked), and for
+mail headers (no line breaks of any kind). Digests are rendered in ``alerts.render_digest``.
 """
 
 from __future__ import annotations
@@ -11,11 +12,22 @@ import html
 import re
 from dataclasses import dataclass
 from typing import Any
+from urllib.parse import urlsplit
 
 from config.contracts import ClassifiedArticle
 from config.rules import Rule
 
-_CONTROL = re.compile(r"[\x00-\x1f\x7f]+")
+_CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f\u2028\u2029]+")
+SLACK_TEXT_LIMIT = 2900  # Block Kit section text is limited to 3000 characters
+
+
+@dataclass(frozen=True)
+class StoryRef:
+    """Another article of the same story: where else it was reported."""
+
+    source: str
+    url: str
+    title: str = ""
 
 
 def slack_escape(text: str) -> str:
@@ -23,25 +35,44 @@ def slack_escape(text: str) -> str:
     return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
 
 
+def safe_url(url: str) -> str:
+    """The URL if it is http(s), else empty (no ``javascript:`` or ``data:`` links)."""
+    try:
+        scheme = urlsplit(url.strip()).scheme.lower()
+    except ValueError:
+        return ""
+    return url.strip() if scheme in ("http", "https") else ""
+
+
+def slack_link(url: str, label: str) -> str:
+    """A Slack link whose URL cannot break out of ``<url|label>``; plain text for bad URLs."""
+    target = safe_url(url)
+    label = slack_escape(label)
+    if not target:
+        return label
+    target = target.replace("|", "%7C").replace(">", "%3E").replace("<", "%3C")
+    return f"<{target.replace(' ', '%20')}|{label}>"
+
+
 def header_safe(text: str, limit: int = 200) -> str:
     """One line, no control characters: safe for a mail Subject."""
     return _CONTROL.sub(" ", text).strip()[:limit]
 
 
-def _labels_line(article: ClassifiedArticle) -> str:
+def labels_line(article: ClassifiedArticle) -> str:
     parts = [f"{label} ({r.salience}, {r.score:.2f})"
              for label, r in article.classification.results.items() if r.salience != "none"]
     return ", ".join(parts) or "none"
 
 
-def _snippet(article: ClassifiedArticle) -> str:
+def snippet(article: ClassifiedArticle) -> str:
     for result in article.classification.results.values():
         if result.evidence:
             return result.evidence[0].snippet
     return article.text[:160]
 
 
-def _where(article: ClassifiedArticle) -> str:
+def where(article: ClassifiedArticle) -> str:
     regions = ", ".join(e.name_en or e.name for e in article.classification.regions)
     return " · ".join(p for p in (article.source_name or article.source_id,
                                   regions or article.region, article.published or "") if p)
@@ -54,31 +85,51 @@ class EmailContent:
     html: str
 
 
-def render_slack(rule: Rule, article: ClassifiedArticle) -> dict[str, Any]:
+def _others_text(others: list[StoryRef]) -> str:
+    links = [slack_link(o.url, o.source or o.title or o.url) for o in others[:10]]
+    more = f" and {len(others) - 10} more" if len(others) > 10 else ""
+    return "*Also reported by:* " + ", ".join(links) + more
+
+
+def render_slack(rule: Rule, article: ClassifiedArticle, others: list[StoryRef] | None = None
+                 ) -> dict[str, Any]:
     title = slack_escape(article.title or article.url)
-    url = article.url.replace("|", "%7C").replace(">", "%3E")
-    body = (f"*<{url}|{title}>*\n{slack_escape(_where(article))}\n"
-            f"*Labels:* {slack_escape(_labels_line(article))}\n"
-            f"> {slack_escape(_snippet(article))}")
-    return {
-        "text": f"[cgtwatch] {title}",
-        "blocks": [
-            {"type": "section", "text": {"type": "mrkdwn", "text": body}},
-            {"type": "context", "elements": [
-                {"type": "mrkdwn", "text": f"rule `{slack_escape(rule.name)}`"}]},
-        ],
-        "unfurl_links": False,
-    }
+    body = (f"*{slack_link(article.url, article.title or article.url)}*\n"
+            f"{slack_escape(where(article))}\n"
+            f"*Labels:* {slack_escape(labels_line(article))}\n"
+            f"> {slack_escape(snippet(article))}")
+    blocks: list[dict[str, Any]] = [
+        {"type": "section", "text": {"type": "mrkdwn", "text": body[:SLACK_TEXT_LIMIT]}}]
+    if others:
+        blocks.append({"type": "section", "text": {
+            "type": "mrkdwn", "text": _others_text(others)[:SLACK_TEXT_LIMIT]}})
+    blocks.append({"type": "context", "elements": [
+        {"type": "mrkdwn", "text": f"rule `{slack_escape(rule.name)}`"}]})
+    return {"text": f"[cgtwatch] {title}", "blocks": blocks, "unfurl_links": False,
+            "unfurl_media": False}
 
 
-def render_email(rule: Rule, article: ClassifiedArticle) -> EmailContent:
+def html_link(url: str, label: str) -> str:
+    target = safe_url(url)
+    if not target:
+        return html.escape(label)
+    return f"<a href=\"{html.escape(target)}\">{html.escape(label)}</a>"
+
+
+def render_email(rule: Rule, article: ClassifiedArticle, others: list[StoryRef] | None = None
+                 ) -> EmailContent:
     subject = header_safe(f"[cgtwatch] {article.title or article.url}")
-    text = (f"{article.title}\n{article.url}\n{_where(article)}\n"
-            f"Labels: {_labels_line(article)}\n\n{_snippet(article)}\n\n-- rule {rule.name}\n")
+    also = "".join(f"  - {o.source}: {o.url}\n" for o in others or [])
+    also_text = f"Also reported by:\n{also}\n" if also else ""
+    text = (f"{article.title}\n{article.url}\n{where(article)}\n"
+            f"Labels: {labels_line(article)}\n\n{snippet(article)}\n\n{also_text}"
+            f"-- rule {rule.name}\n")
     e = html.escape
-    body = (f"<h3><a href=\"{e(article.url)}\">{e(article.title or article.url)}</a></h3>"
-            f"<p>{e(_where(article))}</p><p><b>Labels:</b> {e(_labels_line(article))}</p>"
-            f"<blockquote>{e(_snippet(article))}</blockquote>"
+    items = "".join(f"<li>{html_link(o.url, o.source or o.url)}</li>" for o in others or [])
+    also_html = f"<p><b>Also reported by:</b></p><ul>{items}</ul>" if items else ""
+    body = (f"<h3>{html_link(article.url, article.title or article.url)}</h3>"
+            f"<p>{e(where(article))}</p><p><b>Labels:</b> {e(labels_line(article))}</p>"
+            f"<blockquote>{e(snippet(article))}</blockquote>{also_html}"
             f"<p style=\"color:#888\">rule {e(rule.name)}</p>")
     return EmailContent(subject=subject, text=text, html=f"<html><body>{body}</body></html>")
 

@@ -6,6 +6,8 @@ Output: whether each rule matches, and the dedupe key of an alert.
 
 from __future__ import annotations
 
+import unicodedata
+
 from config.contracts import SALIENCE_ORDER, ClassifiedArticle
 from config.rules import Rule
 
@@ -26,11 +28,17 @@ def _label_ok(rule: Rule, article: ClassifiedArticle) -> bool:
     return False
 
 
+def fold(text: str) -> str:
+    """Compare text in either language: NFKC (full-width ＣＡＲ－Ｔ is CAR-T), case-folded,
+    runs of whitespace as one space."""
+    return " ".join(unicodedata.normalize("NFKC", text).casefold().split())
+
+
 def _keywords_ok(rule: Rule, article: ClassifiedArticle) -> bool:
-    haystack = f"{article.title}\n{article.text}".lower()
-    if any(k.lower() in haystack for k in rule.exclude_keywords):
+    haystack = fold(f"{article.title}\n{article.text}")
+    if any(fold(k) in haystack for k in rule.exclude_keywords):
         return False
-    return not rule.keywords or any(k.lower() in haystack for k in rule.keywords)
+    return not rule.keywords or any(fold(k) in haystack for k in rule.keywords)
 
 
 def rule_matches(rule: Rule, article: ClassifiedArticle) -> bool:

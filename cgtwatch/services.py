@@ -14,9 +14,10 @@ from types import FrameType
 import faust
 from elasticsearch import AsyncElasticsearch
 
-from alerts.agent import ALERTER_APP, Alerter, register_alerter
+from alerts.agent import ALERTER_APP, Alerter, ops_publisher, register_alerter
 from alerts.channels import build_senders
 from alerts.history import Ledger, alerts_index
+from alerts.stories import StoryLookup, articles_index
 from config.clients import elastic
 from config.rules import load_alert_rules
 from config.settings import Settings
@@ -65,10 +66,15 @@ def run_indexer(settings: Settings) -> None:
 
 def run_alerter(settings: Settings) -> None:
     rules = load_alert_rules(settings.paths.alert_rules)
-    ledger = Ledger(AsyncElasticsearch(**elastic(settings)), alerts_index(settings))
-    alerter = Alerter(rules, build_senders(rules.channels, settings), ledger)
+    es = AsyncElasticsearch(**elastic(settings))
     app = create_app(settings, ALERTER_APP)
-    register_alerter(app, stream_topics(app), alerter)
+    topics = stream_topics(app)
+    a = settings.alerts
+    alerter = Alerter(rules, build_senders(rules.channels, settings),
+                      Ledger(es, alerts_index(settings)), a.attempts, a.backoff_s,
+                      failing_after=a.failing_after, ops=ops_publisher(topics),
+                      stories=StoryLookup(es, articles_index(settings)))
+    register_alerter(app, topics, alerter, a.flush_interval_s)
     run_faust(app, settings)
 
 

@@ -1,16 +1,29 @@
 """Operator file ``alert_rules.yaml``: alert channels and the rules that feed them.
 
 Input: ``alert_rules.yaml``. Output: a validated ``AlertRulesFile``; errors name file, line
-and field. Secrets (webhook URLs, SMTP passwords) are not here: channels name them and the
-values come from ``Settings``.
+and field. Secrets (webhook URLs, bot token, SMTP passwords) are not here: channels name them
+and the values come from ``Settings``. A rule sends immediately or in digests (a cron schedule
+in a time zone), may have quiet hours and a rate limit (see ``alerts.schedule``).
 """
 
 from __future__ import annotations
 
+import re
+from datetime import time
 from pathlib import Path
 from typing import Annotated, Any, Literal
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationInfo, field_validator, model_validator
+from apscheduler.triggers.cron import CronTrigger
+from pydantic import (
+    AfterValidator,
+    BaseModel,
+    ConfigDict,
+    Field,
+    ValidationInfo,
+    field_validator,
+    model_validator,
+)
 
 from config.contracts import LABELS
 from config.yamlfile import load_yaml_model
@@ -23,9 +36,21 @@ class _Strict(BaseModel):
 
 
 class SlackChannel(_Strict):
+    """An incoming webhook (``webhook``) or a conversation posted to with the bot token."""
+
     type: Literal["slack"]
     name: str
-    webhook: str = Field(description="name of a webhook in settings (CGTWATCH_SLACK__WEBHOOKS)")
+    webhook: str | None = Field(
+        default=None, description="name of a webhook in settings (CGTWATCH_SLACK__WEBHOOKS)")
+    slack_channel: str | None = Field(
+        default=None, description="channel id or #name for chat.postMessage with the bot token")
+
+    @model_validator(mode="after")
+    def _one_target(self) -> SlackChannel:
+        if (self.webhook is None) == (self.slack_channel is None):
+            raise ValueError("give exactly one of webhook (incoming webhook) or slack_channel "
+                             "(bot token, CGTWATCH_SLACK__BOT_TOKEN)")
+        return self
 
 
 class EmailChannel(_Strict):
@@ -49,6 +74,80 @@ Channel = Annotated[SlackChannel | EmailChannel | FileChannel | ConsoleChannel,
                     Field(discriminator="type")]
 
 
+DEFAULT_TIMEZONE = "Asia/Shanghai"
+PRESETS = {"hourly": "0 * * * *", "daily": "0 8 * * *", "weekly": "0 8 * * mon"}
+
+
+def _zone(value: str) -> str:
+    try:
+        ZoneInfo(value)
+    except (ZoneInfoNotFoundError, ValueError) as exc:
+        raise ValueError(f"unknown time zone {value!r} (use an IANA name such as "
+                         f"{DEFAULT_TIMEZONE!r})") from exc
+    return value
+
+
+Zone = Annotated[str, AfterValidator(_zone)]
+
+
+class Schedule(_Strict):
+    """When digests go out: a preset (hourly, daily 08:00, weekly Monday 08:00) or a
+    five-field crontab, in a time zone."""
+
+    cron: str = "daily"
+    timezone: Zone = DEFAULT_TIMEZONE
+
+    @property
+    def crontab(self) -> str:
+        return PRESETS.get(self.cron, self.cron)
+
+    def trigger(self) -> CronTrigger:
+        return CronTrigger.from_crontab(self.crontab, timezone=self.timezone)
+
+    @model_validator(mode="after")
+    def _valid_cron(self) -> Schedule:
+        try:
+            self.trigger()
+        except ValueError as exc:
+            raise ValueError(f"cron {self.cron!r}: {exc}; presets: {sorted(PRESETS)}") from exc
+        return self
+
+
+_HHMM = re.compile(r"^([01]\d|2[0-3]):[0-5]\d$")
+
+
+class QuietHours(_Strict):
+    """Local times between which immediate alerts are held (may span midnight)."""
+
+    start: str
+    end: str
+    timezone: Zone = DEFAULT_TIMEZONE
+
+    @field_validator("start", "end", mode="before")
+    @classmethod
+    def _hhmm(cls, value: Any) -> Any:
+        if isinstance(value, int):  # YAML reads 22:00 unquoted as sexagesimal minutes
+            value = f"{value // 60:02d}:{value % 60:02d}"
+        if not isinstance(value, str) or not _HHMM.match(value):
+            raise ValueError(f"{value!r} is not a time HH:MM")
+        return value
+
+    def times(self) -> tuple[time, time]:
+        return time.fromisoformat(self.start), time.fromisoformat(self.end)
+
+
+class RateLimit(_Strict):
+    """At most ``max`` immediate alerts per ``per`` and channel; the excess is queued for the
+    rule's next digest."""
+
+    max: int = Field(ge=1)
+    per: Literal["minute", "hour", "day"] = "hour"
+
+    @property
+    def seconds(self) -> int:
+        return {"minute": 60, "hour": 3600, "day": 86400}[self.per]
+
+
 class Rule(_Strict):
     """Which classified articles to alert on, and where."""
 
@@ -66,8 +165,20 @@ class Rule(_Strict):
     keywords: list[str] = Field(default_factory=list)
     exclude_keywords: list[str] = Field(default_factory=list)
     channels: list[str] = Field(min_length=1)
-    mode: Literal["immediate"] = "immediate"
+    mode: Literal["immediate", "digest"] = "immediate"
+    digest: Schedule | None = Field(
+        default=None, description="digest schedule; default daily (digest rules) or hourly "
+        "(the overflow of an immediate rule's rate limit)")
+    quiet_hours: QuietHours | None = None
+    rate_limit: RateLimit | None = None
     enabled: bool = True
+
+    @property
+    def schedule(self) -> Schedule:
+        """The digest schedule in effect (explicit, else daily or hourly by mode)."""
+        if self.digest is not None:
+            return self.digest
+        return Schedule(cron="daily" if self.mode == "digest" else "hourly")
 
     @field_validator("channels")
     @classmethod

@@ -108,6 +108,7 @@ class SmtpSettings(_Section):
     password: SecretStr | None = None
     sender: str = "cgtwatch@localhost"
     timeout_s: float = 20.0
+    ca_certs: Path | None = Field(default=None, description="CA bundle to verify the server")
 
 
 class SlackSettings(_Section):
@@ -116,6 +117,18 @@ class SlackSettings(_Section):
     webhooks: dict[str, SecretStr] = Field(default_factory=dict)
     bot_token: SecretStr | None = None
     timeout_s: float = 10.0
+    api_url: str = Field(default="https://slack.com/api/", description="Web API base URL")
+
+
+class AlertSettings(_Section):
+    """Delivery retries, the digest/held-alert flush and operator alerts of the alerter."""
+
+    attempts: int = Field(default=4, ge=1, description="tries per delivery")
+    backoff_s: float = Field(default=1.0, gt=0, description="first retry delay, doubling")
+    flush_interval_s: float = Field(default=10.0, gt=0, description="how often due digests "
+                                    "and held alerts are looked for")
+    failing_after: int = Field(default=3, ge=1, description="failed deliveries in a row before "
+                               "a channel raises an operator alert")
 
 
 class Settings(BaseSettings):
@@ -151,6 +164,7 @@ class Settings(BaseSettings):
     worker: WorkerSettings = WorkerSettings()
     smtp: SmtpSettings = SmtpSettings()
     slack: SlackSettings = SlackSettings()
+    alerts: AlertSettings = AlertSettings()
     log_level: str = "INFO"
     health_port: int | None = Field(default=None, description="serve /healthz and /readyz")
 

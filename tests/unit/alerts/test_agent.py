@@ -4,13 +4,13 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import Callable
-from dataclasses import dataclass, field
-from typing import Any
 
 from alerts.agent import Alerter
 from alerts.channels import Delivery
 from config.contracts import ClassifiedArticle
-from config.rules import AlertRulesFile, Rule
+from config.rules import AlertRulesFile
+from tests.unit.alerts.fakes import MemoryLedger as DictLedger
+from tests.unit.alerts.fakes import ScriptedSender
 
 Make = Callable[..., ClassifiedArticle]
 
@@ -22,34 +22,6 @@ RULES = AlertRulesFile.model_validate({
               {"name": "gene", "labels": ["gene_therapy"], "channels": ["log"]},
               {"name": "english", "languages": ["en"], "channels": ["log"]}],
 })
-
-
-@dataclass
-class DictLedger:
-    """The ``Ledger`` API over a dict: ``claim`` creates or returns the earlier status."""
-
-    records: dict[str, dict[str, Any]] = field(default_factory=dict)
-
-    async def claim(self, key: str, record: dict[str, Any]) -> str | None:
-        if key in self.records:
-            return str(self.records[key]["status"])
-        self.records[key] = {**record, "status": "pending", "attempts": 0}
-        return None
-
-    async def finish(self, key: str, status: str, attempts: int, error: str = "") -> None:
-        self.records[key].update(status=status, attempts=attempts, error=error)
-
-
-@dataclass
-class ScriptedSender:
-    """Answers sends with the scripted outcomes, then succeeds; records what it was asked."""
-
-    script: list[Delivery] = field(default_factory=list)
-    sent: list[tuple[str, str]] = field(default_factory=list)
-
-    async def send(self, rule: Rule, article: ClassifiedArticle) -> Delivery:
-        self.sent.append((rule.name, article.article_id))
-        return self.script.pop(0) if self.script else Delivery(True)
 
 
 def alerter(ledger: DictLedger, **senders: ScriptedSender) -> Alerter:

@@ -12,17 +12,17 @@ from typing import Any
 
 import pytest
 
-import alerts.channels
+import alerts.mail
 from alerts.channels import (
     ConsoleSender,
     Delivery,
-    EmailSender,
     FileSender,
     MisconfiguredSender,
-    SlackSender,
     build_sender,
     build_senders,
 )
+from alerts.mail import EmailSender
+from alerts.slack import SlackSender
 from config.contracts import ClassifiedArticle
 from config.rules import ConsoleChannel, EmailChannel, FileChannel, Rule, SlackChannel
 from config.settings import PathSettings, Settings, SlackSettings, SmtpSettings
@@ -94,13 +94,13 @@ def test_build_senders_for_every_channel_type(settings: Settings) -> None:
 
 def test_email_without_smtp_host_fails_clearly(make_article: Make) -> None:
     outcome = send(EmailSender(SmtpSettings(), ["a@example.org"]), make_article())
-    assert outcome == Delivery(False, "email: CGTWATCH_SMTP__HOST is not set")
+    assert outcome == Delivery(False, "email: CGTWATCH_SMTP__HOST is not set", retryable=False)
 
 
 def test_email_message_headers_and_parts(monkeypatch: pytest.MonkeyPatch, make_article: Make
                                          ) -> None:
     sent: list[EmailMessage] = []
-    monkeypatch.setattr(alerts.channels, "_smtp_send", lambda smtp, message: sent.append(message))
+    monkeypatch.setattr(alerts.mail, "_smtp_send", lambda smtp, message: sent.append(message))
     smtp = SmtpSettings(host="smtp.example.org", sender="alerts@example.org")
     article = make_article(title="细胞治疗\r\nBcc: victim@example.org")
     assert send(EmailSender(smtp, ["a@example.org", "b@example.org"]), article).ok
@@ -118,7 +118,7 @@ def test_email_transport_errors_are_reported(monkeypatch: pytest.MonkeyPatch,
     def refuse(smtp: SmtpSettings, message: EmailMessage) -> None:
         raise ConnectionRefusedError(111, "Connection refused")
 
-    monkeypatch.setattr(alerts.channels, "_smtp_send", refuse)
+    monkeypatch.setattr(alerts.mail, "_smtp_send", refuse)
     outcome = send(EmailSender(SmtpSettings(host="smtp.example.org"), ["a@x.org"]),
                    make_article())
     assert not outcome.ok
@@ -173,5 +173,5 @@ def test_slack_server_error_without_retry_after(make_article: Make) -> None:
 def test_slack_network_error_does_not_leak_the_webhook(make_article: Make) -> None:
     sender, _ = slack_with(ConnectionError(f"cannot connect to {HOOK}"))
     outcome = send(sender, make_article())
-    assert outcome == Delivery(False, "slack: ConnectionError")
+    assert outcome == Delivery(False, "slack: ConnectionError", retryable=False)
     assert "very-secret-token" not in repr(outcome)

@@ -102,11 +102,12 @@ def test_bad_channel_field_names_its_exact_line(tmp_path: Path) -> None:
     assert "at least 1 item" in why
 
 
-def test_missing_channel_field_names_the_channel(tmp_path: Path) -> None:
+def test_slack_channel_needs_a_webhook_or_a_slack_channel(tmp_path: Path) -> None:
     with pytest.raises(OperatorFileError) as caught:
         load(tmp_path, RULES.replace("    webhook: team\n", ""))
-    ((line, field, _),) = caught.value.problems
-    assert (line, field) == (2, "channels[0].webhook")
+    ((line, field, why),) = caught.value.problems
+    assert (line, field) == (2, "channels[0]")
+    assert "exactly one of webhook" in why and "CGTWATCH_SLACK__BOT_TOKEN" in why
 
 
 @pytest.mark.parametrize(("old", "new", "field"), [
@@ -116,7 +117,7 @@ def test_missing_channel_field_names_the_channel(tmp_path: Path) -> None:
     ("name: gene-only", "name: gene only!", "rules[1].name"),
     ("    channels: [team-email]\n", "", "rules[1].channels"),
     ("    labels: [gene_therapy]\n", "    labels: []\n", "rules[1].labels"),
-    ("    min_salience: primary\n", "    min_salience: primary\n    mode: digest\n",
+    ("    min_salience: primary\n", "    min_salience: primary\n    mode: batch\n",
      "rules[1].mode"),
 ])
 def test_bad_rule_fields_are_named(tmp_path: Path, old: str, new: str, field: str) -> None:
@@ -128,3 +129,41 @@ def test_bad_rule_fields_are_named(tmp_path: Path, old: str, new: str, field: st
 def test_empty_file_means_no_rules(tmp_path: Path) -> None:
     loaded = load(tmp_path, "")
     assert loaded.rules == [] and loaded.channels == []
+
+
+@pytest.mark.parametrize(("extra", "field", "why"), [
+    ("    digest: {cron: fortnightly}\n", "rules[1].digest", "Wrong number of fields"),
+    ("    digest: {cron: '61 * * * *'}\n", "rules[1].digest", "higher than the maximum"),
+    ("    digest: {cron: daily, timezone: Mars/Base}\n", "rules[1].digest.timezone",
+     "unknown time zone 'Mars/Base'"),
+    ("    quiet_hours: {start: '25:00', end: '07:00'}\n", "rules[1].quiet_hours.start",
+     "not a time HH:MM"),
+    ("    rate_limit: {max: 0}\n", "rules[1].rate_limit.max", "greater than or equal to 1"),
+    ("    rate_limit: {max: 5, per: week}\n", "rules[1].rate_limit.per", "'hour'"),
+])
+def test_delivery_options_are_validated_with_line_and_field(
+        tmp_path: Path, extra: str, field: str, why: str) -> None:
+    text = RULES.replace("    min_salience: primary\n", "    min_salience: primary\n" + extra)
+    with pytest.raises(OperatorFileError) as caught:
+        load(tmp_path, text)
+    ((line, got_field, got_why),) = caught.value.problems
+    assert (line, got_field) == (17, field)
+    assert why in got_why
+
+
+def test_digest_quiet_hours_and_rate_limit_load(tmp_path: Path) -> None:
+    text = RULES.replace("    min_salience: primary\n", (
+        "    min_salience: primary\n    mode: digest\n    digest: {cron: weekly}\n"
+        "    quiet_hours: {start: 22:00, end: 07:00}\n    rate_limit: {max: 5}\n"))
+    rule = load(tmp_path, text).rules[1]
+    assert rule.schedule.crontab == "0 8 * * mon" and rule.schedule.timezone == "Asia/Shanghai"
+    assert rule.quiet_hours is not None and rule.quiet_hours.start == "22:00"
+    assert rule.rate_limit is not None and rule.rate_limit.seconds == 3600
+    main = load(tmp_path, RULES).rules[0]
+    assert main.mode == "immediate" and main.schedule.crontab == "0 * * * *"
+
+
+def test_slack_channel_by_bot_token(tmp_path: Path) -> None:
+    text = RULES.replace("    webhook: team\n", "    slack_channel: '#cgt'\n")
+    channel = load(tmp_path, text).channel("team-slack")
+    assert isinstance(channel, SlackChannel) and channel.slack_channel == "#cgt"

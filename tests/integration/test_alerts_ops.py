@@ -1,0 +1,40 @@
+"""A channel that keeps failing raises one operator alert on ``ops.events``, and its failed
+deliveries end in the alert history as ``failed`` (the other channels still deliver)."""
+
+from __future__ import annotations
+
+from collections import Counter
+
+import pytest
+
+from alerts.history import alerts_index
+from cgtwatch.democheck import read_topic
+from config.contracts import OpsEvent, Topics, decode
+from tests.integration.conftest import Env, make_article, wait_for
+
+pytestmark = pytest.mark.integration
+
+
+def test_failing_slack_raises_one_ops_event_and_records_failures(stack: Env) -> None:
+    stack.slack.fail_first, stack.slack.fail_status = 10_000, 500
+    supervisor = stack.start("streams", "alerter", CGTWATCH_ALERTS__ATTEMPTS="2",
+                             CGTWATCH_ALERTS__BACKOFF_S="0.05",
+                             CGTWATCH_ALERTS__FAILING_AFTER="2")
+    articles = [make_article(i, True) for i in range(4)]
+    stack.publish(articles)
+    index = alerts_index(stack.settings)
+
+    def finished() -> bool:
+        supervisor.poll()
+        if not stack.es.indices.exists(index=index):
+            return False
+        stack.es.indices.refresh(index=index)
+        hits = stack.es.search(index=index, size=100)["hits"]["hits"]
+        return Counter(h["_source"]["status"] for h in hits) == {"failed": 4, "sent": 8}
+
+    wait_for(finished, 90, f"4 failed slack alerts, 8 sent others\n{stack.logs()}")
+    events = [decode(OpsEvent, v) for _, v in read_topic(stack.settings, Topics.OPS_EVENTS)]
+    failing = [e for e in events if e.kind == "alert_channel_failing"]
+    assert len(failing) == 1, events
+    assert failing[0].subject == "slack" and "HTTP 500" in failing[0].message
+    assert len(stack.smtp.messages) == 4 and stack.slack.posts == []
