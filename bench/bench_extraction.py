@@ -3,7 +3,8 @@
 Input: the datasets under ``<shared>/benchmarks`` (``--shared`` or ``CGTWATCH_SHARED_DIR``,
 default: ``shared`` beside the checkout).  Output: a table of dataset, pages, pages/s, body
 F1, title accuracy and date accuracy, computed by running the project scorer
-(``tools/extraction_eval.py``) in a subprocess.
+(``tools/extraction_eval.py``) in a subprocess, plus the machine's load average before and
+after the run (pages/s is wall time, so it drops on a busy machine).
 
     python bench/bench_extraction.py [--shared DIR] [--limit N]
 """
@@ -48,8 +49,11 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--shared", type=Path, default=Path(default))
     parser.add_argument("--limit", type=int, default=0)
     args = parser.parse_args(argv)
+    load_before = os.getloadavg()[0]
+    records = run(args.shared, args.limit)
+    print(f"load average (1 min): {load_before:.2f} before, {os.getloadavg()[0]:.2f} after")
     print(f"{'dataset':<22}{'pages':>6}{'pages/s':>9}{'body F1':>9}{'title':>8}{'date':>8}")
-    for rec in run(args.shared, args.limit):
+    for rec in records:
         def num(key: str, rec: dict[str, object] = rec) -> float | None:
             value = rec.get(key)
             return float(value) if isinstance(value, int | float) else None

@@ -4,9 +4,12 @@
 ``YYYY-MM-DD`` or ``YYYY-MM-DDTHH:MM``, None when unknown), ``text`` (body paragraphs
 separated by newlines), ``language``, ``encoding`` and, where found, ``author``, ``issuer``,
 ``doc_number`` and ``attachments`` (``{"url", "name", "kind"}`` dicts).  Bytes are decoded
-with :func:`crawlers.encoding.decode_html`.  The body comes from block scoring
-(:mod:`crawlers.extract_body`) for Chinese pages and from trafilatura, checked against the
-block scorer, for other pages.
+with :func:`crawlers.encoding.decode_html`; the page is parsed once with lxml.  The body
+comes from block scoring (:mod:`crawlers.extract_body`) for Chinese pages; for other pages
+trafilatura, run on the same (pruned) tree, gives a second opinion (:mod:`extract_combine`)
+and English boilerplate lines are dropped.  The date is, in order: a ``成文日期`` field, meta
+tags / JSON-LD / ``<time>``, the URL, a labelled date near the headline, any date on the page
+(``7/5/2005`` read day-first on Chinese pages).
 """
 
 from __future__ import annotations
@@ -17,8 +20,9 @@ from lxml import etree
 
 from crawlers.encoding import decode_html
 from crawlers.extract_body import content_nodes, prune, render_lines
-from crawlers.extract_clean import clean_lines
+from crawlers.extract_clean import clean_english, clean_lines
 from crawlers.extract_combine import pick_body, trafilatura_text
+from crawlers.extract_dates import written_date
 from crawlers.extract_fields import date_from_meta, find_date, jsonld_author, labelled_fields
 from crawlers.extract_meta import (
     attachments,
@@ -69,6 +73,30 @@ def _wrapper_url(root: etree._Element) -> str:
     return ids[0] if ids and ids[0].startswith(("http://", "https://")) else ""
 
 
+def _fields(root: etree._Element, meta: dict[str, str], page_lines: list[str],
+            url: str) -> dict[str, Any]:
+    """Attachments and labelled notice fields (issuer, doc_number, author)."""
+    fields: dict[str, Any] = {"attachments": attachments(root, url)}
+    fields.update(labelled_fields(meta, page_lines))
+    author = fields.get("author") or jsonld_author(root)
+    if author:
+        fields["author"] = author
+    return fields
+
+
+def _title_and_body(root: etree._Element, meta: dict[str, str],
+                    page_lines: list[str]) -> tuple[str | None, list[str], int]:
+    """Headline, body lines (headline removed) and the page line where the body starts."""
+    candidates = title_candidates(root, meta)
+    prune(root)
+    body = clean_lines(render_lines(content_nodes(root)))
+    start = _body_start(page_lines, body)
+    title = meta.get("articletitle") if len(squash(meta.get("articletitle", ""))) >= 4 else None
+    title = title or choose_title(candidates, page_lines,
+                                  _line_positions(page_lines, start), start)
+    return title, _strip_title(body, title), start
+
+
 def extract_article(html: str | bytes, url: str) -> dict[str, Any]:
     """Extract title, date, body text, language and notice metadata from one page."""
     encoding = "utf-8"
@@ -80,28 +108,20 @@ def extract_article(html: str | bytes, url: str) -> dict[str, Any]:
         return result
     url = url or _wrapper_url(root)
     meta = meta_tags(root)
-    candidates = title_candidates(root, meta)
     body_el = root.find("body")
     page_lines = block_lines(body_el if body_el is not None else root)
-    result["attachments"] = attachments(root, url)
-    result.update(labelled_fields(meta, page_lines))
-    date_meta = date_from_meta(meta, root)
-    author = result.get("author") or jsonld_author(root)
-    prune(root)
-    body = clean_lines(render_lines(content_nodes(root)))
-    start = _body_start(page_lines, body)
-    title = meta.get("articletitle") if len(squash(meta.get("articletitle", ""))) >= 4 else None
-    title = title or choose_title(candidates, page_lines,
-                                  _line_positions(page_lines, start), start)
-    text = "\n".join(_strip_title(body, title))
-    if not is_cjk_text(text or "\n".join(page_lines[:200])):
+    result.update(_fields(root, meta, page_lines, url))
+    date = written_date(page_lines[:300]) or date_from_meta(meta, root)
+    title, body, start = _title_and_body(root, meta, page_lines)
+    text = "\n".join(body)
+    cjk = is_cjk_text(text or "\n".join(page_lines[:200]))
+    language = detect_language(root, text or "\n".join(page_lines))
+    if not cjk:  # second opinion; trafilatura reuses (and alters) the pruned tree
         text = pick_body(text, "\n".join(_strip_title(
-            trafilatura_text(html, url).split("\n"), title)))
-    result.update(title=title, text=text,
-                  date=date_meta or find_date(page_lines, title, url, start),
-                  language=detect_language(root, text or "\n".join(page_lines)))
-    if author:
-        result["author"] = author
+            trafilatura_text(root, url).split("\n"), title)))
+        text = "\n".join(clean_english(text.split("\n")))
+    result.update(title=title, text=text, language=language,
+                  date=date or find_date(page_lines, title, url, start, dayfirst=cjk))
     return result
 
 

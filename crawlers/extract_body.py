@@ -1,11 +1,12 @@
 """Main-content detection by block scoring (text, punctuation and link density).
 
 Input: a parsed lxml document.  Output: the article body as text lines (paragraphs), plus
-the chosen content element(s).  Paragraph-bearing elements score by length and punctuation;
-their scores flow to the parent and grandparent containers (readability-style), damped by
-the container's link density; well-scoring siblings of the winner are merged in.  Inside the
-chosen container, link lists, hidden elements and share/comment/navigation widgets are
-skipped when rendering text.
+the chosen content element(s).  Paragraph-bearing elements score by length and punctuation
+(short snippets with hardly any letters, or with a post time stamp as in forum reply lists,
+score nothing); their scores flow to the parent and grandparent containers
+(readability-style), damped by the container's link density; well-scoring siblings of the
+winner are merged in.  Inside the chosen container, link lists, hidden elements and
+share/comment/navigation widgets are skipped when rendering text.
 """
 
 from __future__ import annotations
@@ -30,6 +31,8 @@ _WIDGET = re.compile(
     r"sponsor|promo|popup|modal|cookie|login|bdsharebuttonbox|bshare)([-_\s]|$)", re.I)
 _COMMENTS = re.compile(r"^(comments?|comment[-_]?(list|area|section|wrap|box|s)|replies|respond)$",
                        re.I)
+_LETTER = re.compile(r"[^\W\d_]")
+_STAMP = re.compile(r"(?<!\d)\d{1,2}[-/.]\d{1,2}\s+\d{1,2}:\d{2}(?!\d)")
 _HIDDEN = re.compile(r"display\s*:\s*none|visibility\s*:\s*hidden", re.I)
 LEVEL_WEIGHTS = (1.0, 0.5, 0.34)
 Stats = dict[etree._Element, float]
@@ -41,29 +44,24 @@ def _own_text(node: etree._Element) -> str:
     return norm_space("".join(parts))
 
 
-def _in_link(node: etree._Element) -> bool:
-    return next(node.iterancestors("a"), None) is not None
-
-
 def _is_hidden(node: etree._Element) -> bool:
     return bool(node.get("hidden") is not None or _HIDDEN.search(node.get("style") or ""))
 
 
 def prune(root: etree._Element) -> None:
     """Drop scripts, styles, forms controls, hidden elements and page navigation."""
-    doomed = [el for el in root.iter() if not tag_of(el) or tag_of(el) in SKIP_TAGS
-              or tag_of(el) in ("nav", "footer") or _is_hidden(el)]
-    for el in doomed:
-        parent = el.getparent()
-        if parent is None:
-            continue
-        if el.tail:
-            prev = el.getprevious()
-            if prev is not None:
-                prev.tail = (prev.tail or "") + el.tail
-            else:
-                parent.text = (parent.text or "") + el.tail
-        parent.remove(el)
+    for el in root.xpath("//*[@hidden or @style]"):
+        if _is_hidden(el) and el.getparent() is not None:
+            el.tag = "script"
+    etree.strip_elements(root, *SKIP_TAGS, "nav", "footer", etree.Comment, etree.PI,
+                         with_tail=False)
+
+
+def _paragraph_value(text: str) -> float:
+    """Content evidence of one paragraph: length and punctuation; 0 for short post stamps."""
+    if len(text) < 40 and (_STAMP.search(text) or len(_LETTER.findall(text)) < 6):
+        return 0.0
+    return 1.0 + len(_PUNCT.findall(text)) + min(len(text) / 60.0, 4.0)
 
 
 def _holder(node: etree._Element) -> etree._Element:
@@ -78,14 +76,18 @@ def _paragraph_scores(root: etree._Element) -> Stats:
     """Scores of content containers from the paragraphs they (indirectly) hold."""
     scores: Stats = {}
     noisy = _noisy(root)
+    for a in root.iter("a"):
+        noisy.update(a.iter())
     for node in root.iter():
         tag = tag_of(node)
-        if not tag or tag == "a" or node in noisy or _in_link(node):
+        if not tag or node in noisy:
             continue
         text = _own_text(node)
         if len(text) < 8:
             continue
-        value = 1.0 + len(_PUNCT.findall(text)) + min(len(text) / 60.0, 4.0)
+        value = _paragraph_value(text)
+        if value <= 0:
+            continue
         holder = _holder(node)
         first = holder.getparent() if tag_of(holder) in _INLINE_HOLDERS else holder
         target: etree._Element | None = first

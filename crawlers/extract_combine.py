@@ -11,6 +11,7 @@ from __future__ import annotations
 import re
 
 import trafilatura
+from lxml import etree
 
 _WORD = re.compile(r"\w+")
 CONTAINED = 0.93  # share of the tighter text's shingles found in the wider text
@@ -23,8 +24,12 @@ def shingles(text: str, size: int = 4) -> set[tuple[str, ...]]:
     return {tuple(words[i:i + size]) for i in range(max(1, len(words) - size + 1))} - {()}
 
 
-def trafilatura_text(html: str, url: str) -> str:
-    """Body text by trafilatura (fast mode, recall-oriented, no metadata)."""
+def trafilatura_text(html: str | etree._Element, url: str) -> str:
+    """Body text by trafilatura (fast mode, recall-oriented, no metadata).
+
+    ``html`` may be the page text or an already parsed (and pruned) ``lxml.html`` tree,
+    which trafilatura then changes in place.
+    """
     text = trafilatura.extract(html, url=url or None, fast=True, favor_recall=True,
                                with_metadata=False, include_comments=False)
     return text or ""

@@ -33,6 +33,7 @@ _URL_PATTERNS = (
 LABELS = re.compile(
     r"(发布时间|发布日期|发表时间|发表日期|发稿时间|发文日期|发布于|发表于|成文日期|印发日期|"
     r"日期|时间|更新时间|published|posted|updated)\s*[:：]?\s*", re.I)
+WRITTEN_LABEL = "成文日期"
 _PREFERRED_LABELS = ("发布", "发表", "发稿", "发文", "published", "posted")
 
 
@@ -58,8 +59,12 @@ def _hour24(hour: str | None, ampm: str | None) -> str | None:
     return str(value)
 
 
-def parse_date(text: str | None) -> str | None:
-    """First plausible date in ``text`` as an ISO string."""
+def parse_date(text: str | None, dayfirst: bool = False) -> str | None:
+    """First plausible date in ``text`` as an ISO string.
+
+    ``dayfirst`` reads an ambiguous ``5/7/2005`` as 5 July (the convention of the Chinese
+    pages that use this form); otherwise it is read the US way, as 7 May.
+    """
     if not text:
         return None
     for m in _YMD.finditer(text):
@@ -68,7 +73,8 @@ def parse_date(text: str | None) -> str | None:
             return _iso(found, m.group(4), m.group(5))
     for m in _MDY.finditer(text):
         first, second = int(m.group(1)), int(m.group(2))
-        month, day = (second, first) if first > 12 else (first, second)
+        swap = first > 12 or (dayfirst and second <= 12)
+        month, day = (second, first) if swap else (first, second)
         found = _valid(int(m.group(3)), month, day)
         if found:
             return _iso(found, _hour24(m.group(4), m.group(6)), m.group(5))
@@ -107,28 +113,41 @@ def date_from_url(url: str) -> str | None:
     return None
 
 
-def labelled_date(line: str) -> tuple[str, bool] | None:
+def labelled_date(line: str, dayfirst: bool = False) -> tuple[str, bool] | None:
     """(date, preferred) for a line like ``发布时间：2020-04-19 10:30``."""
     for m in LABELS.finditer(line):
-        found = parse_date(line[m.end():m.end() + 40])
+        found = parse_date(line[m.end():m.end() + 40], dayfirst)
         if found:
             preferred = m.group(1).lower().startswith(_PREFERRED_LABELS)
             return found, preferred
     return None
 
 
-def date_in_lines(lines: list[str]) -> str | None:
+def date_in_lines(lines: list[str], dayfirst: bool = False) -> str | None:
     """Best date among page lines: a preferred label, any label, then the first date."""
     fallback: str | None = None
     plain: str | None = None
     for line in lines:
         if len(line) > 300:
             continue
-        hit = labelled_date(line)
+        hit = labelled_date(line, dayfirst)
         if hit and hit[1]:
             return hit[0]
         if hit and fallback is None:
             fallback = hit[0]
         if plain is None:
-            plain = parse_date(line)
+            plain = parse_date(line, dayfirst)
     return fallback or plain
+
+
+def written_date(lines: list[str]) -> str | None:
+    """Date of a ``成文日期`` field (the date a government document was signed).
+
+    The value may stand on the label's line or, in two-column metadata tables, on the next.
+    """
+    for i, line in enumerate(lines):
+        at = line.find(WRITTEN_LABEL) if len(line) < 200 else -1
+        if at >= 0:
+            rest = line[at + len(WRITTEN_LABEL):].lstrip(" :：")
+            return parse_date(rest[:30] or (lines[i + 1][:30] if i + 1 < len(lines) else ""))
+    return None

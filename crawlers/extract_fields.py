@@ -59,10 +59,14 @@ def title_index(lines: list[str], title: str | None) -> int:
         return -1
     hits = [i for i, line in enumerate(lines) if len(line) < 3 * len(title or "") + 20
             and key in squash(line)]
-    return hits[0] if len(hits) == 1 else (hits[-1] if hits else -1)
+    exact = [i for i in hits if squash(lines[i]) == key]
+    if exact:
+        return exact[0]
+    return hits[-1] if hits else -1
 
 
-def find_date(lines: list[str], title: str | None, url: str, body_start: int) -> str | None:
+def find_date(lines: list[str], title: str | None, url: str, body_start: int,
+              dayfirst: bool = False) -> str | None:
     """Date by priority: the URL, text around the headline, the page top, anywhere."""
     found = date_from_url(url)
     if found:
@@ -71,10 +75,10 @@ def find_date(lines: list[str], title: str | None, url: str, body_start: int) ->
     if start < 0 and body_start >= 0:
         start = max(0, body_start - 8)
     if start >= 0:
-        found = date_in_lines(lines[start:start + 12])
+        found = date_in_lines(lines[start:start + 12], dayfirst)
         if found:
             return found
-    return date_in_lines(lines[:400])
+    return date_in_lines(lines[:400], dayfirst)
 
 
 _LABEL_RES = {
@@ -84,9 +88,16 @@ _LABEL_RES = {
 }
 
 
-def _after_label(line: str, field: str) -> str | None:
+_ANY_LABEL = re.compile(r"[:：]\s*$")
+
+
+def _after_label(line: str, field: str, following: str) -> str | None:
+    """Value after a field label; a label that ends its line takes the next line."""
     for m in _LABEL_RES[field].finditer(line):
-        value = _VALUE_STOP.split(line[m.end():], maxsplit=1)[0].strip(" |｜】]）)")
+        rest = line[m.end():]
+        if not rest.strip() and 1 < len(following) <= 40 and not _ANY_LABEL.search(following):
+            rest = following
+        value = _VALUE_STOP.split(rest, maxsplit=1)[0].strip(" |｜】]）)")
         if 1 < len(value) <= 60:
             return value
     return None
@@ -99,12 +110,13 @@ def labelled_fields(meta: dict[str, str], lines: list[str]) -> dict[str, str]:
         out["issuer"] = meta["contentsource"]
     if meta.get("author") and not meta["author"].startswith("http"):
         out["author"] = meta["author"]
-    for line in lines[:800]:
+    for i, line in enumerate(lines[:800]):
         if len(line) > 400 or (":" not in line and "：" not in line):
             continue
+        following = lines[i + 1] if i + 1 < len(lines) else ""
         for field in _FIELD_LABELS:
             if field not in out:
-                value = _after_label(line, field)
+                value = _after_label(line, field, following)
                 if value:
                     out[field] = value
     if "doc_number" not in out:

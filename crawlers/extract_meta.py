@@ -16,8 +16,8 @@ from lxml import etree
 from crawlers.extract_text import KANA_RE, cjk_count, is_cjk_text, norm_space
 
 _TITLE_SEP = re.compile(r"\s*(?:_|\||｜|\s[-–—]\s|\s::\s|\s·\s|\s»\s|--)\s*")
-_HEADING_XPATH = ("//h1|//h2|//h3|//*[contains(translate(@class,'TITLE','title'),'title')]"
-                  "|//*[contains(translate(@id,'TITLE','title'),'title')]")
+_HEADING_XPATH = etree.XPath("//h1|//h2|//h3|//*[@class or @id]")
+_HEADING_WEIGHTS = {"h1": 1.0, "h2": 0.5, "h3": 0.3}
 _TITLE_METAS = ("articletitle", "og:title", "twitter:title", "headline", "title",
                 "dc.title", "sharetitle")
 ATTACHMENT_KINDS = ("pdf", "docx", "doc", "wps", "xlsx", "xls", "et", "pptx", "ppt", "ofd",
@@ -46,11 +46,18 @@ def squash(text: str) -> str:
 
 def _headings(root: etree._Element) -> list[tuple[str, float]]:
     out: list[tuple[str, float]] = []
-    for el in root.xpath(_HEADING_XPATH):
-        text = norm_space("".join(el.itertext()))
-        weight = {"h1": 1.0, "h2": 0.5, "h3": 0.3}.get(str(el.tag).lower(), 0.4)
-        if 4 <= len(text) <= 160:
-            out.append((text, weight))
+    for el in _HEADING_XPATH(root):
+        weight = _HEADING_WEIGHTS.get(el.tag)
+        if weight is None:
+            label = f"{el.get('class') or ''} {el.get('id') or ''}"
+            if "itle" not in label and "title" not in label.lower():
+                continue
+            weight = 0.4
+        text = el.xpath("string()")
+        if len(text) < 2000:
+            text = norm_space(text)
+            if 4 <= len(text) <= 160:
+                out.append((text, weight))
     return out
 
 
@@ -127,7 +134,10 @@ def detect_language(root: etree._Element, body: str) -> str | None:
 
 
 def _kind(href: str, name: str) -> str | None:
-    m = _ATTACH_RE.search(urlsplit(href).path) or _ATTACH_RE.search(name + "#")
+    m = None
+    if _ATTACH_RE.search(href):
+        m = _ATTACH_RE.search(urlsplit(href).path)
+    m = m or _ATTACH_RE.search(name + "#")
     return m.group(1).lower() if m else None
 
 
@@ -139,10 +149,15 @@ def attachments(root: etree._Element, url: str) -> list[dict[str, str]]:
         href = (a.get("href") or "").strip()
         if not href or href.startswith(("javascript:", "mailto:", "#")):
             continue
-        name = norm_space("".join(a.itertext())) or norm_space(a.get("title"))
+        raw_name = "".join(a.itertext()) or a.get("title") or ""
+        if "." not in href and "." not in raw_name:
+            continue
+        name = norm_space(raw_name)
         kind = _kind(href, name)
+        if not kind:
+            continue
         absolute = urljoin(url, href) if url else href
-        if kind and absolute not in seen:
+        if absolute not in seen:
             seen.add(absolute)
             found.append({"url": absolute, "name": name, "kind": kind})
     return found

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import re
 
+import lxml.html
 from lxml import etree
 
 BLOCK_TAGS = frozenset({
@@ -22,47 +23,54 @@ SKIP_TAGS = frozenset({"script", "style", "noscript", "template", "iframe", "sel
 CJK_CHARS = "\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff"
 CJK_RE = re.compile(f"[{CJK_CHARS}]")
 KANA_RE = re.compile("[\u3040-\u30ff]")
-_WS = re.compile(r"[\s\u00a0\u3000\u200b\ufeff]+")
+_LETTER_RE = re.compile(r"[^\W\d_]")
+_ZERO_WIDTH = str.maketrans({"\u200b": " ", "\ufeff": " "})
 
 
 def norm_space(text: str | None) -> str:
-    """Collapse whitespace (including full-width and no-break spaces) and strip."""
-    return _WS.sub(" ", text or "").strip()
+    """Collapse whitespace (including full-width, no-break and zero-width spaces) and strip."""
+    if not text:
+        return ""
+    if "\u200b" in text or "\ufeff" in text:
+        text = text.translate(_ZERO_WIDTH)
+    return " ".join(text.split())
 
 
 def tag_of(node: etree._Element) -> str:
-    """Lower-case tag name, or '' for comments and processing instructions."""
+    """Tag name (the HTML parser lower-cases it), or '' for comments and PIs."""
     tag = node.tag
-    return tag.lower() if isinstance(tag, str) else ""
+    return tag if isinstance(tag, str) else ""
 
 
-def _walk(node: etree._Element, out: list[str]) -> None:
-    tag = tag_of(node)
-    if not tag or tag in SKIP_TAGS:
-        if node.tail:
-            out.append(node.tail)
-        return
-    block = tag in BLOCK_TAGS
-    if block:
-        out.append("\n")
-    if node.text:
-        out.append(node.text)
-    for child in node:
-        _walk(child, out)
-    if block:
-        out.append("\n")
-    if node.tail:
-        out.append(node.tail)
+def _pieces(node: etree._Element) -> list[str]:
+    """Text pieces of ``node`` in order, with a newline at each block boundary."""
+    out: list[str] = []
+    skipping = 0
+    for event, el in etree.iterwalk(node, events=("start", "end")):
+        tag = el.tag
+        if not isinstance(tag, str) or tag in SKIP_TAGS:
+            skipping += 1 if event == "start" else -1
+            if event == "end" and not skipping and el.tail and el is not node:
+                out.append(el.tail)
+            continue
+        if skipping:
+            continue
+        if event == "start":
+            out.append("\n" if tag in BLOCK_TAGS else "")
+            out.append(el.text or "")
+        else:
+            out.append("\n" if tag in BLOCK_TAGS else "")
+            if el.tail and el is not node:
+                out.append(el.tail)
+    return out
 
 
 def block_lines(node: etree._Element) -> list[str]:
     """Non-empty visible text lines of ``node``, split at block-level elements."""
-    out: list[str] = []
-    _walk(node, out)
-    if node.tail and out and out[-1] is node.tail:
-        out.pop()  # the root's own tail is not part of it
-    lines = (norm_space(x) for x in "".join(out).split("\n"))
-    return [x for x in lines if x]
+    text = "".join(_pieces(node))
+    if "\u200b" in text or "\ufeff" in text:
+        text = text.translate(_ZERO_WIDTH)
+    return [" ".join(x.split()) for x in text.split("\n") if x and not x.isspace()]
 
 
 def text_of(node: etree._Element) -> str:
@@ -77,8 +85,8 @@ def cjk_count(text: str) -> int:
 
 def is_cjk_text(text: str) -> bool:
     """True when a text is mostly Chinese/Japanese."""
-    sample = text[:20000]
-    letters = sum(1 for ch in sample if ch.isalpha())
+    sample = text[:4000]
+    letters = len(_LETTER_RE.findall(sample))
     return letters > 0 and cjk_count(sample) > 0.3 * letters
 
 
@@ -96,3 +104,6 @@ def parse_html(text: str) -> etree._Element | None:
 
 _PARSER = etree.HTMLParser(remove_comments=True, remove_pis=True, recover=True,
                            default_doctype=False, collect_ids=False, huge_tree=True)
+# Plain lxml.html elements without its per-element Python class lookup: the tree can be
+# handed to trafilatura (which wants HtmlElement) at no extra parsing cost.
+_PARSER.set_element_class_lookup(etree.ElementDefaultClassLookup(element=lxml.html.HtmlElement))
