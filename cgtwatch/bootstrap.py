@@ -21,7 +21,7 @@ from alerts.history import setup_alert_history
 from config.clients import elastic, kafka_common
 from config.contracts import Topics
 from config.settings import Settings
-from indexer.schema import setup_articles
+from indexer.schema import setup_articles, setup_crawl_health
 
 T = TypeVar("T")
 log = logging.getLogger(__name__)
@@ -63,7 +63,8 @@ def setup_indices(settings: Settings) -> list[str]:
     es = Elasticsearch(**elastic(settings))
     with_backoff("elasticsearch", lambda: es.info())
     try:
-        return [setup_articles(es, settings), setup_alert_history(es, settings)]
+        return [setup_articles(es, settings), setup_alert_history(es, settings),
+                setup_crawl_health(es, settings)]
     finally:
         es.close()
 

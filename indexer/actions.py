@@ -1,17 +1,26 @@
-"""Pure mapping from classified articles to Elasticsearch bulk actions.
+"""Pure mapping from classified articles and crawl stats to Elasticsearch bulk actions.
 
-Input: ``ClassifiedArticle`` records. Output: bulk action dicts keyed by ``article_id`` with
-external versioning on the revision, so replays are idempotent and an older revision never
-overwrites a newer one.
+Input: ``ClassifiedArticle`` and ``CrawlStats`` records. Output: bulk action dicts. Articles are
+keyed by ``article_id`` with external versioning on the revision, so replays are idempotent and
+an older revision never overwrites a newer one; crawl stats are keyed by ``job_id``.
 """
 
 from __future__ import annotations
 
 import re
 from datetime import date
-from typing import Any
+from typing import Any, NamedTuple
 
-from config.contracts import ClassifiedArticle
+from config.contracts import ClassifiedArticle, CrawlStats
+
+
+class SourceInfo(NamedTuple):
+    """What the crawl-health index adds about a source (from ``sources.yaml``)."""
+
+    name: str
+    kind: str
+    region: str
+
 
 _ISO = re.compile(r"^(\d{4})-(\d{1,2})-(\d{1,2})(?:[T ](\d{1,2}):(\d{2})(?::(\d{2}))?)?")
 
@@ -89,3 +98,22 @@ def is_stale_revision(item_error: dict[str, Any]) -> bool:
     status = item_error.get("status")
     kind = str((item_error.get("error") or {}).get("type", ""))
     return status == 409 or kind == "version_conflict_engine_exception"
+
+
+def crawl_health_source(stats: CrawlStats, source: SourceInfo | None = None) -> dict[str, Any]:
+    """The crawl-health document of one crawl: the stats, its duration and a status word,
+    with the source's name, kind and region when the sources file knows it."""
+    body = stats.model_dump(mode="json", exclude={"schema_version"})
+    duration = (stats.finished_at - stats.started_at).total_seconds()
+    body["duration_s"] = round(max(duration, 0.0), 3)
+    body["status"] = "ok" if stats.ok else "failed"
+    if source is not None:
+        body.update(source_name=source.name, source_kind=source.kind, region=source.region)
+    return body
+
+
+def crawl_health_action(stats: CrawlStats, index: str,
+                        source: SourceInfo | None = None) -> dict[str, Any]:
+    """An idempotent index action (``_id = job_id``): a redelivered stat overwrites itself."""
+    return {"_op_type": "index", "_index": index, "_id": stats.job_id,
+            "_source": crawl_health_source(stats, source)}

@@ -1,9 +1,11 @@
-"""Indexer worker: a thin Faust agent that bulk-upserts classified articles into Elasticsearch.
+"""Indexer worker: thin Faust agents that bulk-write articles and crawl health to Elasticsearch.
 
-Input: ``articles.classified`` (JSON ``ClassifiedArticle``), in batches via ``take_events``.
-Output: documents in the articles write alias (``_id = article_id``); undecodable messages and
-per-document failures go to ``articles.deadletter``. Transport failures are retried with
-backoff inside the batch, because Faust acks a ``take`` batch even when its handler raises.
+Input: ``articles.classified`` (JSON ``ClassifiedArticle``) and ``crawl.stats`` (JSON
+``CrawlStats``), in batches via ``take_events``. Output: documents in the articles write alias
+(``_id = article_id``, external version = revision) and in ``<prefix>-crawl-health``
+(``_id = job_id``); undecodable messages and per-document failures go to
+``articles.deadletter``. Transport failures are retried with backoff inside the batch,
+because Faust acks a ``take`` batch even when its handler raises.
 """
 
 from __future__ import annotations
@@ -18,10 +20,18 @@ from elasticsearch import AsyncElasticsearch, TransportError
 from elasticsearch import ConnectionError as EsConnectionError
 from elasticsearch.helpers import async_bulk
 
-from config.contracts import ClassifiedArticle, DeadLetter, dead_letter_for, decode
+from config.contracts import (
+    ClassifiedArticle,
+    CrawlStats,
+    DeadLetter,
+    Topics,
+    dead_letter_for,
+    decode,
+)
 from config.settings import Settings
-from indexer.actions import bulk_action, is_stale_revision
-from indexer.documents import articles_alias
+from indexer.actions import SourceInfo, bulk_action, crawl_health_action, is_stale_revision
+from indexer.documents import articles_alias, crawl_health_index
+from streams.app import raw_topic
 from streams.topics import Event, Stream, StreamTopics, dead_letter
 
 INDEXER_APP = "cgtwatch-indexer"
@@ -97,8 +107,62 @@ async def index_events(events: Sequence[Event], es: AsyncElasticsearch, alias: s
     return len(actions) - len(failed)
 
 
+async def index_crawl_stats(events: Sequence[Event], es: AsyncElasticsearch, index: str,
+                            topics: StreamTopics, sources: dict[str, SourceInfo]) -> int:
+    """Index one batch of crawl stats (``_id = job_id``); returns how many were written."""
+    actions: dict[str, tuple[dict[str, Any], Event]] = {}
+    letters: list[DeadLetter] = []
+    for event in events:
+        try:
+            stats = decode(CrawlStats, event.message.value or b"")
+        except ValueError as exc:
+            letters.append(dead_letter_for(STAGE, exc, event.message.value, **_where(event)))
+            continue
+        action = crawl_health_action(stats, index, sources.get(stats.source_id))
+        actions[stats.job_id] = (action, event)
+    failed = await bulk_until_done(es, [a for a, _ in actions.values()]) if actions else []
+    for item in failed:
+        _, event = actions[str(item.get("_id"))]
+        reason = RuntimeError(f"crawl-health item failed with status {item.get('status')}: "
+                              f"{item.get('error')}")
+        letters.append(dead_letter_for(STAGE, reason, event.message.value, **_where(event)))
+    for letter in letters:
+        await dead_letter(topics, letter)
+    return len(actions) - len(failed)
+
+
+def source_lookup(settings: Settings) -> dict[str, SourceInfo]:
+    """Name, kind and region per source id from ``sources.yaml`` (empty when unreadable)."""
+    from config.sources import load_sources
+    from config.yamlfile import OperatorFileError
+
+    try:
+        loaded = load_sources(settings.paths.sources)
+    except (OperatorFileError, OSError) as exc:
+        log.warning("crawl health without source names: %s", exc)
+        return {}
+    return {s.id: SourceInfo(s.name, s.kind, s.region) for s in loaded.sources}
+
+
+def register_crawl_health(app: faust.App, topics: StreamTopics, es: AsyncElasticsearch,
+                          settings: Settings) -> None:
+    """The second agent of the indexer app: ``crawl.stats`` → ``<prefix>-crawl-health``."""
+    index = crawl_health_index(settings.elastic.index_prefix)
+    size, within = settings.worker.batch_size, settings.worker.batch_within_s
+    sources = source_lookup(settings)
+
+    @app.agent(raw_topic(app, Topics.CRAWL_STATS), name="index-crawl-health")
+    async def index_crawl_health(stream: Stream) -> None:
+        batches = stream.take_events(size, within=within)  # type: ignore[attr-defined]
+        async for events in batches:
+            written = await index_crawl_stats(events, es, index, topics, sources)
+            log.info("indexed %d of %d crawl stats", written, len(events))
+
+
 def register_indexer(app: faust.App, topics: StreamTopics, es: AsyncElasticsearch,
                      settings: Settings) -> None:
+    """Both indexer agents: classified articles, and crawl stats into crawl health."""
+    register_crawl_health(app, topics, es, settings)
     alias = articles_alias(settings.elastic.index_prefix)
     size, within = settings.worker.batch_size, settings.worker.batch_within_s
 
