@@ -139,6 +139,9 @@ class SalienceConfig(_Strict):
     segment_units: float = Field(default=60.0, gt=0.0)
     max_segments: int = Field(default=10, ge=3)
     primary_coverage: float = Field(default=0.5, gt=0.0, le=1.0)
+    primary_coverage_without_lead: float = Field(
+        default=1.0, gt=0.0, le=1.0,
+        description="coverage that makes evidence primary even without a lead hit")
 
 
 class Taxonomy(_Strict):

@@ -1,9 +1,13 @@
 """Classifier worker: a thin Faust agent from ``articles.raw`` to ``articles.classified``.
 
 Input: raw articles (JSON ``RawArticle``, key ``article_id``). Output: classified articles;
-re-sent identical content is dropped using a Faust table ``article_id -> content_hash``
-(updated only after the output is acknowledged, so a crash never loses an article).
-Undecodable or unclassifiable messages go to ``articles.deadletter`` with the reason.
+re-sent identical content is dropped using a Faust table ``article_id -> content_hash``.
+Re-posts of one notice by other sites get the first article's ``story_id`` through a band
+index ``band -> story`` (``streams.stories``) that every worker holds in full
+(``streams.story_index``): the worker is partitioned by article id, and every partition must
+see every story. Both are updated only after the output is acknowledged, so a crash never
+loses an article (a re-processed article finds the same story again). Undecodable or
+unclassifiable messages go to ``articles.deadletter``.
 """
 
 from __future__ import annotations
@@ -14,7 +18,8 @@ from typing import Any
 import faust
 
 from config.contracts import RawArticle, dead_letter_for, decode
-from streams.process import ArticleClassifier, classify_raw, is_duplicate
+from streams.process import ArticleClassifier, classify_raw, decide_story, is_duplicate
+from streams.story_index import BandIndex, bands_topic, follow
 from streams.topics import Event, Stream, StreamTopics, dead_letter, send_and_wait
 
 STAGE = "streams"
@@ -28,14 +33,16 @@ def _where(event: Event) -> dict[str, Any]:
 
 
 async def handle_raw(event: Event, topics: StreamTopics, classifier: ArticleClassifier,
-                     seen: Any) -> str:
-    """Process one raw event; returns what happened (classified/duplicate/deadletter)."""
+                     seen: Any, stories: BandIndex | None = None) -> str:
+    """Process one raw event; returns what happened (classified/duplicate/deadletter).
+    Without ``stories`` (the band index) every article is a story of its own."""
     value = event.message.value or b""
     try:
         raw = decode(RawArticle, value)
         if is_duplicate(seen.get(raw.article_id), raw):
             return "duplicate"
-        out = classify_raw(raw, classifier)
+        story = decide_story(raw, stories) if stories is not None else None
+        out = classify_raw(raw, classifier, story.story_id if story else None)
     except Exception as exc:  # any bad input ends in the dead-letter topic, never a crash
         article = getattr(locals().get("raw"), "article_id", None)
         await dead_letter(topics, dead_letter_for(STAGE, exc, value, article_id=article,
@@ -43,6 +50,8 @@ async def handle_raw(event: Event, topics: StreamTopics, classifier: ArticleClas
         log.warning("dead-lettered %s: %s", _where(event), exc)
         return "deadletter"
     await send_and_wait(topics.classified, out.article_id, out.encode())
+    if story is not None and stories is not None:
+        await stories.record(story.entries)
     seen[raw.article_id] = raw.content_hash
     return "classified"
 
@@ -50,9 +59,17 @@ async def handle_raw(event: Event, topics: StreamTopics, classifier: ArticleClas
 def register_classifier(app: faust.App, topics: StreamTopics, classifier: ArticleClassifier,
                         partitions: int) -> None:
     seen = app.Table("seen-content", partitions=partitions)
+    band_topic = bands_topic(app, partitions)
+    stories = BandIndex(band_topic)
+
+    async def follow_story_bands() -> None:
+        await follow(stories, app, band_topic, partitions)
+
+    app.task(follow_story_bands)
 
     @app.agent(topics.raw, name="classify")
     async def classify(stream: Stream) -> None:
+        await stories.ready.wait()  # the whole band index is loaded before any decision
         async for event in stream.events():
-            outcome = await handle_raw(event, topics, classifier, seen)
+            outcome = await handle_raw(event, topics, classifier, seen, stories)
             log.debug("article %s", outcome)

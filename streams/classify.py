@@ -16,7 +16,7 @@ from config.contracts import LABELS, Classification, Evidence, LabelResult
 from config.taxonomy import Gazetteers, Taxonomy, load_gazetteers, load_taxonomy
 from streams.classify_entities import EntityFinder
 from streams.classify_labels import ConventionRule, LabelRules
-from streams.classify_match import PhraseMatcher
+from streams.classify_match import Lexicon, PhraseMatcher
 from streams.classify_score import Features, Hit, cap, features, resolve_co_primary, salience, score
 from streams.classify_tags import TagFinder
 from streams.classify_text import normalize, snippet, text_units
@@ -31,15 +31,23 @@ class Classifier:
     def __init__(self, taxonomy: Taxonomy, gazetteers: Gazetteers | None = None) -> None:
         self.taxonomy = taxonomy
         self.version = f"{ENGINE_VERSION}+{taxonomy.version}"
-        self._labels = [LabelRules(name, taxonomy.labels[name]) for name in LABELS]
-        self._conventions = [ConventionRule(c) for c in taxonomy.conventions]
-        self._masks = PhraseMatcher(p for group in taxonomy.masks for p in group.phrases)
-        self._tags = TagFinder(taxonomy.tags)
-        self._entities = EntityFinder(gazetteers or Gazetteers())
+        self._lexicon = lexicon = Lexicon()  # all matchers below share it: one pass per field
+        self._labels = [LabelRules(name, taxonomy.labels[name], lexicon) for name in LABELS]
+        self._conventions = [ConventionRule(c, lexicon) for c in taxonomy.conventions]
+        self._masks = PhraseMatcher((p for group in taxonomy.masks for p in group.phrases),
+                                    lexicon)
+        self._tags = TagFinder(taxonomy.tags, lexicon)
+        self._entities = EntityFinder(gazetteers or Gazetteers(), lexicon)
 
     def classify(self, title: str, text: str, lang: str | None = None) -> Classification:
         """Classify one article; ``lang`` is accepted for callers but script is auto-detected."""
         del lang  # normalisation and matching are script-aware; no per-language branch
+        try:
+            return self._classify(title, text)
+        finally:
+            self._lexicon.forget()  # scans are shared within one article only
+
+    def _classify(self, title: str, text: str) -> Classification:
         originals = {"title": title or "", "text": text or ""}
         fields = {name: normalize(value) for name, value in originals.items()}
         masks = {name: [(s, e) for _, s, e in self._masks.find(norm)]

@@ -12,7 +12,7 @@ from dataclasses import dataclass
 
 from config.contracts import SALIENCE_ORDER
 from config.taxonomy import ContextRule, Convention, DocumentCap, LabelTaxonomy
-from streams.classify_match import PhraseMatcher, near, overlaps
+from streams.classify_match import Lexicon, PhraseMatcher, near, overlaps
 from streams.classify_score import Hit
 from streams.classify_text import normalize
 
@@ -27,20 +27,20 @@ class _Term:
 
 
 class _Context:
-    def __init__(self, rule: ContextRule) -> None:
+    def __init__(self, rule: ContextRule, lexicon: Lexicon | None) -> None:
         self.rule = rule
         self.terms = frozenset(normalize(t) for t in rule.terms)
-        self.near = PhraseMatcher(rule.near)
+        self.near = PhraseMatcher(rule.near, lexicon)
 
     def applies(self, term: str) -> bool:
         return not self.terms or term in self.terms
 
 
 class _Cap:
-    def __init__(self, rule: DocumentCap) -> None:
+    def __init__(self, rule: DocumentCap, lexicon: Lexicon | None) -> None:
         self.rule = rule
-        self.when = PhraseMatcher(rule.when_any)
-        self.unless = PhraseMatcher(rule.unless_any)
+        self.when = PhraseMatcher(rule.when_any, lexicon)
+        self.unless = PhraseMatcher(rule.unless_any, lexicon)
 
     def limit(self, fields: Fields) -> str | None:
         seen = sum(len(self.when.find(norm)) for norm in fields.values())
@@ -54,7 +54,7 @@ class _Cap:
 class LabelRules:
     """A label's terms, context rules and caps, compiled."""
 
-    def __init__(self, name: str, spec: LabelTaxonomy) -> None:
+    def __init__(self, name: str, spec: LabelTaxonomy, lexicon: Lexicon | None = None) -> None:
         self.name = name
         self.terms: dict[str, _Term] = {}
         for group in spec.term_groups:
@@ -63,9 +63,11 @@ class LabelRules:
                 old = self.terms.get(key)
                 if old is None or group.weight > old.weight:
                     self.terms[key] = _Term(group.weight, group.kind)
-        self.matcher = PhraseMatcher(self.terms)
-        self.contexts = [_Context(rule) for rule in spec.contexts]
-        self.caps = [_Cap(rule) for rule in spec.caps]
+        self.matcher = PhraseMatcher(self.terms, lexicon)
+        self.contexts = [_Context(rule, lexicon) for rule in spec.contexts]
+        self.caps = [_Cap(rule, lexicon) for rule in spec.caps]
+        self._contexts_of = {key: tuple(c for c in self.contexts if c.applies(key))
+                             for key in self.terms}
 
     def hits(self, fields: Fields, masks: Spans) -> list[Hit]:
         """Surviving hits in title and text."""
@@ -73,8 +75,9 @@ class LabelRules:
         for field, norm in fields.items():
             context_spans = {id(c): [(s, e) for _, s, e in c.near.find(norm)]
                              for c in self.contexts}
+            mask = masks[field]
             for key, start, end in self.matcher.find(norm):
-                if overlaps(start, end, masks[field]):
+                if mask and overlaps(start, end, mask):
                     continue
                 term = self.terms[key]
                 kind = self._context_kind(key, term.kind, start, end, context_spans)
@@ -84,8 +87,9 @@ class LabelRules:
 
     def _context_kind(self, key: str, kind: str, start: int, end: int,
                       spans: dict[int, list[tuple[int, int]]]) -> str | None:
-        for ctx in self.contexts:
-            if ctx.applies(key) and near(spans[id(ctx)], start, end, ctx.rule.window):
+        for ctx in self._contexts_of[key]:
+            found = spans[id(ctx)]
+            if found and near(found, start, end, ctx.rule.window):
                 if ctx.rule.action == "drop":
                     return None
                 kind = "weak"
@@ -101,10 +105,10 @@ class LabelRules:
 class ConventionRule:
     """A compiled ``Convention``."""
 
-    def __init__(self, rule: Convention) -> None:
+    def __init__(self, rule: Convention, lexicon: Lexicon | None = None) -> None:
         self.rule = rule
-        self.when = PhraseMatcher(rule.when_any)
-        self.unless = PhraseMatcher(rule.unless_any)
+        self.when = PhraseMatcher(rule.when_any, lexicon)
+        self.unless = PhraseMatcher(rule.unless_any, lexicon)
 
     def apply(self, sal: dict[str, str], fields: Fields) -> dict[str, str]:
         """Saliences after this convention (unchanged when it does not apply)."""

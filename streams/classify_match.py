@@ -1,115 +1,187 @@
-"""Multi-phrase matching over normalised text.
+"""Multi-phrase matching over normalised text: all phrases of a classifier in one pass.
 
 Input: phrases (any script; normalised with ``classify_text.normalize`` when compiled) and a
-normalised text. Output: non-overlapping ``(key, start, end)`` matches, longest phrase first at
-each position. English phrases match whole words, accept "-"/space variants and a plural
-ending. One compiled alternation without capturing groups per matcher (capturing groups make
-``re`` save hundreds of marks per position) keeps a 3,000-character article around a
-millisecond per matcher; the matched text is mapped back to its phrase by a canonical form.
+normalised text. Output: per ``PhraseMatcher`` non-overlapping ``(key, start, end)`` matches,
+left to right, the longest phrase first at each position. English phrases match whole words,
+accept "-"/space variants and a plural ending ("s"/"es", y→"ies").
+
+Every matcher of a classifier registers its phrases with one shared ``Lexicon``; the lexicon
+compiles them into a single Aho-Corasick automaton over a separator-folded copy of the text
+and scans each text once for all matchers (the scan of the last few texts is memoised, so
+``find`` on the title and text of an article costs one pass each, however many matchers ask).
+A matcher built without a lexicon gets a private one.
 """
 
 from __future__ import annotations
 
+import bisect
 import re
 from collections.abc import Iterable
+from typing import NamedTuple
 
+from streams.classify_ac import Automaton
 from streams.classify_text import normalize
 
-_LATIN_END = re.compile(r"[a-z0-9+]$")
-_WORDCHAR = re.compile(r"[a-z0-9]")
+_WORD = frozenset("abcdefghijklmnopqrstuvwxyz0123456789")
+_ALPHA = frozenset("abcdefghijklmnopqrstuvwxyz")
 _SEPARATORS = re.compile(r"[\s\-]+")
+_OTHER_SPACE = re.compile(  # whitespace other than " \n\t\r" (what ``\s`` also matches)
+    r"[\x0b\x0c\x1c-\x1f\x85\xa0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000]")
+_LONG_RUNS = re.compile(r"[\s\-]{2,}")
+_MEMO = 4
+
+Match = tuple[str, int, int]
 
 
-def _canonical(text: str) -> str:
+def canonical(text: str) -> str:
+    """Separators (whitespace and "-") folded to one space: the form the automaton knows."""
     return _SEPARATORS.sub(" ", text)
 
 
-def _singulars(text: str) -> list[str]:
-    """``text`` and the forms it may have had before an English plural ending."""
-    forms = [text]
-    if text.endswith("ies"):
-        forms.append(text[:-3] + "y")
-    if text.endswith("es"):
-        forms.append(text[:-2])
-    if text.endswith("s"):
-        forms.append(text[:-1])
-    return forms
+class _Form(NamedTuple):
+    """One spelling in the automaton: its length, the boundaries it needs and its keys."""
+
+    length: int
+    start_word: bool  # must not follow a letter or digit
+    end: frozenset[str]  # characters that must not follow it
+    keys: tuple[tuple[str, int], ...]  # canonical keys spelled this way, with -len(key)
 
 
-def _phrase_pattern(phrase: str) -> str:
-    """Regex for one normalised phrase: flexible separators, optional English plural."""
-    parts = re.split(r"[\s\-]+", phrase)
-    body = r"[\s\-]+".join(re.escape(p) for p in parts if p)
-    if re.search(r"[a-z]$", phrase):
-        if phrase.endswith("y") and len(phrase) > 3:
-            body = body[:-1] + "(?:y|ies)"
-        else:
-            body += "(?:e?s)?"
-        body += r"(?![a-z])"
-    elif _LATIN_END.search(phrase):
-        body += r"(?![a-z0-9])"
-    return body
+def _forms(key: str) -> tuple[list[str], bool, frozenset[str]]:
+    """The spellings of a canonical key and the boundaries they need."""
+    start = key[0] in _WORD
+    last = key[-1]
+    if last in _ALPHA:
+        forms = [key, key[:-1] + "ies"] if last == "y" and len(key) > 3 else [
+            key, key + "s", key + "es"]
+        return forms, start, _ALPHA
+    if last in _WORD or last == "+":
+        return [key], start, _WORD
+    return [key], start, frozenset()
 
 
-def _alternation(keys: list[str]) -> str:
-    return "|".join(f"(?:{_phrase_pattern(k)})" for k in keys)
+def _fold(norm: str) -> tuple[str, list[int], list[int]]:
+    """``norm`` with separator runs folded to one space, and the offset map back to ``norm``:
+    a position ``p`` of the folded text is ``p + shifts[i]`` with ``i`` the last mark ≤ p."""
+    # fast path: single separators become spaces in place (str.replace runs in C)
+    spaced = norm.replace("-", " ").replace("\n", " ").replace("\t", " ").replace("\r", " ")
+    if "  " not in spaced and _OTHER_SPACE.search(spaced) is None:
+        return spaced, [0], [0]
+    marks, shifts = [0], [0]
+    removed = 0
+    for run in _LONG_RUNS.finditer(norm):
+        extra = run.end() - run.start() - 1
+        marks.append(run.start() + 1 - removed)
+        removed += extra
+        shifts.append(removed)
+    return _SEPARATORS.sub(" ", norm), marks, shifts
 
 
-def _compile(prefix: str, keys: list[str]) -> re.Pattern[str] | None:
-    return re.compile(f"{prefix}(?:{_alternation(keys)})") if keys else None
+class Lexicon:
+    """The phrases of many matchers, scanned in one pass (see module docstring)."""
+
+    def __init__(self, pure_python: bool = False) -> None:
+        self._owners: dict[str, list[int]] = {}
+        self._count = 0
+        self._pure = pure_python
+        self._automaton: Automaton[_Form] | None = None
+        self._memo: dict[str, list[list[Match]]] = {}
+
+    def register(self, keys: Iterable[str]) -> int:
+        """Add a matcher's canonical keys; returns the matcher's id."""
+        ident = self._count
+        self._count += 1
+        for key in keys:
+            self._owners.setdefault(key, []).append(ident)
+        self._automaton, self._memo = None, {}
+        return ident
+
+    def forget(self) -> None:
+        """Drop memoised scans (the classifier calls this after each article)."""
+        self._memo.clear()
+
+    def _compile(self) -> Automaton[_Form]:
+        spellings: dict[tuple[str, bool, frozenset[str]], list[str]] = {}
+        for key in self._owners:
+            forms, start, end = _forms(key)
+            for form in forms:
+                spellings.setdefault((form, start, end), []).append(key)
+        merged: dict[str, _Form] = {}
+        for (form, start, end), keys in spellings.items():
+            # a spelling shared by keys with different boundaries keeps the strictest ones
+            old = merged.get(form)
+            merged[form] = _Form(len(form), start or (old is not None and old.start_word),
+                                 end | (old.end if old else frozenset()),
+                                 (*(old.keys if old else ()), *((k, -len(k)) for k in keys)))
+        return Automaton(merged, pure_python=self._pure)
+
+    def scan(self, norm: str) -> list[list[Match]]:
+        """Per matcher id, candidate ``(canonical key, start, end)`` sorted by start, longest
+        key first; overlapping candidates are kept (each matcher resolves its own)."""
+        cached = self._memo.get(norm)
+        if cached is not None:
+            return cached
+        if self._automaton is None:
+            self._automaton = self._compile()
+        found = self._candidates(self._automaton, norm)
+        per_owner: list[list[Match]] = [[] for _ in range(self._count)]
+        owners = self._owners
+        for item in found:
+            for ident in owners[item[0]]:
+                per_owner[ident].append(item)
+        if len(self._memo) >= _MEMO:
+            del self._memo[next(iter(self._memo))]
+        self._memo[norm] = per_owner
+        return per_owner
+
+    @staticmethod
+    def _candidates(automaton: Automaton[_Form], norm: str) -> list[Match]:
+        text, marks, shifts = _fold(norm)
+        size, shifted = len(text), len(marks) > 1
+        found: list[tuple[int, int, int, str, int]] = []
+        append = found.append
+        for last, (length, start_word, end_set, keys) in automaton.iter(text):
+            start = last - length + 1
+            if start_word and start > 0 and text[start - 1] in _WORD:
+                continue
+            end = last + 1
+            if end_set and end < size and text[end] in end_set:
+                continue
+            if shifted:
+                end += shifts[bisect.bisect_right(marks, last) - 1]
+                start += shifts[bisect.bisect_right(marks, start) - 1]
+            for key, neg_len in keys:
+                append((start, neg_len, start - end, key, end))
+        found.sort()
+        return [(key, start, end) for start, _, _, key, end in found]
 
 
 class PhraseMatcher:
     """Find many phrases at once; ``key`` of a match is the phrase as normalised."""
 
-    def __init__(self, phrases: Iterable[str]) -> None:
+    def __init__(self, phrases: Iterable[str], lexicon: Lexicon | None = None) -> None:
         keys = sorted({normalize(p.strip()) for p in phrases if p.strip()},
                       key=lambda k: (-len(k), k))
         self.keys: list[str] = keys
         self._exact = frozenset(keys)
         self._by_canonical: dict[str, str] = {}
         for key in keys:
-            self._by_canonical.setdefault(_canonical(key), key)
-        latin = [k for k in keys if _WORDCHAR.match(k)]
-        other = [k for k in keys if not _WORDCHAR.match(k)]
-        # Latin phrases: a lookbehind skips mid-word positions quickly in English text, while
-        # the plain alternation lets ``re`` skip CJK positions by its first-character set.
-        self._latin_bounded = _compile(r"(?<![a-z0-9])", latin)
-        self._latin_plain = _compile("", latin)
-        self._other = _compile("", other)
+            if canonical(key).strip():
+                self._by_canonical.setdefault(canonical(key).strip(), key)
+        self._lexicon = lexicon if lexicon is not None else Lexicon()
+        self._id = self._lexicon.register(self._by_canonical)
 
-    def _key(self, matched: str) -> str | None:
-        if matched in self._exact:
-            return matched
-        canonical = _canonical(matched)
-        for form in _singulars(canonical):
-            key = self._by_canonical.get(form)
-            if key is not None:
-                return key
-        return None
-
-    def find(self, norm: str) -> list[tuple[str, int, int]]:
+    def find(self, norm: str) -> list[Match]:
         """All matches in ``norm`` (already normalised), left to right, non-overlapping."""
-        found: list[tuple[str, int, int]] = []
-        mostly_latin = len(norm.encode("ascii", "ignore")) * 2 > len(norm)
-        latin = self._latin_bounded if mostly_latin else self._latin_plain
-        for regex in (latin, self._other):
-            if regex is None:
+        out: list[Match] = []
+        reached = 0
+        for ckey, start, end in self._lexicon.scan(norm)[self._id]:
+            if start < reached:
                 continue
-            for match in regex.finditer(norm):
-                start = match.start()
-                key = self._key(match.group())
-                if key is None or (start > 0 and _WORDCHAR.match(norm[start - 1])
-                                   and _WORDCHAR.match(key)):
-                    continue
-                found.append((key, start, match.end()))
-        if latin is None or self._other is None:
-            return found
-        found.sort(key=lambda m: (m[1], -m[2]))
-        out: list[tuple[str, int, int]] = []
-        for item in found:
-            if not out or item[1] >= out[-1][2]:
-                out.append(item)
+            matched = norm[start:end]
+            key = matched if matched in self._exact else self._by_canonical[ckey]
+            out.append((key, start, end))
+            reached = end
         return out
 
     def count(self, norm: str) -> dict[str, int]:

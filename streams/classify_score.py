@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass
+from typing import NamedTuple
 
 from config.contracts import SALIENCE_ORDER
 from config.taxonomy import SalienceConfig
@@ -20,9 +21,8 @@ from config.taxonomy import SalienceConfig
 SALIENCES = ("none", "passing", "secondary", "primary")
 
 
-@dataclass(frozen=True)
-class Hit:
-    """One term occurrence that counts for a label."""
+class Hit(NamedTuple):
+    """One term occurrence that counts for a label (a tuple: built hundreds of times)."""
 
     term: str
     weight: float
@@ -103,12 +103,19 @@ def _title_led(f: Features, cfg: SalienceConfig) -> bool:
     return f.title >= cfg.primary_support_title and f.evidence >= cfg.primary_support_title_text
 
 
+def _body_led(f: Features, cfg: SalienceConfig) -> bool:
+    """Strong evidence spread over the article; the lead names the topic, or the topic runs
+    through so much of the text that an anecdotal opening does not matter."""
+    if f.evidence < cfg.primary_evidence:
+        return False
+    return f.coverage >= (cfg.primary_coverage if f.lead else cfg.primary_coverage_without_lead)
+
+
 def salience(f: Features, cfg: SalienceConfig) -> str:
     """Map features to ``primary|secondary|passing|none``."""
     if not f.any_hit:
         return "none"
-    if _title_led(f, cfg) or (f.evidence >= cfg.primary_evidence and f.lead
-                               and f.coverage >= cfg.primary_coverage):
+    if _title_led(f, cfg) or _body_led(f, cfg):
         return "primary"
     if f.evidence >= cfg.secondary_evidence or f.title > 0.0:
         return "secondary"

@@ -9,20 +9,20 @@ times, so a long article does not collect every tag by repetition alone.
 from __future__ import annotations
 
 from config.taxonomy import TagDef
-from streams.classify_match import PhraseMatcher
+from streams.classify_match import Lexicon, PhraseMatcher
 from streams.classify_text import normalize
 
 
 class TagFinder:
     """Weighted keyword tags."""
 
-    def __init__(self, tags: dict[str, TagDef]) -> None:
+    def __init__(self, tags: dict[str, TagDef], lexicon: Lexicon | None = None) -> None:
         self.tags = tags
         self._weights: dict[str, list[tuple[str, float]]] = {}
         for name, tag in tags.items():
             for term, weight in tag.terms.items():
                 self._weights.setdefault(normalize(term), []).append((name, weight))
-        self._matcher = PhraseMatcher(self._weights)
+        self._matcher = PhraseMatcher(self._weights, lexicon)
 
     def find(self, title: str, text: str) -> list[str]:
         """Tags of an article given its normalised title and text."""

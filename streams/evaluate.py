@@ -6,7 +6,7 @@ Input: gold records as dicts in the ``dev.jsonl`` shape (``id``, ``lang``, ``lab
 per label and per language (positive = primary or secondary), the salience confusion table and
 accuracy per label, passing recall (gold passing mentions predicted passing or stronger), the
 misclassified ids, and the same figures restricted to certain and to uncertain items.
-``format_report`` renders it as plain text.
+``format_report`` renders it as plain text, ``report_dict`` as JSON-ready data.
 """
 
 from __future__ import annotations
@@ -142,4 +142,26 @@ def format_report(report: EvalReport) -> str:
     for name, sub in report.subsets.items():
         lines.extend(_summary(sub, name))
     lines.append("misclassified: " + (", ".join(report.errors) or "none"))
+    for name, sub in report.subsets.items():
+        lines.append(f"misclassified ({name}): " + (", ".join(sub.errors) or "none"))
     return "\n".join(lines)
+
+
+def _prf_dict(prf: PRF) -> dict[str, float | int]:
+    return {"precision": round(prf.precision, 4), "recall": round(prf.recall, 4),
+            "f1": round(prf.f1, 4), "tp": prf.tp, "fp": prf.fp, "fn": prf.fn}
+
+
+def report_dict(report: EvalReport) -> dict[str, Any]:
+    """The report as plain data (for ``--json`` output and dashboards)."""
+    return {
+        "n": report.n,
+        "per_label": {k: _prf_dict(v) for k, v in report.per_label.items()},
+        "per_label_lang": {k: {lang: _prf_dict(p) for lang, p in v.items()}
+                           for k, v in report.per_label_lang.items()},
+        "salience_accuracy": {k: round(v, 4) for k, v in report.salience_accuracy.items()},
+        "salience_confusion": report.confusion,
+        "passing_recall": round(report.passing_recall, 4),
+        "misclassified": report.errors,
+        "subsets": {k: report_dict(v) for k, v in report.subsets.items()},
+    }

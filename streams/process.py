@@ -1,14 +1,19 @@
-"""Pure processing of one raw article: dedupe decision and classification.
+"""Pure processing of one raw article: dedupe decision, story assignment and classification.
 
-Input: a ``RawArticle`` and a classifier (anything with ``classify(title, text, lang)``).
-Output: a ``ClassifiedArticle`` without the page HTML, ready for ``articles.classified``.
+Input: a ``RawArticle``, a classifier (anything with ``classify(title, text, lang)``) and,
+for stories, a read-only view of the band index (``band -> entry``, see ``streams.stories``).
+Output: a ``ClassifiedArticle`` without the page HTML, ready for ``articles.classified``, and
+the band entries to record once it is delivered.
 """
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+from dataclasses import dataclass, field
 from typing import Protocol
 
 from config.contracts import Classification, ClassifiedArticle, RawArticle
+from streams import stories
 
 _RAW_ONLY = {"html", "encoding", "http_status", "list_url", "extractor", "schema_version"}
 
@@ -17,12 +22,33 @@ class ArticleClassifier(Protocol):
     def classify(self, title: str, text: str, lang: str | None = None) -> Classification: ...
 
 
+@dataclass(frozen=True)
+class StoryDecision:
+    """The story of an article and the band entries to record after delivery."""
+
+    story_id: str
+    entries: dict[str, str] = field(default_factory=dict)
+
+
 def is_duplicate(seen_hash: str | None, raw: RawArticle) -> bool:
     """True when this exact content of this article was already processed."""
     return seen_hash is not None and seen_hash == raw.content_hash
 
 
-def classify_raw(raw: RawArticle, classifier: ArticleClassifier) -> ClassifiedArticle:
+def decide_story(raw: RawArticle, lookup: Mapping[str, str]) -> StoryDecision:
+    """Re-posts of a notice seen before (other sites, new header, small edits) join its story;
+    anything else starts a story named by its own ``article_id``."""
+    keys = stories.bands(stories.signature(raw.title, raw.text))
+    story_id = stories.assign_story(keys, lookup, raw.article_id, raw.source_id)
+    day = raw.fetched_at.date().isoformat()
+    return StoryDecision(story_id, stories.new_entries(keys, lookup, story_id, raw.source_id,
+                                                       day))
+
+
+def classify_raw(raw: RawArticle, classifier: ArticleClassifier,
+                 story_id: str | None = None) -> ClassifiedArticle:
+    """Classify ``raw``; ``story_id`` defaults to the article's own id (a story of one)."""
     result = classifier.classify(raw.title, raw.text, raw.language or None)
     fields = raw.model_dump(exclude=_RAW_ONLY)
-    return ClassifiedArticle(**fields, classification=result, story_id=raw.article_id)
+    return ClassifiedArticle(**fields, classification=result,
+                             story_id=story_id or raw.article_id)

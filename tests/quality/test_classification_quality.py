@@ -3,8 +3,9 @@
 Reads ``shared/datasets/classification/dev.jsonl`` (the shared directory sits beside the
 checkout or is named by ``CGTWATCH_SHARED_DIR``; without it the tests are skipped). Positive =
 primary or secondary salience. Floors sit a little below the figures measured on all 163 items
-(cell F1 0.945 / P 0.977, gene F1 0.962 / P 0.962, salience accuracy 0.920 / 0.957, passing
-recall 1.000).
+(cell F1 0.957 / P 0.978, gene F1 0.962 / P 0.962, salience accuracy 0.939 / 0.957, passing
+recall 1.000); the held-out acceptance floors are cell F1 ≥ 0.93, gene F1 ≥ 0.95, precision
+≥ 0.92, salience accuracy ≥ 0.92 and passing recall ≥ 0.95.
 """
 
 from __future__ import annotations
@@ -48,7 +49,7 @@ def test_gene_therapy_floor(report: EvalReport) -> None:
 
 
 def test_salience_accuracy_floor(report: EvalReport) -> None:
-    assert report.salience_accuracy["cell_therapy"] >= 0.91
+    assert report.salience_accuracy["cell_therapy"] >= 0.92
     assert report.salience_accuracy["gene_therapy"] >= 0.94
 
 

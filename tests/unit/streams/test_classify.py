@@ -143,3 +143,25 @@ def test_classify_is_pure(clf: Classifier) -> None:
     b = clf.classify("细胞治疗产业园开工", "细胞治疗产业园开工建设，细胞药物生产基地投产。")
     assert a == b
     assert "industry" in a.tags
+
+
+def test_stem_cell_donation_story_is_cell_therapy(clf: Classifier) -> None:
+    r = clf.classify("志愿者成功捐献造血干细胞",
+                     "昨天，志愿者在医院完成造血干细胞捐献采集，捐献的造血干细胞将移植给一名白血病患者。")
+    assert "cell_therapy" in r.labels
+
+
+def test_department_in_a_credit_line_is_not_a_mention(clf: Classifier) -> None:
+    text = ("Fecal transplants eased colitis in two patients. Co-authors include Robert Jenq, "
+            "M.D., of Genomic Medicine and Stem Cell Transplantation.")
+    r = clf.classify("Fecal transplant treats colitis", text)
+    assert sal(r, "cell_therapy") == "none"
+
+
+def test_repeated_and_interleaved_calls_agree(clf: Classifier) -> None:
+    title = "CAR-T细胞治疗获批"
+    text = "国家药监局批准CAR-T细胞治疗产品；The FDA approved a gene therapy."
+    first = clf.classify(title, text)
+    other = clf.classify("City budget", "A solar cell plant opens.")
+    assert clf.classify(title, text) == first  # per-article scans never leak between calls
+    assert other.labels == [] and "cell_therapy" in first.labels
