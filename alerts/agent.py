@@ -6,6 +6,8 @@ articles (crashes, restarts, rebalances) are not sent twice. An alert inside the
 hours, over its rate limit or of a digest rule is queued in the ledger instead (``queued``)
 and goes out with its window's digest (``alerts.digest``, run by a timer every
 ``alerts.flush_interval_s``). Operator alerts about failing channels go to ``ops.events``.
+Deliveries are counted in ``alerts.metrics``; log lines about one article carry its id,
+source and stage.
 """
 
 from __future__ import annotations
@@ -20,6 +22,7 @@ import faust
 from elasticsearch import ConnectionError as EsConnectionError
 from elasticsearch import TransportError
 
+from alerts import metrics
 from alerts.channels import Sender
 from alerts.delivery import Deliverer, OpsSink
 from alerts.digest import DigestFlusher
@@ -34,6 +37,7 @@ from config.rules import AlertRulesFile, Rule
 from streams.topics import Stream, StreamTopics, send_and_wait
 
 ALERTER_APP = "cgtwatch-alerter"
+STAGE = "alerter"
 T = TypeVar("T")
 Clock = Callable[[], datetime]
 log = logging.getLogger(__name__)
@@ -49,6 +53,11 @@ async def until_done(op: Callable[[], Awaitable[T]], what: str) -> T:
             log.warning("%s failed (%s); retrying in %.1fs", what, exc, delay)
             await asyncio.sleep(delay)
             delay = min(delay * 2, 30.0)
+
+
+def _about(article: ClassifiedArticle) -> dict[str, str]:
+    """``extra=`` for log lines about one article (fields of the JSON log format)."""
+    return {"article_id": article.article_id, "source": article.source_id, "stage": STAGE}
 
 
 def item_record(rule: Rule, channel: str, article: ClassifiedArticle) -> dict[str, Any]:
@@ -106,19 +115,25 @@ class Alerter:
             record.update(queued_fields(decision, article))
         status = "pending" if decision.now else "queued"
         earlier = await until_done(lambda: self.ledger.claim(key, record, status), "claim")
-        if earlier in ("sent", "queued") or (earlier is None and not decision.now):
+        if earlier in ("sent", "queued"):
             return 0
-        if not decision.now:  # failed earlier, redelivered while it must wait: queue it
-            await until_done(lambda: self.ledger.update(key, {**record, "status": "queued"}),
-                             "queue")
+        if not decision.now:
+            if earlier is not None:  # failed earlier, redelivered while it must wait: queue it
+                await until_done(
+                    lambda: self.ledger.update(key, {**record, "status": "queued"}), "queue")
+            log.info("alert %s queued (%s)", key, decision.reason, extra=_about(article))
             return 0
         outcome, attempts = await self.deliverer.send(
             channel, lambda sender: sender.send(rule, article, others))
         status = "sent" if outcome.ok else "failed"
         await until_done(lambda: self.ledger.finish(key, status, attempts, outcome.error),
                          "record")
-        if not outcome.ok:
-            log.error("alert %s failed after %d attempts: %s", key, attempts, outcome.error)
+        if outcome.ok:
+            metrics.record_alert_latency(channel, article.fetched_at, self.clock())
+            log.info("alert %s sent", key, extra=_about(article))
+        else:
+            log.error("alert %s failed after %d attempts: %s", key, attempts, outcome.error,
+                      extra=_about(article))
         return int(outcome.ok)
 
     async def flush(self) -> int:

@@ -4,7 +4,8 @@ Input: a channel name and a send operation (single alert or digest). Output: the
 ``Delivery`` and the number of attempts. Retries back off exponentially, honour Slack's
 ``Retry-After`` and happen only when the sender marked the failure ``retryable`` (nothing was
 accepted), so retrying never duplicates a message. Every final outcome feeds the channel's
-health; a channel that keeps failing publishes one ``OpsEvent`` per failing period.
+health and ``alerts.metrics``; a channel that keeps failing publishes one ``OpsEvent`` per
+failing period.
 """
 
 from __future__ import annotations
@@ -13,6 +14,7 @@ import asyncio
 import logging
 from collections.abc import Awaitable, Callable
 
+from alerts import metrics
 from alerts.channels import Delivery, Sender
 from alerts.health import ChannelHealth
 from config.contracts import OpsEvent
@@ -36,8 +38,10 @@ class Deliverer:
 
     async def send(self, channel: str, op: SendOp) -> tuple[Delivery, int]:
         outcome, attempts = await self._with_retry(self.senders[channel], op)
+        metrics.record_delivery(channel, outcome.ok, attempts)
         event = self.health.record(channel, outcome.ok, outcome.error)
         if event is not None:
+            metrics.record_ops_event(event.kind)
             try:
                 await self.ops(event)
             except Exception as exc:  # an operator alert must never stop deliveries

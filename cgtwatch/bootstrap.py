@@ -21,6 +21,7 @@ from alerts.history import setup_alert_history
 from config.clients import elastic, kafka_common
 from config.contracts import Topics
 from config.settings import Settings
+from crawlers.health_store import setup_crawler_indices
 from indexer.schema import setup_articles, setup_crawl_health
 
 T = TypeVar("T")
@@ -64,7 +65,7 @@ def setup_indices(settings: Settings) -> list[str]:
     with_backoff("elasticsearch", lambda: es.info())
     try:
         return [setup_articles(es, settings), setup_alert_history(es, settings),
-                setup_crawl_health(es, settings)]
+                setup_crawl_health(es, settings), *setup_crawler_indices(es, settings)]
     finally:
         es.close()
 

@@ -1,7 +1,9 @@
 """Entry points of the long-running services, one per process.
 
 Input: ``Settings``. Output: a blocking run of the scheduler, crawler worker, Faust classifier
-worker, indexer or alerter; each stops cleanly on SIGTERM/SIGINT.
+worker, indexer or alerter; each stops cleanly on SIGTERM/SIGINT. Each logs as
+``CGTWATCH_LOG_FORMAT`` says, marks itself ready for ``/readyz`` once its consumer or agent has
+started, and (with a health port) measures its consumer group's lag for ``/metrics``.
 """
 
 from __future__ import annotations
@@ -18,6 +20,8 @@ from alerts.agent import ALERTER_APP, Alerter, ops_publisher, register_alerter
 from alerts.channels import build_senders
 from alerts.history import Ledger, alerts_index
 from alerts.stories import StoryLookup, articles_index
+from cgtwatch.cliutil import configure_logging
+from cgtwatch.health import mark_ready
 from config.clients import elastic
 from config.rules import load_alert_rules
 from config.settings import Settings
@@ -39,9 +43,25 @@ def on_stop(callback: Callable[[], None]) -> None:
     signal.signal(signal.SIGINT, handler)
 
 
+def observe(settings: Settings, group: str | None) -> None:
+    """Our log format (again: Faust must not replace it) and, next to the health server, the
+    consumer lag of ``group``."""
+    configure_logging(settings.log_level, settings.log_format)
+    if group is not None and settings.health_port:
+        from cgtwatch.lag import watch_lag
+
+        watch_lag(settings, group)
+
+
+async def faust_ready() -> None:
+    """A Faust app task: tasks start once the consumer, agents and table recovery are up."""
+    mark_ready()
+
+
 def run_faust(app: faust.App, settings: Settings) -> None:
+    app.task(faust_ready)
     worker = faust.Worker(app, loglevel=settings.log_level.lower(), quiet=True,
-                          redirect_stdouts=False)
+                          redirect_stdouts=False, override_logging=False)
     worker.execute_from_commandline()
 
 
@@ -52,6 +72,7 @@ def load_classifier(settings: Settings) -> ArticleClassifier:
 
 
 def run_streams(settings: Settings) -> None:
+    observe(settings, CLASSIFIER_APP)  # a Faust app's consumer group is its id
     app = create_app(settings, CLASSIFIER_APP)
     register_classifier(app, stream_topics(app), load_classifier(settings),
                         settings.kafka.partitions)
@@ -59,12 +80,14 @@ def run_streams(settings: Settings) -> None:
 
 
 def run_indexer(settings: Settings) -> None:
+    observe(settings, INDEXER_APP)
     app = create_app(settings, INDEXER_APP)
     register_indexer(app, stream_topics(app), AsyncElasticsearch(**elastic(settings)), settings)
     run_faust(app, settings)
 
 
 def run_alerter(settings: Settings) -> None:
+    observe(settings, ALERTER_APP)
     rules = load_alert_rules(settings.paths.alert_rules)
     es = AsyncElasticsearch(**elastic(settings))
     app = create_app(settings, ALERTER_APP)
@@ -79,17 +102,26 @@ def run_alerter(settings: Settings) -> None:
 
 
 def run_crawler(settings: Settings) -> None:
-    from crawlers.worker import CrawlWorker
+    from crawlers.worker import GROUP, CrawlWorker
 
+    observe(settings, GROUP)
     worker = CrawlWorker(settings)
     on_stop(worker.stopping.set)
+    mark_ready()  # its Kafka consumer and producer exist
     worker.run()
 
 
 def run_scheduler(settings: Settings) -> None:
-    from crawlers.scheduler import run_scheduler as run
+    from config.sources import load_sources
+    from crawlers.scheduler import build_scheduler, kafka_publisher
 
-    run(settings, settings.crawler.first_run_spread_s)
+    observe(settings, None)  # publishes only: no consumer group, no lag
+    sources = load_sources(settings.paths.sources)
+    scheduler = build_scheduler(sources, kafka_publisher(settings),
+                                settings.crawler.first_run_spread_s)
+    log.info("scheduling %d sources", len(sources.enabled))
+    mark_ready()  # its Kafka producer exists
+    scheduler.start()
 
 
 SERVICES: dict[str, Callable[[Settings], None]] = {

@@ -130,6 +130,7 @@ class CrawlStats(Message):
     articles_unchanged: int = 0
     errors: int = 0
     http_status: dict[str, int] = Field(default_factory=dict)
+    not_modified: int = 0  # list or article pages answered 304 (conditional GET)
 
 
 class Attachment(BaseModel):
@@ -242,6 +243,26 @@ class OpsEvent(Message):
     severity: Literal["info", "warning", "error"] = "warning"
     at: datetime = Field(default_factory=utcnow)
     details: dict[str, Any] = Field(default_factory=dict)
+
+
+SourceHealthState = Literal["healthy", "unhealthy", "unknown"]
+
+
+class SourceHealth(Message):
+    """Crawler → ``<prefix>-sources`` index (one document per source): durable crawl health."""
+
+    source_id: str
+    health: SourceHealthState = "unknown"
+    reason: str = ""
+    last_run: datetime | None = None
+    last_success: datetime | None = None
+    last_new_items: int = 0
+    new_items_total: int = 0
+    last_links_found: int = 0
+    consecutive_failures: int = 0
+    last_error: str | None = None
+    last_job_id: str = ""
+    worker: str = ""
 
 
 def dead_letter_for(stage: str, exc: BaseException, payload: bytes | str | None, **where: Any

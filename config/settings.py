@@ -81,6 +81,9 @@ class CrawlerSettings(_Section):
     user_agent: str = "cgtwatch/0.1 (+https://example.org/cgtwatch; news monitoring bot)"
     obey_robots: bool = True
     concurrent_requests_per_domain: int = 2
+    download_delay: float = Field(
+        default=0.25, ge=0, description="seconds between requests to one site (minimum); "
+        "keep > 0: Scrapy 2.19 enforces per-domain concurrency only with a delay")
     download_timeout: float = 20.0
     download_maxsize: int = 20 * 1024 * 1024
     retry_times: int = 2
@@ -90,6 +93,16 @@ class CrawlerSettings(_Section):
     max_articles_per_crawl: int = 200
     crawl_timeout_s: int = 600
     first_run_spread_s: float = Field(default=60.0, ge=0, description="spread of first crawls")
+    seen_store: Literal["elasticsearch", "sqlite"] = Field(
+        default="elasticsearch", description="shared ES index <prefix>-seen, or single-host SQLite")
+    retry_backoff_s: float = Field(default=1.0, ge=0, description="first retry delay, doubled")
+    retry_backoff_max_s: float = Field(default=30.0, ge=0)
+    redirect_max_times: int = Field(default=5, ge=0)
+    recheck_within_days: float = Field(
+        default=3.0, ge=0, description="re-check known articles this young (conditional GET)")
+    recheck_max_per_crawl: int = Field(default=20, ge=0)
+    unhealthy_after_failures: int = Field(
+        default=3, ge=1, description="failed crawls in a row before a source is unhealthy")
 
 
 class WorkerSettings(_Section):
@@ -166,7 +179,11 @@ class Settings(BaseSettings):
     slack: SlackSettings = SlackSettings()
     alerts: AlertSettings = AlertSettings()
     log_level: str = "INFO"
-    health_port: int | None = Field(default=None, description="serve /healthz and /readyz")
+    log_format: Literal["text", "json"] = Field(
+        default="text", description="json: one JSON object per log line (time, level, logger, "
+        "message, article_id, source, stage)")
+    health_port: int | None = Field(default=None, description="serve /healthz, /readyz and "
+                                    "/metrics")
 
     @property
     def embedded_kafka(self) -> bool:

@@ -1,8 +1,13 @@
 """Run one crawl of one source in this process (crawler workers start it as a child process).
 
-Input: ``Settings``, a ``Source`` and a job id. Output: a ``CrawlStats`` summarising the crawl,
-published to ``crawl.stats`` and printed as the last stdout line. Usage:
-``python -m crawlers.run SOURCE_ID [--job-id ID]``.
+Input: ``Settings`` (from ``CGTWATCH_*`` environment variables), a ``Source`` and a job id.
+Output: a ``CrawlStats`` summarising the crawl, published to ``crawl.stats``; the source's
+health document updated (``crawlers.health_store``); the stats printed as the last stdout
+line. Usage: ``python -m crawlers.run SOURCE_ID [--job-id ID]``.
+
+Politeness is Scrapy's own machinery, configured from ``CrawlerSettings``: robots.txt,
+AutoThrottle, per-domain concurrency, timeouts, retries (with backoff, ``crawlers.retry``),
+a redirect limit, a maximum response size and a descriptive User-Agent.
 """
 
 from __future__ import annotations
@@ -11,38 +16,37 @@ import argparse
 import sys
 import uuid
 from datetime import datetime
-from pathlib import Path
 from typing import Any
 
-from kafka import KafkaProducer
 from scrapy.crawler import CrawlerProcess
 
-from config.clients import kafka_producer
-from config.contracts import CrawlStats, Topics, utcnow
+from config.contracts import CrawlStats, utcnow
 from config.settings import Settings
 from config.sources import Source, load_sources
-from crawlers.seen import SeenStore
+from crawlers.health_store import report_crawl
+from crawlers.seen_es import open_seen_store
 from crawlers.spiders.generic import GenericSpider
 
 EXIT_CRAWL_FAILED = 3  # the crawl ran and published its stats, but the source had problems
-
-
-def seen_path(settings: Settings) -> Path:
-    return settings.paths.data_dir / "seen.sqlite3"
+_RETRY = "scrapy.downloadermiddlewares.retry.RetryMiddleware"
 
 
 def scrapy_settings(settings: Settings) -> dict[str, Any]:
     c = settings.crawler
     return {
         "CGTWATCH_SETTINGS": settings,
-        "CGTWATCH_SEEN_PATH": str(seen_path(settings)),
         "USER_AGENT": c.user_agent,
         "ROBOTSTXT_OBEY": c.obey_robots,
         "CONCURRENT_REQUESTS_PER_DOMAIN": c.concurrent_requests_per_domain,
+        "DOWNLOAD_DELAY": c.download_delay,
         "DOWNLOAD_TIMEOUT": c.download_timeout,
         "DOWNLOAD_MAXSIZE": c.download_maxsize,
         "DOWNLOAD_WARNSIZE": 0,
         "RETRY_TIMES": c.retry_times,
+        "CGTWATCH_RETRY_BACKOFF": c.retry_backoff_s,
+        "CGTWATCH_RETRY_BACKOFF_MAX": c.retry_backoff_max_s,
+        "DOWNLOADER_MIDDLEWARES": {_RETRY: None, "crawlers.retry.BackoffRetryMiddleware": 550},
+        "REDIRECT_MAX_TIMES": c.redirect_max_times,
         "AUTOTHROTTLE_ENABLED": c.autothrottle,
         "AUTOTHROTTLE_START_DELAY": c.autothrottle_start_delay,
         "CLOSESPIDER_TIMEOUT": c.crawl_timeout_s,
@@ -60,7 +64,8 @@ def stats_from_scrapy(raw: dict[str, Any], source: Source, job_id: str, worker: 
     """Translate Scrapy's stats dict into the wire ``CrawlStats``."""
     statuses = {k.rsplit("/", 1)[1]: int(v) for k, v in raw.items()
                 if k.startswith("downloader/response_status_count/")}
-    errors = int(raw.get("log_count/ERROR", 0)) + int(raw.get("spider_exceptions/count", 0))
+    errors = (int(raw.get("log_count/ERROR", 0)) + int(raw.get("spider_exceptions/count", 0))
+              + int(raw.get("cgtwatch/article_failures", 0)))
     list_pages = int(raw.get("cgtwatch/list_pages", 0))
     ok = list_pages > 0 and raw.get("finish_reason") == "finished"
     return CrawlStats(
@@ -72,31 +77,28 @@ def stats_from_scrapy(raw: dict[str, Any], source: Source, job_id: str, worker: 
         articles_published=int(raw.get("item_scraped_count", 0)),
         articles_unchanged=int(raw.get("item_dropped_count", 0))
         + int(raw.get("cgtwatch/articles_known", 0)),
-        errors=errors, http_status=statuses)
+        errors=errors, http_status=statuses,
+        not_modified=int(raw.get("cgtwatch/not_modified", 0)))
 
 
 def run_crawl(settings: Settings, source: Source, job_id: str) -> CrawlStats:
     """Crawl ``source`` once (blocking; Twisted's reactor can run once per process)."""
     started = utcnow()
-    seen = SeenStore(seen_path(settings))
-    process = CrawlerProcess(scrapy_settings(settings))
-    crawler = process.create_crawler(GenericSpider)
-    c = settings.crawler
-    process.crawl(crawler, source=source, seen=seen, max_pages=c.max_list_pages,
-                  max_articles=c.max_articles_per_crawl)
-    process.start()
-    assert crawler.stats is not None
-    stats = stats_from_scrapy(crawler.stats.get_stats(), source, job_id,
-                              settings.worker.instance_id, started)
-    seen.close()
-    return stats
-
-
-def publish_stats(settings: Settings, stats: CrawlStats) -> None:
-    producer = KafkaProducer(**kafka_producer(settings, "cgtwatch-crawler-stats"))
-    producer.send(Topics.CRAWL_STATS, key=stats.source_id.encode(), value=stats.encode())
-    producer.flush(timeout=30)
-    producer.close()
+    seen = open_seen_store(settings)
+    try:
+        process = CrawlerProcess(scrapy_settings(settings))
+        crawler = process.create_crawler(GenericSpider)
+        c = settings.crawler
+        process.crawl(crawler, source=source, seen=seen, max_pages=c.max_list_pages,
+                      max_articles=c.max_articles_per_crawl,
+                      recheck_within_days=c.recheck_within_days,
+                      recheck_max=c.recheck_max_per_crawl)
+        process.start()
+        assert crawler.stats is not None
+        return stats_from_scrapy(crawler.stats.get_stats(), source, job_id,
+                                 settings.worker.instance_id, started)
+    finally:
+        seen.close()
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -107,7 +109,7 @@ def main(argv: list[str] | None = None) -> int:
     settings = Settings()
     source = load_sources(settings.paths.sources).get(args.source_id)
     stats = run_crawl(settings, source, args.job_id or uuid.uuid4().hex)
-    publish_stats(settings, stats)
+    report_crawl(settings, stats)
     print(stats.model_dump_json(), flush=True)
     return 0 if stats.ok else EXIT_CRAWL_FAILED
 

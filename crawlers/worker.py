@@ -4,6 +4,12 @@ Input: ``crawl.requests`` (``CrawlJob``, key ``source_id``: a source maps to one
 so two workers never crawl it at once). Output: a child ``python -m crawlers.run`` per job;
 the offset is committed after the child ends, so a worker that dies mid-crawl leaves the job
 to be redelivered. A failed crawl is re-queued with ``attempt + 1`` up to ``MAX_ATTEMPTS``.
+The child reports its own stats and source health; a child that crashed is reported here.
+
+While a crawl runs, the worker keeps polling with its partitions paused: it stays in the
+group and takes part in rebalances (a replica joining or dying) instead of stalling them. If
+the partition of the running job moves to another worker, the crawl is stopped and not
+committed: the new owner redoes it, so a source is still crawled by one worker at a time.
 """
 
 from __future__ import annotations
@@ -11,66 +17,130 @@ from __future__ import annotations
 import logging
 import subprocess
 import sys
+import tempfile
 import threading
+import time
 from datetime import datetime
 
-from kafka import KafkaConsumer, KafkaProducer
+from kafka import ConsumerRebalanceListener, KafkaConsumer, KafkaProducer
+from kafka.errors import CommitFailedError, KafkaError
+from kafka.structs import OffsetAndMetadata, TopicPartition
 
 from config.clients import kafka_consumer, kafka_producer
 from config.contracts import CrawlJob, CrawlStats, Topics, dead_letter_for, decode, utcnow
 from config.settings import Settings
 from config.sources import load_sources
+from crawlers.health_store import report_crawl
 from crawlers.run import EXIT_CRAWL_FAILED
 
 GROUP = "cgtwatch-crawlers"
 MAX_ATTEMPTS = 3
+# the worker polls all through a crawl, so this bounds only the pauses between polls; it is
+# also the rebalance timeout: how long a rebalance waits for a member that stopped polling
+MAX_POLL_INTERVAL_MS = 30_000
+REVOKED = -2  # exit code used when the job's partition moved to another worker mid-crawl
 log = logging.getLogger(__name__)
 
 
-def run_child(settings: Settings, job: CrawlJob) -> tuple[int, str]:
-    """Run one crawl in a child process; returns (exit code, last stderr lines)."""
-    cmd = [sys.executable, "-m", "crawlers.run", job.source_id, "--job-id", job.job_id]
-    try:
-        done = subprocess.run(cmd, capture_output=True, text=True,
-                              timeout=settings.crawler.crawl_timeout_s + 60, check=False)
-    except subprocess.TimeoutExpired:
-        return -1, "crawl timed out"
-    return done.returncode, "\n".join(done.stderr.strip().splitlines()[-5:])
+def crawl_command(job: CrawlJob) -> list[str]:
+    return [sys.executable, "-m", "crawlers.run", job.source_id, "--job-id", job.job_id]
+
+
+class Rebalances(ConsumerRebalanceListener):  # type: ignore[misc]
+    """Knows whether a rebalance is under way (revoked partitions may come back)."""
+
+    def __init__(self) -> None:
+        self.active = False
+
+    def on_partitions_revoked(self, revoked: set[TopicPartition]) -> None:
+        self.active = True
+
+    def on_partitions_assigned(self, assigned: set[TopicPartition]) -> None:
+        self.active = False
 
 
 class CrawlWorker:
     def __init__(self, settings: Settings) -> None:
         self.settings = settings
-        interval = (settings.crawler.crawl_timeout_s + 120) * 1000
-        self.consumer = KafkaConsumer(Topics.CRAWL_REQUESTS, **kafka_consumer(
-            settings, GROUP, "cgtwatch-crawler", max_poll_records=1,
-            max_poll_interval_ms=interval))
+        options = kafka_consumer(settings, GROUP, "cgtwatch-crawler", max_poll_records=1,
+                                 max_poll_interval_ms=MAX_POLL_INTERVAL_MS)
+        self.consumer = KafkaConsumer(**options)
+        self.rebalance = Rebalances()
+        self.consumer.subscribe([Topics.CRAWL_REQUESTS], listener=self.rebalance)
         self.producer = KafkaProducer(**kafka_producer(settings, "cgtwatch-crawler-worker"))
         self.stopping = threading.Event()
 
-    def handle(self, value: bytes) -> None:
+    def _keep_polling(self) -> bool:
+        """Poll while paused (heartbeats, rebalances); False if stopping."""
+        records = self.consumer.poll(timeout_ms=300)
+        for tp, got in records.items():  # newly assigned partitions are not paused yet
+            self.consumer.seek(tp, got[0].offset)
+            self.consumer.pause(tp)
+        self.consumer.pause(*self.consumer.assignment())
+        return not self.stopping.is_set()
+
+    def run_child(self, job: CrawlJob, tp: TopicPartition) -> tuple[int, str]:
+        """Run one crawl in a child process; (exit code, last stderr lines)."""
+        deadline = time.monotonic() + self.settings.crawler.crawl_timeout_s + 60
+        self.consumer.pause(*self.consumer.assignment())
+        with tempfile.TemporaryFile() as err:
+            child = subprocess.Popen(crawl_command(job), stdout=subprocess.DEVNULL, stderr=err,
+                                     stdin=subprocess.DEVNULL)
+            code, note = None, ""
+            while (code := child.poll()) is None:
+                if not self.rebalance.active and tp not in self.consumer.assignment():
+                    code, note = REVOKED, "the job's partition moved to another worker"
+                elif time.monotonic() > deadline:
+                    code, note = -1, "crawl timed out"
+                elif self._keep_polling():
+                    continue
+                else:
+                    code, note = -1, "worker stopping"
+                child.terminate()
+                child.wait(timeout=30)
+                break
+            err.seek(0)
+            tail = err.read().decode("utf-8", "replace").strip().splitlines()[-5:]
+        self.consumer.resume(*self.consumer.assignment())
+        return code, note or "\n".join(tail)
+
+    def handle(self, value: bytes, tp: TopicPartition) -> bool:
+        """Process one job; True when its offset may be committed."""
         try:
             job = decode(CrawlJob, value)
             load_sources(self.settings.paths.sources).get(job.source_id)
         except (ValueError, KeyError) as exc:
             letter = dead_letter_for("crawler", exc, value, topic=Topics.CRAWL_REQUESTS)
             self.producer.send(Topics.DEADLETTER, value=letter.encode()).get(timeout=30)
-            return
+            return True
         started = utcnow()
-        code, tail = run_child(self.settings, job)
+        code, tail = self.run_child(job, tp)
+        if code == REVOKED or self.stopping.is_set():
+            log.warning("crawl of %s stopped: %s", job.source_id, tail)
+            return False
         if code not in (0, EXIT_CRAWL_FAILED):  # those published their own stats
             self._report_failure(job, started, f"crawl process exited {code}: {tail}")
+        return True
 
     def _report_failure(self, job: CrawlJob, started: datetime, error: str) -> None:
         log.error("crawl of %s failed: %s", job.source_id, error)
         stats = CrawlStats(job_id=job.job_id, source_id=job.source_id, ok=False, error=error,
                            worker=self.settings.worker.instance_id, started_at=started,
                            finished_at=utcnow())
-        self.producer.send(Topics.CRAWL_STATS, key=job.source_id.encode(), value=stats.encode())
+        try:
+            report_crawl(self.settings, stats, self.producer)  # stats, health, ops event
+        except Exception:
+            log.exception("reporting the failed crawl of %s", job.source_id)
         if job.attempt < MAX_ATTEMPTS:
             retry = job.model_copy(update={"attempt": job.attempt + 1, "reason": "retry"})
             self.producer.send(Topics.CRAWL_REQUESTS, key=job.source_id.encode(),
                                value=retry.encode()).get(timeout=30)
+
+    def _commit(self, tp: TopicPartition, offset: int) -> None:
+        try:
+            self.consumer.commit({tp: OffsetAndMetadata(offset + 1, "", -1)})
+        except (CommitFailedError, KafkaError) as exc:  # rebalanced: the new owner redoes it
+            log.warning("commit of %s@%d failed (%s); the job may run again", tp, offset, exc)
 
     def run(self) -> None:
         log.info("crawler worker %s waiting for jobs", self.settings.worker.instance_id)
@@ -81,10 +151,10 @@ class CrawlWorker:
                     # idle: brokers that answer empty fetches at once (the local noida-db)
                     # would otherwise keep this loop busy; a crawl starting 1 s later is fine
                     self.stopping.wait(1.0)
-                for records in batch.values():
+                for tp, records in batch.items():
                     for record in records:
-                        self.handle(record.value)
-                        self.consumer.commit()
+                        if self.handle(record.value, tp):
+                            self._commit(tp, record.offset)
         finally:
             self.producer.flush(timeout=30)
             self.consumer.close()

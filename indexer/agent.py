@@ -5,7 +5,8 @@ Input: ``articles.classified`` (JSON ``ClassifiedArticle``) and ``crawl.stats`` 
 (``_id = article_id``, external version = revision) and in ``<prefix>-crawl-health``
 (``_id = job_id``); undecodable messages and per-document failures go to
 ``articles.deadletter``. Transport failures are retried with backoff inside the batch,
-because Faust acks a ``take`` batch even when its handler raises.
+because Faust acks a ``take`` batch even when its handler raises. Each batch is counted in
+``indexer.metrics``; log lines about one article carry its id, source and stage.
 """
 
 from __future__ import annotations
@@ -29,6 +30,7 @@ from config.contracts import (
     decode,
 )
 from config.settings import Settings
+from indexer import metrics
 from indexer.actions import SourceInfo, bulk_action, crawl_health_action, is_stale_revision
 from indexer.documents import articles_alias, crawl_health_index
 from streams.app import raw_topic
@@ -38,6 +40,11 @@ INDEXER_APP = "cgtwatch-indexer"
 STAGE = "indexer"
 TRANSIENT_STATUS = {429, 500, 502, 503, 504}
 log = logging.getLogger(__name__)
+
+
+def _about(article: ClassifiedArticle) -> dict[str, str]:
+    """``extra=`` for log lines about one article (fields of the JSON log format)."""
+    return {"article_id": article.article_id, "source": article.source_id, "stage": STAGE}
 
 
 def _where(event: Event) -> dict[str, Any]:
@@ -75,6 +82,7 @@ async def bulk_until_done(es: AsyncElasticsearch, actions: list[dict[str, Any]],
                                          initial_backoff=1, stats_only=False)
         except (EsConnectionError, TransportError) as exc:
             log.warning("bulk failed (%s); retrying in %.1fs", exc, delay)
+            metrics.record_transport_error()
             await asyncio.sleep(delay)
             delay = min(delay * 2, 30.0)
             continue
@@ -90,11 +98,23 @@ async def bulk_until_done(es: AsyncElasticsearch, actions: list[dict[str, Any]],
         delay = min(delay * 2, 30.0)
 
 
+def _report(size: int, undecodable: int, articles: list[ClassifiedArticle],
+            failed: list[dict[str, Any]]) -> None:
+    """Log each article written and record the batch's metrics."""
+    failed_ids = {str(item.get("_id")) for item in failed}
+    written = [a for a in articles if a.article_id not in failed_ids]
+    for article in written:
+        log.info("indexed article %s (revision %d)", article.article_id, article.revision,
+                 extra=_about(article))
+    metrics.record_batch(size=size, undecodable=undecodable, failed=failed, written=written)
+
+
 async def index_events(events: Sequence[Event], es: AsyncElasticsearch, alias: str,
                        topics: StreamTopics) -> int:
     """Index one batch; returns how many documents were written."""
     good, letters = decode_batch(events)
     actions = [bulk_action(article, alias) for article, _ in good.values()]
+    undecodable = len(letters)
     failed = await bulk_until_done(es, actions) if actions else []
     for item in failed:
         article, event = good[str(item.get("_id"))]
@@ -102,8 +122,11 @@ async def index_events(events: Sequence[Event], es: AsyncElasticsearch, alias: s
                               f"{item.get('error')}")
         letters.append(dead_letter_for(STAGE, reason, event.message.value,
                                        article_id=article.article_id, **_where(event)))
+        log.warning("dead-lettered article %s: %s", article.article_id, reason,
+                    extra=_about(article))
     for letter in letters:
         await dead_letter(topics, letter)
+    _report(len(events), undecodable, [a for a, _ in good.values()], failed)
     return len(actions) - len(failed)
 
 
@@ -121,6 +144,7 @@ async def index_crawl_stats(events: Sequence[Event], es: AsyncElasticsearch, ind
         action = crawl_health_action(stats, index, sources.get(stats.source_id))
         actions[stats.job_id] = (action, event)
     failed = await bulk_until_done(es, [a for a, _ in actions.values()]) if actions else []
+    metrics.record_batch(undecodable=len(letters), failed=failed)
     for item in failed:
         _, event = actions[str(item.get("_id"))]
         reason = RuntimeError(f"crawl-health item failed with status {item.get('status')}: "

@@ -18,6 +18,7 @@ from typing import Any
 import faust
 
 from config.contracts import RawArticle, dead_letter_for, decode
+from streams import metrics
 from streams.process import ArticleClassifier, classify_raw, decide_story, is_duplicate
 from streams.story_index import BandIndex, bands_topic, follow
 from streams.topics import Event, Stream, StreamTopics, dead_letter, send_and_wait
@@ -53,6 +54,7 @@ async def handle_raw(event: Event, topics: StreamTopics, classifier: ArticleClas
     if story is not None and stories is not None:
         await stories.record(story.entries)
     seen[raw.article_id] = raw.content_hash
+    metrics.record_classified(out)
     return "classified"
 
 
@@ -69,7 +71,11 @@ def register_classifier(app: faust.App, topics: StreamTopics, classifier: Articl
 
     @app.agent(topics.raw, name="classify")
     async def classify(stream: Stream) -> None:
-        await stories.ready.wait()  # the whole band index is loaded before any decision
         async for event in stream.events():
+            # The whole band index is loaded before any decision. Wait inside the iteration,
+            # so the agent consumes its topic from the start like any other agent.
+            if not stories.ready.is_set():
+                await stories.ready.wait()
             outcome = await handle_raw(event, topics, classifier, seen, stories)
+            metrics.record_outcome(outcome)
             log.debug("article %s", outcome)

@@ -6,6 +6,7 @@ import asyncio
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
+from types import SimpleNamespace
 
 import pytest
 from scrapy.exceptions import DropItem, NotConfigured
@@ -13,12 +14,12 @@ from scrapy.utils.test import get_crawler
 
 from config.contracts import RawArticle, Topics, decode
 from crawlers.pipelines import KafkaPublishPipeline, RevisionPipeline
-from crawlers.seen import SeenStore
+from crawlers.seen import SeenStore, SqliteSeenStore
 
 
 @pytest.fixture
 def seen(tmp_path: Path) -> Iterator[SeenStore]:
-    store = SeenStore(tmp_path / "seen.sqlite3")
+    store = SqliteSeenStore(tmp_path / "seen.sqlite3")
     yield store
     store.close()
 
@@ -61,6 +62,7 @@ def publisher(seen: SeenStore, producer: RecordingProducer) -> KafkaPublishPipel
     pipeline = KafkaPublishPipeline.__new__(KafkaPublishPipeline)
     pipeline.producer, pipeline.seen, pipeline.timeout_s = producer, seen, 5.0  # type: ignore
     pipeline.published = 0
+    pipeline.validators = lambda aid: (None, None)  # type: ignore[method-assign]
     return pipeline
 
 
@@ -119,14 +121,35 @@ def test_close_flushes_then_closes(seen: SeenStore) -> None:
     assert producer.calls == ["flush", "close"]
 
 
-def test_pipelines_need_their_crawler_settings(tmp_path: Path) -> None:
-    with pytest.raises(NotConfigured, match="CGTWATCH_SEEN_PATH"):
-        RevisionPipeline.from_crawler(get_crawler())
-    crawler = get_crawler(settings_dict={"CGTWATCH_SEEN_PATH": str(tmp_path / "s.sqlite3")})
+def test_pipelines_need_the_spiders_seen_store_and_settings(seen: SeenStore) -> None:
+    crawler = get_crawler()
+    with pytest.raises(NotConfigured, match="seen-store"):
+        RevisionPipeline.from_crawler(crawler)
+    crawler.spider = SimpleNamespace(seen=seen)
     pipeline = RevisionPipeline.from_crawler(crawler)
-    try:
-        assert pipeline.seen.next_revision("a", "h") == 1
-    finally:
-        pipeline.seen.close()
+    assert pipeline.seen is seen
+    assert pipeline.seen.next_revision("a", "h") == 1
     with pytest.raises(NotConfigured, match="CGTWATCH_SETTINGS"):
         KafkaPublishPipeline.from_crawler(crawler)
+
+
+def test_published_revision_keeps_the_page_validators(
+        seen: SeenStore, make_raw: Callable[..., RawArticle]) -> None:
+    pipeline = publisher(seen, RecordingProducer())
+    pipeline.validators = lambda aid: ('"e1"', "Mon, 01 Apr 2024 00:00:00 GMT")
+    raw = make_raw()
+    asyncio.run(pipeline.process_item(raw))
+    record = seen.get(raw.article_id)
+    assert record is not None
+    assert (record.etag, record.last_modified) == ('"e1"', "Mon, 01 Apr 2024 00:00:00 GMT")
+
+
+def test_unchanged_article_refreshes_its_validators(
+        seen: SeenStore, make_raw: Callable[..., RawArticle]) -> None:
+    raw = make_raw()
+    seen.record(raw.article_id, raw.url, raw.content_hash, 1, '"old"', None)
+    pipeline = RevisionPipeline(seen, lambda aid: ('"new"', None))
+    with pytest.raises(DropItem):
+        pipeline.process_item(raw)
+    record = seen.get(raw.article_id)
+    assert record is not None and (record.etag, record.revision) == ('"new"', 1)

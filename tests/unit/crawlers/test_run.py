@@ -9,7 +9,7 @@ import pytest
 
 from config.settings import CrawlerSettings, PathSettings, Settings, WorkerSettings
 from config.sources import Source
-from crawlers.run import scrapy_settings, seen_path, stats_from_scrapy
+from crawlers.run import scrapy_settings, stats_from_scrapy
 
 SOURCE = Source(id="gd-sci", name="广东省科学技术厅", kind="government",
                 list_urls=["https://gdstc.gd.gov.cn/tzgg/"])
@@ -74,10 +74,33 @@ def test_scrapy_settings_follow_crawler_settings(clean_env: pytest.MonkeyPatch,
                         worker=WorkerSettings(instance_id="w1"))
     opts = scrapy_settings(settings)
     assert opts["CGTWATCH_SETTINGS"] is settings
-    assert opts["CGTWATCH_SEEN_PATH"] == str(tmp_path / "seen.sqlite3") == str(seen_path(settings))
     assert opts["ROBOTSTXT_OBEY"] is False
     assert opts["RETRY_TIMES"] == 5
     assert opts["CLOSESPIDER_TIMEOUT"] == 120
     pipelines = opts["ITEM_PIPELINES"]
     assert pipelines["crawlers.pipelines.RevisionPipeline"] < pipelines[
         "crawlers.pipelines.KafkaPublishPipeline"]
+
+
+def test_politeness_settings_come_from_crawler_settings(clean_env: pytest.MonkeyPatch) -> None:
+    settings = Settings(crawler=CrawlerSettings(
+        user_agent="bot/1 (+https://x.org)", concurrent_requests_per_domain=1,
+        download_timeout=3.0, download_maxsize=1000, redirect_max_times=2,
+        retry_backoff_s=0.5, retry_backoff_max_s=4.0, autothrottle=True))
+    opts = scrapy_settings(settings)
+    assert opts["USER_AGENT"] == "bot/1 (+https://x.org)"
+    assert opts["ROBOTSTXT_OBEY"] is True  # the default
+    assert (opts["CONCURRENT_REQUESTS_PER_DOMAIN"], opts["DOWNLOAD_TIMEOUT"]) == (1, 3.0)
+    assert (opts["DOWNLOAD_MAXSIZE"], opts["REDIRECT_MAX_TIMES"]) == (1000, 2)
+    assert opts["AUTOTHROTTLE_ENABLED"] is True
+    assert (opts["CGTWATCH_RETRY_BACKOFF"], opts["CGTWATCH_RETRY_BACKOFF_MAX"]) == (0.5, 4.0)
+    middlewares = opts["DOWNLOADER_MIDDLEWARES"]
+    assert middlewares["scrapy.downloadermiddlewares.retry.RetryMiddleware"] is None
+    assert middlewares["crawlers.retry.BackoffRetryMiddleware"] == 550
+
+
+def test_not_modified_pages_are_reported() -> None:
+    stats = stats_from_scrapy({**FINISHED, "cgtwatch/not_modified": 3,
+                               "cgtwatch/article_failures": 2}, SOURCE, "j", "w", STARTED)
+    assert stats.not_modified == 3
+    assert stats.errors == 4

@@ -1,4 +1,4 @@
-"""The SQLite seen-store decides revisions: new → 1, unchanged → None, changed → +1."""
+"""The SQLite seen-store (single-host option): new → 1, unchanged → None, changed → +1."""
 
 from __future__ import annotations
 
@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from crawlers.seen import SeenStore
+from crawlers.seen import SqliteSeenStore as SeenStore
 
 
 @pytest.fixture

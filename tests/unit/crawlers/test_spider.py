@@ -14,7 +14,7 @@ from scrapy.utils.test import get_crawler
 
 from config.contracts import RawArticle, article_id
 from config.sources import Source
-from crawlers.seen import SeenStore
+from crawlers.seen import SeenStore, SqliteSeenStore
 from crawlers.spiders.generic import EXTRACTOR, GenericSpider, header_charset
 
 REPO = Path(__file__).resolve().parents[3]
@@ -31,7 +31,7 @@ SOURCE = Source(id="demo-dalian-fta", name="大连自贸片区", kind="ftz", reg
 
 @pytest.fixture
 def seen(tmp_path: Path) -> Iterator[SeenStore]:
-    store = SeenStore(tmp_path / "seen.sqlite3")
+    store = SqliteSeenStore(tmp_path / "seen.sqlite3")
     yield store
     store.close()
 

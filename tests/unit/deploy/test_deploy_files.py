@@ -32,6 +32,7 @@ CGTWATCH_SERVICES = {"scheduler", "crawler", "streams", "indexer", "alerter"}
 ONE_SHOT = {"setup"}
 INFRA = {"kafka", "elasticsearch", "kibana"}
 KIBANA_SETUP = {"kibana-setup"}  # one-shot curl import of deploy/kibana (not our image)
+MONITORING = {"prometheus", "grafana"}  # see tests/unit/deploy/test_observability.py
 ES_VERSION = "8.15.3"
 DATA_DIR = "/var/lib/cgtwatch"
 # Settings that compose deliberately does not pass through (see compose.yaml / .env.example).
@@ -154,7 +155,7 @@ def _hadolint() -> str | None:
 # compose.yaml
 # ----------------------------------------------------------------------------------------------
 def test_compose_has_the_expected_services() -> None:
-    assert set(_services()) == CGTWATCH_SERVICES | ONE_SHOT | INFRA | KIBANA_SETUP
+    assert set(_services()) == CGTWATCH_SERVICES | ONE_SHOT | INFRA | KIBANA_SETUP | MONITORING
 
 
 def test_every_service_has_a_healthcheck_or_is_one_shot() -> None:
