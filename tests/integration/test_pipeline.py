@@ -39,10 +39,14 @@ def test_article_reaches_index_and_alerts(stack: Env) -> None:
     assert articles[0].url in posted and articles[2].url in posted
     subjects = sorted(str(m["Subject"]) for m in stack.smtp.messages)
     assert all(s.startswith("[cgtwatch] ") for s in subjects)
-    stack.es.indices.refresh(index=alerts_index(stack.settings))
-    statuses = Counter(h["_source"]["status"] for h in stack.es.search(
-        index=alerts_index(stack.settings), size=100)["hits"]["hits"])
-    assert statuses == {"sent": 6}  # 2 articles × (slack, email, file)
+    def statuses() -> Counter[str]:
+        stack.es.indices.refresh(index=alerts_index(stack.settings))
+        return Counter(h["_source"]["status"] for h in stack.es.search(
+            index=alerts_index(stack.settings), size=100)["hits"]["hits"])
+
+    # the ledger is marked "sent" just after the receiver accepted the message
+    wait_for(lambda: statuses() == {"sent": 6}, 30,  # 2 articles × (slack, email, file)
+             f"six deliveries recorded as sent, have {statuses()}")
 
 
 def test_malformed_message_is_dead_lettered_and_pipeline_goes_on(stack: Env) -> None:
