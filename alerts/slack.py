@@ -49,7 +49,22 @@ def from_exception(exc: BaseException) -> Delivery:
     return Delivery(False, f"slack: {type(exc).__name__}", retryable=isinstance(exc, NOT_SENT))
 
 
-class SlackSender:
+class _SlackPoster:
+    """Renders alerts and digests as Block Kit; subclasses say how a body is posted."""
+
+    async def _post(self, body: dict[str, Any]) -> Delivery:
+        raise NotImplementedError
+
+    async def send(self, rule: Rule, article: ClassifiedArticle,
+                   others: list[StoryRef] | None = None) -> Delivery:
+        return await self._post(render_slack(rule, article, others))
+
+    async def send_digest(self, rule: Rule, title: str, articles: list[ClassifiedArticle]
+                          ) -> Delivery:
+        return await self._post(render_slack_digest(rule, title, articles))
+
+
+class SlackSender(_SlackPoster):
     """An incoming webhook (its URL is a secret and never appears in outcomes)."""
 
     def __init__(self, url: str, timeout: float) -> None:
@@ -62,16 +77,8 @@ class SlackSender:
             return from_exception(exc)
         return from_status(response.status_code, response.headers)
 
-    async def send(self, rule: Rule, article: ClassifiedArticle,
-                   others: list[StoryRef] | None = None) -> Delivery:
-        return await self._post(render_slack(rule, article, others))
 
-    async def send_digest(self, rule: Rule, title: str, articles: list[ClassifiedArticle]
-                          ) -> Delivery:
-        return await self._post(render_slack_digest(rule, title, articles))
-
-
-class SlackBotSender:
+class SlackBotSender(_SlackPoster):
     """``chat.postMessage`` to one conversation with the bot token (``AsyncWebClient``)."""
 
     def __init__(self, token: SecretStr, conversation: str, slack: SlackSettings) -> None:
@@ -92,11 +99,3 @@ class SlackBotSender:
         except Exception as exc:
             return from_exception(exc)
         return from_status(response.status_code, response.headers)
-
-    async def send(self, rule: Rule, article: ClassifiedArticle,
-                   others: list[StoryRef] | None = None) -> Delivery:
-        return await self._post(render_slack(rule, article, others))
-
-    async def send_digest(self, rule: Rule, title: str, articles: list[ClassifiedArticle]
-                          ) -> Delivery:
-        return await self._post(render_slack_digest(rule, title, articles))

@@ -34,7 +34,7 @@ from indexer import metrics
 from indexer.actions import SourceInfo, bulk_action, crawl_health_action, is_stale_revision
 from indexer.documents import articles_alias, crawl_health_index
 from streams.app import raw_topic
-from streams.topics import Event, Stream, StreamTopics, dead_letter
+from streams.topics import Event, Stream, StreamTopics, dead_letter, event_origin
 
 INDEXER_APP = "cgtwatch-indexer"
 STAGE = "indexer"
@@ -47,11 +47,6 @@ def _about(article: ClassifiedArticle) -> dict[str, str]:
     return {"article_id": article.article_id, "source": article.source_id, "stage": STAGE}
 
 
-def _where(event: Event) -> dict[str, Any]:
-    msg = event.message
-    return {"topic": msg.topic, "partition": msg.partition, "offset": msg.offset,
-            "key": msg.key.decode("utf-8", "replace") if isinstance(msg.key, bytes) else None}
-
 
 def decode_batch(events: Sequence[Event]
                  ) -> tuple[dict[str, tuple[ClassifiedArticle, Event]], list[DeadLetter]]:
@@ -62,7 +57,7 @@ def decode_batch(events: Sequence[Event]
         try:
             article = decode(ClassifiedArticle, event.message.value or b"")
         except ValueError as exc:
-            bad.append(dead_letter_for(STAGE, exc, event.message.value, **_where(event)))
+            bad.append(dead_letter_for(STAGE, exc, event.message.value, **event_origin(event)))
             continue
         previous = good.get(article.article_id)
         if previous is None or previous[0].revision <= article.revision:
@@ -121,7 +116,7 @@ async def index_events(events: Sequence[Event], es: AsyncElasticsearch, alias: s
         reason = RuntimeError(f"bulk item failed with status {item.get('status')}: "
                               f"{item.get('error')}")
         letters.append(dead_letter_for(STAGE, reason, event.message.value,
-                                       article_id=article.article_id, **_where(event)))
+                                       article_id=article.article_id, **event_origin(event)))
         log.warning("dead-lettered article %s: %s", article.article_id, reason,
                     extra=_about(article))
     for letter in letters:
@@ -139,7 +134,7 @@ async def index_crawl_stats(events: Sequence[Event], es: AsyncElasticsearch, ind
         try:
             stats = decode(CrawlStats, event.message.value or b"")
         except ValueError as exc:
-            letters.append(dead_letter_for(STAGE, exc, event.message.value, **_where(event)))
+            letters.append(dead_letter_for(STAGE, exc, event.message.value, **event_origin(event)))
             continue
         action = crawl_health_action(stats, index, sources.get(stats.source_id))
         actions[stats.job_id] = (action, event)
@@ -149,7 +144,7 @@ async def index_crawl_stats(events: Sequence[Event], es: AsyncElasticsearch, ind
         _, event = actions[str(item.get("_id"))]
         reason = RuntimeError(f"crawl-health item failed with status {item.get('status')}: "
                               f"{item.get('error')}")
-        letters.append(dead_letter_for(STAGE, reason, event.message.value, **_where(event)))
+        letters.append(dead_letter_for(STAGE, reason, event.message.value, **event_origin(event)))
     for letter in letters:
         await dead_letter(topics, letter)
     return len(actions) - len(failed)

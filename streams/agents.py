@@ -21,16 +21,11 @@ from config.contracts import RawArticle, dead_letter_for, decode
 from streams import metrics
 from streams.process import ArticleClassifier, classify_raw, decide_story, is_duplicate
 from streams.story_index import BandIndex, bands_topic, follow
-from streams.topics import Event, Stream, StreamTopics, dead_letter, send_and_wait
+from streams.topics import Event, Stream, StreamTopics, dead_letter, event_origin, send_and_wait
 
 STAGE = "streams"
 log = logging.getLogger(__name__)
 
-
-def _where(event: Event) -> dict[str, Any]:
-    msg = event.message
-    return {"topic": msg.topic, "partition": msg.partition, "offset": msg.offset,
-            "key": msg.key.decode("utf-8", "replace") if isinstance(msg.key, bytes) else None}
 
 
 async def handle_raw(event: Event, topics: StreamTopics, classifier: ArticleClassifier,
@@ -47,8 +42,8 @@ async def handle_raw(event: Event, topics: StreamTopics, classifier: ArticleClas
     except Exception as exc:  # any bad input ends in the dead-letter topic, never a crash
         article = getattr(locals().get("raw"), "article_id", None)
         await dead_letter(topics, dead_letter_for(STAGE, exc, value, article_id=article,
-                                                  **_where(event)))
-        log.warning("dead-lettered %s: %s", _where(event), exc)
+                                                  **event_origin(event)))
+        log.warning("dead-lettered %s: %s", event_origin(event), exc)
         return "deadletter"
     await send_and_wait(topics.classified, out.article_id, out.encode())
     if story is not None and stories is not None:

@@ -7,6 +7,7 @@ topics as bytes topics. ``indexer`` and ``alerts`` import these handles.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any
 
 import faust
 
@@ -39,6 +40,13 @@ async def send_and_wait(topic: faust.TopicT, key: str | bytes | None, value: byt
     key_bytes = key.encode("utf-8") if isinstance(key, str) else key
     pending = await topic.send(key=key_bytes, value=value)
     await pending
+
+
+def event_origin(event: Event) -> dict[str, Any]:
+    """Where an event came from (topic, partition, offset, key), for dead letters."""
+    msg = event.message
+    return {"topic": msg.topic, "partition": msg.partition, "offset": msg.offset,
+            "key": msg.key.decode("utf-8", "replace") if isinstance(msg.key, bytes) else None}
 
 
 async def dead_letter(topics: StreamTopics, letter: DeadLetter) -> None:
