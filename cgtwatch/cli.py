@@ -15,7 +15,7 @@ import typer
 from rich.live import Live
 
 from cgtwatch import cmd_alerts, cmd_classify, cmd_crawl, cmd_doctor, cmd_index
-from cgtwatch.cliutil import configure_logging, console, fail
+from cgtwatch.cliutil import configure_logging, console, err, fail
 from config.settings import Settings
 from config.yamlfile import OperatorFileError
 
@@ -25,8 +25,12 @@ for module in (cmd_crawl, cmd_classify, cmd_index, cmd_alerts, cmd_doctor):
     module.register(app)
 
 
+EX_TEMPFAIL = 75  # sysexits.h: a dependency was unavailable; running again may succeed
+
+
 def _service(name: str) -> None:
     from cgtwatch.services import SERVICES
+    from cgtwatch.waits import DependencyTimeoutError, Stopped
 
     settings = Settings()
     configure_logging(settings.log_level)
@@ -38,6 +42,11 @@ def _service(name: str) -> None:
         SERVICES[name](settings)
     except OperatorFileError as exc:
         fail(str(exc))
+    except DependencyTimeoutError as exc:
+        fail(str(exc), code=EX_TEMPFAIL)
+    except Stopped as exc:
+        err.print(f"{name}: stopped ({exc}) while waiting for its dependencies")
+        raise typer.Exit(0) from None
 
 
 @app.command()

@@ -4,7 +4,8 @@ Input: a port (``CGTWATCH_HEALTH_PORT``), a readiness check, and the process-wid
 ``prometheus_client`` registry (every stage's ``metrics`` module registers there). Output: a
 daemon-thread HTTP server: ``/healthz`` 200 while the process runs, ``/readyz`` 200 once the
 service has started its consumer or agent (``mark_ready``; 503 before, or when the check
-raises; also the gauge ``cgtwatch_service_ready``), and ``/metrics`` in the Prometheus text
+raises; also the gauge ``cgtwatch_service_ready``; the 503 body names what the service waits
+for, e.g. ``not ready: waiting for Kafka at kafka:9092``), and ``/metrics`` in the Prometheus text
 or OpenMetrics format, for container health checks, Kubernetes probes and Prometheus.
 """
 
@@ -21,19 +22,25 @@ from prometheus_client.exposition import choose_encoder
 
 log = logging.getLogger(__name__)
 _ready = threading.Event()
+_reason = ""  # what a service that is not ready waits for (the body of a 503 from /readyz)
 READY = Gauge("cgtwatch_service_ready",
               "1 once this service has started its consumer or agent (what /readyz answers)")
 
 
 def mark_ready() -> None:
     """The service has started its consumer or agent: ``/readyz`` answers 200 from now on."""
+    global _reason
     if not _ready.is_set():
         log.info("service ready")
+    _reason = ""
     _ready.set()
     READY.set(1)
 
 
-def mark_not_ready() -> None:
+def mark_not_ready(reason: str = "") -> None:
+    """``/readyz`` answers 503, with ``reason`` (e.g. "waiting for Kafka at kafka:9092")."""
+    global _reason
+    _reason = reason
     _ready.clear()
     READY.set(0)
 
@@ -56,7 +63,10 @@ def _answer(path: str, ready: Callable[[], bool], registry: CollectorRegistry,
         except Exception:  # a failing check means: not ready (the probe must get an answer)
             log.exception("readiness check failed")
             ok = False
-        return (200, "text/plain", b"ok\n") if ok else (503, "text/plain", b"not ready\n")
+        if ok:
+            return 200, "text/plain", b"ok\n"
+        body = f"not ready: {_reason}\n" if _reason else "not ready\n"
+        return 503, "text/plain", body.encode()
     if route == "/metrics":
         encode, content_type = choose_encoder(accept)
         return 200, content_type, encode(registry)

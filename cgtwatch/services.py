@@ -2,8 +2,10 @@
 
 Input: ``Settings``. Output: a blocking run of the scheduler, crawler worker, Faust classifier
 worker, indexer or alerter; each stops cleanly on SIGTERM/SIGINT. Each logs as
-``CGTWATCH_LOG_FORMAT`` says, marks itself ready for ``/readyz`` once its consumer or agent has
-started, and (with a health port) measures its consumer group's lag for ``/metrics``.
+``CGTWATCH_LOG_FORMAT`` says, first waits for the servers it needs (``cgtwatch.probes``:
+Kafka, and Elasticsearch for crawler, indexer and alerter; ``/readyz`` says what it waits
+for), marks itself ready for ``/readyz`` once its consumer or agent has started, and (with a
+health port) measures its consumer group's lag for ``/metrics``.
 """
 
 from __future__ import annotations
@@ -22,6 +24,7 @@ from alerts.history import Ledger, alerts_index
 from alerts.stories import StoryLookup, articles_index
 from cgtwatch.cliutil import configure_logging
 from cgtwatch.health import mark_ready
+from cgtwatch.probes import await_dependencies
 from config.clients import elastic
 from config.rules import load_alert_rules
 from config.settings import Settings
@@ -43,10 +46,11 @@ def on_stop(callback: Callable[[], None]) -> None:
     signal.signal(signal.SIGINT, handler)
 
 
-def observe(settings: Settings, group: str | None) -> None:
-    """Our log format (again: Faust must not replace it) and, next to the health server, the
-    consumer lag of ``group``."""
+def observe(settings: Settings, service: str, group: str | None) -> None:
+    """Our log format (again: Faust must not replace it), a wait for the servers ``service``
+    needs and, next to the health server, the consumer lag of ``group``."""
     configure_logging(settings.log_level, settings.log_format)
+    await_dependencies(settings, service)
     if group is not None and settings.health_port:
         from cgtwatch.lag import watch_lag
 
@@ -72,7 +76,7 @@ def load_classifier(settings: Settings) -> ArticleClassifier:
 
 
 def run_streams(settings: Settings) -> None:
-    observe(settings, CLASSIFIER_APP)  # a Faust app's consumer group is its id
+    observe(settings, "streams", CLASSIFIER_APP)  # a Faust app's consumer group is its id
     app = create_app(settings, CLASSIFIER_APP)
     register_classifier(app, stream_topics(app), load_classifier(settings),
                         settings.kafka.partitions)
@@ -80,15 +84,15 @@ def run_streams(settings: Settings) -> None:
 
 
 def run_indexer(settings: Settings) -> None:
-    observe(settings, INDEXER_APP)
+    observe(settings, "indexer", INDEXER_APP)
     app = create_app(settings, INDEXER_APP)
     register_indexer(app, stream_topics(app), AsyncElasticsearch(**elastic(settings)), settings)
     run_faust(app, settings)
 
 
 def run_alerter(settings: Settings) -> None:
-    observe(settings, ALERTER_APP)
-    rules = load_alert_rules(settings.paths.alert_rules)
+    rules = load_alert_rules(settings.paths.alert_rules)  # a bad file fails before any wait
+    observe(settings, "alerter", ALERTER_APP)
     es = AsyncElasticsearch(**elastic(settings))
     app = create_app(settings, ALERTER_APP)
     topics = stream_topics(app)
@@ -104,7 +108,7 @@ def run_alerter(settings: Settings) -> None:
 def run_crawler(settings: Settings) -> None:
     from crawlers.worker import GROUP, CrawlWorker
 
-    observe(settings, GROUP)
+    observe(settings, "crawler", GROUP)
     worker = CrawlWorker(settings)
     on_stop(worker.stopping.set)
     mark_ready()  # its Kafka consumer and producer exist
@@ -115,8 +119,8 @@ def run_scheduler(settings: Settings) -> None:
     from config.sources import load_sources
     from crawlers.scheduler import build_scheduler, kafka_publisher
 
-    observe(settings, None)  # publishes only: no consumer group, no lag
-    sources = load_sources(settings.paths.sources)
+    sources = load_sources(settings.paths.sources)  # a bad file fails before any wait
+    observe(settings, "scheduler", None)  # publishes only: no consumer group, no lag
     scheduler = build_scheduler(sources, kafka_publisher(settings),
                                 settings.crawler.first_run_spread_s)
     log.info("scheduling %d sources", len(sources.enabled))

@@ -106,11 +106,15 @@ class CrawlerSettings(_Section):
 
 
 class WorkerSettings(_Section):
-    """Identity of this worker process (static group membership needs a stable name)."""
+    """Identity of this worker process (static group membership needs a stable name), its
+    batches, and how long it waits at start for Kafka and Elasticsearch."""
 
     instance_id: str = Field(default_factory=lambda: socket.gethostname())
     batch_size: int = 200
     batch_within_s: float = 1.0
+    dependency_timeout_s: float = Field(
+        default=300.0, ge=0, description="at start, wait this long for Kafka and Elasticsearch "
+        "to answer (backoff up to 30 s between tries), then exit with an error; 0 = forever")
 
 
 class SmtpSettings(_Section):
