@@ -5,7 +5,10 @@ dominant repeated block as ``ListedLink`` values in page order. Every link is pl
 by the tag path from ``<body>`` to it (so repeated items of one list, even split over several
 ``<ul>`` or ``<table>`` blocks, share a group); each group is scored by how list-like its links
 are (long titles, dates beside them, article-shaped URLs, not inside navigation) and the best
-group wins. No per-site code.
+group wins. A group wins only if some of its links look listed (a date or a relative time such
+as "30分钟前", or an article-shaped URL outside navigation, beside a title longer than a menu
+label): menus, sidebars and footers show none of these, so an empty column ("暂无信息", "No
+records found") gives no links at all. No per-site code.
 """
 
 from __future__ import annotations
@@ -36,6 +39,9 @@ _STATE_CLASSES = frozenset({"first", "last", "odd", "even", "on", "active", "cur
 _BRACKETED = re.compile(r"^[\[【(（〔].{0,8}[\]】)）〕]$")
 _ITEM_TAGS = frozenset({"li", "tr", "article", "dd", "dt", "p"})
 _MAX_ITEM_LINKS = 4
+_RELATIVE_TIME = re.compile(r"\d+\s*(?:秒|分钟|小时|天)前|刚刚|[今昨前]天\s*\d{1,2}:\d\d|"
+                            r"\b\d+\s+(?:minutes?|hours?|days?)\s+ago\b", re.I)
+_MIN_LISTED_TITLE = 6  # menu labels are shorter: 首页, 通知公告, 政务公开, "About", "News"
 
 
 @dataclass(frozen=True, slots=True)
@@ -43,6 +49,7 @@ class Candidate:
     link: ListedLink
     group: str
     weight: float
+    listed: bool  # looks like a list item, not a menu entry (see ``_listed``)
 
 
 def item_of(anchor: HtmlElement) -> HtmlElement:
@@ -112,6 +119,16 @@ def _weight(title: str, url: str, dated: bool, nav: bool) -> float:
     return weight * (0.15 if nav else 1.0)
 
 
+def _listed(link: ListedLink, item: HtmlElement, nav: bool) -> bool:
+    """Evidence of an article list: a date or a relative time ("2小时前") beside the link, or
+    an article-shaped URL outside navigation."""
+    if len(link.title) < _MIN_LISTED_TITLE:
+        return False
+    if link.date is not None or (looks_like_article(link.url) and not nav):
+        return True
+    return _RELATIVE_TIME.search(item.text_content()) is not None
+
+
 def candidate(anchor: HtmlElement, base_url: str, today: date) -> Candidate | None:
     """Score one ``<a>`` as a possible list item; ``None`` when it cannot be an article."""
     url = absolute_url(anchor.get("href"), base_url)
@@ -122,17 +139,21 @@ def candidate(anchor: HtmlElement, base_url: str, today: date) -> Candidate | No
         return None
     item = item_of(anchor)
     shown = visible_date(item, anchor, url, today)
-    weight = _weight(title, url, shown is not None, in_navigation(anchor))
+    nav = in_navigation(anchor)
     link = ListedLink(url=url, title=title, date=shown or date_from_url(url))
-    return Candidate(link=link, group=signature(anchor, item), weight=weight)
+    return Candidate(link=link, group=signature(anchor, item),
+                     weight=_weight(title, url, shown is not None, nav),
+                     listed=_listed(link, item, nav))
 
 
 def best_group(candidates: Iterable[Candidate]) -> list[ListedLink]:
-    """The links of the highest-scoring group, deduplicated, in page order."""
+    """The links of the highest-scoring group with some listed links, deduplicated, in page
+    order; none when no group has any (a page of navigation only, such as an empty column)."""
     groups: dict[str, list[Candidate]] = {}
     for cand in candidates:
         groups.setdefault(cand.group, []).append(cand)
-    if not groups:
+    lists = [members for members in groups.values() if any(c.listed for c in members)]
+    if not lists:
         return []
 
     def score(members: list[Candidate]) -> float:
@@ -141,7 +162,7 @@ def best_group(candidates: Iterable[Candidate]) -> list[ListedLink]:
             seen[cand.link.url] = max(seen.get(cand.link.url, 0.0), cand.weight)
         return sum(seen.values())
 
-    winner = max(groups.values(), key=score)
+    winner = max(lists, key=score)
     return unique([c.link for c in winner])
 
 
