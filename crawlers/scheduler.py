@@ -2,6 +2,8 @@
 
 Input: ``sources.yaml`` (schedules). Output: ``CrawlJob`` messages on ``crawl.requests`` keyed
 by source id; the first run of every source is due right after start, spread over a minute.
+Each job the broker acknowledged is counted in ``cgtwatch_crawler_jobs_queued`` (the
+scheduler's ``/metrics``).
 """
 
 from __future__ import annotations
@@ -18,6 +20,7 @@ from config.clients import kafka_producer
 from config.contracts import CrawlJob, Topics
 from config.settings import Settings
 from config.sources import SourcesFile, load_sources
+from crawlers import metrics
 
 log = logging.getLogger(__name__)
 TIMEZONE = "Asia/Shanghai"
@@ -40,12 +43,16 @@ def build_scheduler(sources: SourcesFile, publish: Callable[[CrawlJob], None],
     return scheduler
 
 
-def kafka_publisher(settings: Settings) -> Callable[[CrawlJob], None]:
-    producer = KafkaProducer(**kafka_producer(settings, "cgtwatch-scheduler"))
+def kafka_publisher(settings: Settings, producer: KafkaProducer | None = None
+                    ) -> Callable[[CrawlJob], None]:
+    """Publish a job and wait for the broker's acknowledgement, then count it."""
+    sender = producer if producer is not None else KafkaProducer(
+        **kafka_producer(settings, "cgtwatch-scheduler"))
 
     def publish(job: CrawlJob) -> None:
-        producer.send(Topics.CRAWL_REQUESTS, key=job.source_id.encode(),
-                      value=job.encode()).get(timeout=30)
+        sender.send(Topics.CRAWL_REQUESTS, key=job.source_id.encode(),
+                    value=job.encode()).get(timeout=30)
+        metrics.record_job_queued(job)
         log.info("queued crawl of %s (%s)", job.source_id, job.job_id)
 
     return publish

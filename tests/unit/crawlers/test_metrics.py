@@ -1,4 +1,5 @@
-"""Crawler metrics: crawls, pages and articles per source, from a crawl child's stats line."""
+"""Crawler metrics: crawls, pages and articles per source, from a crawl child's stats line;
+queued jobs by source and reason."""
 
 from __future__ import annotations
 
@@ -6,7 +7,7 @@ from datetime import timedelta
 
 from prometheus_client import REGISTRY
 
-from config.contracts import CrawlStats, utcnow
+from config.contracts import CrawlJob, CrawlStats, utcnow
 from crawlers import metrics
 
 
@@ -18,7 +19,7 @@ def stats(source: str, ok: bool = True) -> CrawlStats:
     started = utcnow()
     return CrawlStats(job_id="j", source_id=source, worker="w", started_at=started,
                       finished_at=started + timedelta(seconds=12), ok=ok, pages_fetched=7,
-                      articles_published=3)
+                      articles_published=3, articles_unchanged=5, errors=2)
 
 
 def test_the_last_stdout_line_of_a_crawl_child_is_recorded() -> None:
@@ -28,6 +29,8 @@ def test_the_last_stdout_line_of_a_crawl_child_is_recorded() -> None:
     assert value("cgtwatch_crawler_crawls_total", source="metrics-a", result="ok") == 1
     assert value("cgtwatch_crawler_pages_fetched_total", source="metrics-a") == 7
     assert value("cgtwatch_crawler_articles_published_total", source="metrics-a") == 3
+    assert value("cgtwatch_crawler_articles_unchanged_total", source="metrics-a") == 5
+    assert value("cgtwatch_crawler_crawl_errors_total", source="metrics-a") == 2
     assert value("cgtwatch_crawler_crawl_duration_seconds_sum") - duration == 12
 
 
@@ -39,6 +42,8 @@ def test_a_crashed_child_prints_no_stats() -> None:
 
 def test_failed_crawls_and_queued_jobs() -> None:
     metrics.record_crawl(stats("metrics-b", ok=False))
-    metrics.record_job_queued("metrics-b")
+    metrics.record_job_queued(CrawlJob(job_id="j1", source_id="metrics-b"))
+    metrics.record_job_queued(CrawlJob(job_id="j2", source_id="metrics-b", reason="retry"))
     assert value("cgtwatch_crawler_crawls_total", source="metrics-b", result="failed") == 1
-    assert value("cgtwatch_crawler_jobs_queued_total", source="metrics-b") == 1
+    assert value("cgtwatch_crawler_jobs_queued_total", source="metrics-b", reason="schedule") == 1
+    assert value("cgtwatch_crawler_jobs_queued_total", source="metrics-b", reason="retry") == 1

@@ -1,12 +1,19 @@
-"""The scheduler has one interval job per enabled source, each queueing a ``CrawlJob``."""
+"""The scheduler has one interval job per enabled source, each queueing a ``CrawlJob``, and
+counts the jobs the broker acknowledged."""
 
 from __future__ import annotations
 
+from dataclasses import dataclass, field
 from datetime import timedelta
 
-from config.contracts import CrawlJob
+import pytest
+from kafka.errors import KafkaTimeoutError
+from prometheus_client import REGISTRY
+
+from config.contracts import CrawlJob, Topics
+from config.settings import Settings
 from config.sources import SourcesFile
-from crawlers.scheduler import build_scheduler
+from crawlers.scheduler import build_scheduler, kafka_publisher
 
 SOURCES = SourcesFile.model_validate({"sources": [
     {"id": "gd-sci", "name": "广东省科学技术厅", "kind": "government",
@@ -66,3 +73,48 @@ def test_first_runs_are_spread_over_the_spread_window() -> None:
 def test_no_enabled_sources_means_no_jobs() -> None:
     nothing = SourcesFile.model_validate({"sources": []})
     assert build_scheduler(nothing, lambda job: None).get_jobs() == []
+
+
+class Acked:
+    def __init__(self, error: Exception | None) -> None:
+        self.error = error
+
+    def get(self, timeout: float | None = None) -> None:
+        if self.error is not None:
+            raise self.error
+
+
+@dataclass
+class RecordingProducer:
+    """Stands in for ``KafkaProducer``; ``fail_with`` makes the broker's ack fail."""
+
+    fail_with: Exception | None = None
+    sent: list[tuple[str, bytes | None, bytes]] = field(default_factory=list)
+
+    def send(self, topic: str, key: bytes | None = None, value: bytes = b"") -> Acked:
+        self.sent.append((topic, key, value))
+        return Acked(self.fail_with)
+
+
+def queued(source_id: str) -> float:
+    labels = {"source": source_id, "reason": "schedule"}
+    return REGISTRY.get_sample_value("cgtwatch_crawler_jobs_queued_total", labels) or 0.0
+
+
+def test_published_jobs_are_counted_once_the_broker_acknowledged_them(
+        clean_env: pytest.MonkeyPatch) -> None:
+    producer = RecordingProducer()
+    publish = kafka_publisher(Settings(), producer)
+    publish(CrawlJob(job_id="a", source_id="sched-counted"))
+    publish(CrawlJob(job_id="b", source_id="sched-counted"))
+    assert [(topic, key) for topic, key, _ in producer.sent] == [
+        (Topics.CRAWL_REQUESTS, b"sched-counted")] * 2
+    assert queued("sched-counted") == 2
+
+
+def test_a_job_the_broker_did_not_acknowledge_is_not_counted(
+        clean_env: pytest.MonkeyPatch) -> None:
+    publish = kafka_publisher(Settings(), RecordingProducer(fail_with=KafkaTimeoutError()))
+    with pytest.raises(KafkaTimeoutError):
+        publish(CrawlJob(job_id="c", source_id="sched-unacked"))
+    assert queued("sched-unacked") == 0
