@@ -60,9 +60,9 @@ class RecordingProducer:
 def publisher(seen: SeenStore, producer: RecordingProducer) -> KafkaPublishPipeline:
     """The pipeline without its real Kafka producer."""
     pipeline = KafkaPublishPipeline.__new__(KafkaPublishPipeline)
-    pipeline.producer, pipeline.seen, pipeline.timeout_s = producer, seen, 5.0  # type: ignore
+    pipeline.producer, pipeline.seen, pipeline.timeout_s = producer, seen, 5.0
     pipeline.published = 0
-    pipeline.validators = lambda aid: (None, None)  # type: ignore[method-assign]
+    pipeline.validators = lambda aid: (None, None)
     return pipeline
 
 
@@ -125,7 +125,7 @@ def test_pipelines_need_the_spiders_seen_store_and_settings(seen: SeenStore) -> 
     crawler = get_crawler()
     with pytest.raises(NotConfigured, match="seen-store"):
         RevisionPipeline.from_crawler(crawler)
-    crawler.spider = SimpleNamespace(seen=seen)
+    crawler.spider = SimpleNamespace(seen=seen)  # type: ignore[assignment]  # a stand-in
     pipeline = RevisionPipeline.from_crawler(crawler)
     assert pipeline.seen is seen
     assert pipeline.seen.next_revision("a", "h") == 1

@@ -191,7 +191,7 @@ def test_start_requests_cover_every_entry_point(seen: SeenStore) -> None:
         return [r async for r in spider.start()]
 
     out = asyncio.run(collect())
-    assert [(r.url, r.callback.__name__) for r in out] == [
+    assert [(r.url, getattr(r.callback, "__name__", None)) for r in out] == [
         ("https://a.org/news/", "parse_list"), ("https://a.org/feed.xml", "parse_feed"),
         ("https://a.org/sitemap.xml", "parse_sitemap")]
     assert out[0].cb_kwargs == {"depth": 1}

@@ -60,7 +60,7 @@ def test_list_validators_are_stored_only_after_a_clean_crawl(seen: SeenStore) ->
     body = trs_site()["/trs/xxgk/index.html"].body
     spider = make(seen)
     list(spider.parse_list(html(LIST, body, ETag='"v2"'), depth=1))
-    spider.crawler.stats.set_value("cgtwatch/article_failures", 1)  # type: ignore[union-attr]
+    spider.crawler.stats.set_value("cgtwatch/article_failures", 1)
     spider.closed("finished")
     assert seen.page_validators(LIST) is None
     clean = make(seen)
