@@ -100,7 +100,7 @@ def tcp_connect(addresses: list[str], timeout_s: float) -> None:
             with socket.create_connection(split_address(address, 9092), timeout=timeout_s):
                 return
         except OSError as exc:
-            errors.append(f"{address}: {describe(exc)}")
+            errors.append(f"{address}: {describe(exc)}" if len(addresses) > 1 else describe(exc))
     raise ProbeError("; ".join(errors))
 
 
@@ -151,8 +151,8 @@ def dependency(settings: Settings, needed: Needed) -> Dependency:
     if needed == "kafka":
         return Dependency("Kafka", settings.kafka_bootstrap,
                           lambda timeout_s: probe_kafka(settings, timeout_s),
-                          "CGTWATCH_KAFKA__BOOTSTRAP_SERVERS and the CGTWATCH_KAFKA__ "
-                          "security settings")
+                          "CGTWATCH_KAFKA__BOOTSTRAP_SERVERS and CGTWATCH_KAFKA__SECURITY_PROTOCOL"
+                          " (with __SSL_CAFILE, __SASL_*)")
     return Dependency("Elasticsearch", redact(settings.elastic_url),
                       lambda timeout_s: probe_elastic(settings, timeout_s),
                       "CGTWATCH_ELASTIC__URL and its credentials")

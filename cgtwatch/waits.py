@@ -113,8 +113,8 @@ def describe(exc: BaseException) -> str:
     cause: BaseException | None = exc
     while cause is not None and id(cause) not in seen:
         seen.add(id(cause))
-        if isinstance(cause, OSError) and cause.strerror:
-            return cause.strerror
+        if isinstance(cause, OSError) and (cause.strerror or str(cause)):
+            return (cause.strerror or str(cause))[:300]
         cause = cause.__cause__ or cause.__context__
     text = str(exc).strip().splitlines()[0] if str(exc).strip() else ""
     return (f"{type(exc).__name__}: {text}" if text else type(exc).__name__)[:300]
@@ -154,7 +154,8 @@ def _wait_one(dep: Dependency, deadline: float, timeout_s: float, clock: Clock,
         delay = min(backoff_delay(attempt, clock.draw(), policy), remaining)
         log.warning("waiting for %s at %s (attempt %d, next try in %.1f s): %s", dep.name,
                     dep.address, attempt, delay, error,
-                    extra={"dependency": dep.name, "attempt": attempt, "next_try_s": delay})
+                    extra={"dependency": dep.name, "attempt": attempt,
+                           "next_try_s": round(delay, 2)})
         clock.sleep(delay)
 
 

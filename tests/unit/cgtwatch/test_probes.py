@@ -71,6 +71,9 @@ def test_tcp_connect_names_each_address_that_refused() -> None:
     with pytest.raises(ProbeError) as raised:
         probes.tcp_connect(dead, 1.0)
     assert str(raised.value) == "; ".join(f"{a}: Connection refused" for a in dead)
+    with pytest.raises(ProbeError) as raised:
+        probes.tcp_connect(dead[:1], 1.0)
+    assert str(raised.value) == "Connection refused"  # the address is in the line already
     with socket.socket() as server:
         server.bind(("127.0.0.1", 0))
         server.listen()

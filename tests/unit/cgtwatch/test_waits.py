@@ -13,6 +13,7 @@ import threading
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from http.client import RemoteDisconnected
 
 import pytest
 
@@ -197,6 +198,13 @@ def test_describe_finds_the_root_socket_error() -> None:
             raise RuntimeError("Connection error caused by: NewConnectionError(...)") from exc
     except RuntimeError as outer:
         assert describe(outer) == "Connection refused"
+    try:
+        try:
+            raise RemoteDisconnected("Remote end closed connection without response")
+        except OSError as exc:
+            raise RuntimeError("Connection error") from exc
+    except RuntimeError as outer:
+        assert describe(outer) == "Remote end closed connection without response"
 
 
 def test_describe_other_errors_on_one_short_line() -> None:
