@@ -1,7 +1,8 @@
 """Setup of the shared infrastructure: wait for Kafka and Elasticsearch, create topics and
 index templates. Idempotent; ``cgtwatch setup`` and ``cgtwatch up`` run it.
 
-Input: ``Settings``. Output: the contract's topics (with partition counts) and the indices.
+Input: ``Settings``. Output: the contract's topics (with partition counts), the compacted
+topics of the maps every streams worker holds (``streams.shared_maps``) and the indices.
 """
 
 from __future__ import annotations
@@ -23,10 +24,23 @@ from config.contracts import Topics
 from config.settings import Settings
 from crawlers.health_store import setup_crawler_indices
 from indexer.schema import setup_articles, setup_crawl_health
+from streams.shared_maps import SHARED_TOPICS
 
 T = TypeVar("T")
 log = logging.getLogger(__name__)
 TOPIC_CONFIGS = {"max.message.bytes": str(8 * 1024 * 1024)}
+DAY_MS = 24 * 3600 * 1000
+
+
+def wanted_topics(settings: Settings) -> list[NewTopic]:
+    """The contract's topics and the shared maps' compacted ones, with their configs."""
+    k = settings.kafka
+    topics = [NewTopic(name, k.partitions, k.replication_factor, topic_configs=TOPIC_CONFIGS)
+              for name in Topics.all()]
+    return topics + [
+        NewTopic(name, k.partitions, k.replication_factor, topic_configs={
+            "cleanup.policy": "compact,delete", "retention.ms": str(days * DAY_MS)})
+        for name, days in SHARED_TOPICS.items()]
 
 
 def with_backoff(what: str, op: Callable[[], T], timeout_s: float = 120.0) -> T:
@@ -44,14 +58,12 @@ def with_backoff(what: str, op: Callable[[], T], timeout_s: float = 120.0) -> T:
 
 
 def create_topics(settings: Settings) -> list[str]:
-    """Create every contract topic that does not exist; returns the ones created."""
+    """Create every topic that does not exist; returns the ones created."""
     admin = with_backoff(
         "kafka", lambda: KafkaAdminClient(**kafka_common(settings, "cgtwatch-setup")))
     try:
         existing = set(admin.list_topics())
-        wanted = [NewTopic(name, settings.kafka.partitions, settings.kafka.replication_factor,
-                           topic_configs=TOPIC_CONFIGS)
-                  for name in Topics.all() if name not in existing]
+        wanted = [t for t in wanted_topics(settings) if t.name not in existing]
         if wanted:
             with contextlib.suppress(TopicAlreadyExistsError):
                 admin.create_topics(wanted)

@@ -6,7 +6,7 @@ width, case, punctuation and whitespace folded away), its LSH ``bands`` (32 band
 each a short string key), and ``assign_story(bands, lookup, article_id, source_id)``: the
 story that enough of the bands already point to, else the article's own id. ``new_entries``
 gives the ``band -> entry`` pairs to record once the article is delivered; ``lookup`` is any
-mapping (a Faust ``GlobalTable`` in the worker, a dict in tests).
+mapping (the band index every worker holds, ``streams.shared_maps``; a dict in tests).
 
 The signature is one-permutation MinHash with rotation densification: each shingle is hashed
 once (CRC-32, mixed), its top bits choose one of 128 bins and each bin keeps the minimum; empty

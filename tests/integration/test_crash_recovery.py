@@ -27,10 +27,7 @@ KILL_BOTH = ("streams", "indexer")
 
 @pytest.mark.parametrize("killed", [
     pytest.param(KILL_INDEXER, id="indexer"),
-    pytest.param(KILL_BOTH, id="classifier-and-indexer", marks=pytest.mark.xfail(
-        strict=False, reason="known flake under investigation: after a SIGKILL restart on the "
-        "local noida-db broker the classifier sometimes stops consuming after a few batches "
-        "(about 1 run in 4; independent of the story index)")),
+    pytest.param(KILL_BOTH, id="classifier-and-indexer"),
 ])
 def test_kill_workers_mid_batch_loses_nothing_and_alerts_once(
         stack: Env, killed: tuple[str, ...]) -> None:

@@ -3,7 +3,7 @@
 A notice is published to ``articles.raw`` (national site), then its re-posts by a provincial,
 a city and a university site (new headers, a few edited sentences) and a distinct notice that
 shares only the template's boilerplate. The Faust classifier shares its band index through a
-topic (``streams.story_index``) on noida-db; the indexed documents must carry the right
+topic (``streams.shared_maps``) on noida-db; the indexed documents must carry the right
 ``story_id``s, also when two workers share the partitions (each sees the bands the other
 recorded).
 """
@@ -17,8 +17,8 @@ import pytest
 
 from cgtwatch.democheck import read_topic
 from config.contracts import ClassifiedArticle, RawArticle, Topics, decode
+from streams.shared_maps import BANDS_TOPIC
 from streams.stories import BANDS
-from streams.story_index import BANDS_TOPIC
 from tests.integration.conftest import Env, make_article, wait_for
 from tests.unit.streams.test_stories import (
     NOTICE,

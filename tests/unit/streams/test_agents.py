@@ -19,6 +19,7 @@ from config.contracts import (
     decode,
 )
 from streams.agents import handle_raw
+from streams.shared_maps import SeenIndex
 
 
 @dataclass
@@ -71,7 +72,7 @@ def event_for(value: bytes | None, key: bytes | None = None) -> FakeEvent:
     return FakeEvent(FakeMessage(value=value, key=key))
 
 
-def handle(event: FakeEvent, topics: FakeTopics, seen: dict[str, str],
+def handle(event: FakeEvent, topics: FakeTopics, seen: SeenIndex,
            classifier: Any = None) -> str:
     return asyncio.run(handle_raw(event, topics, classifier or FakeClassifier(),  # type: ignore
                                   seen))
@@ -84,37 +85,38 @@ def only_dead_letter(topics: FakeTopics) -> tuple[bytes | None, DeadLetter]:
 
 def test_classified_article_is_sent_and_remembered(make_raw: Callable[..., RawArticle]) -> None:
     raw = make_raw()
-    topics, seen = FakeTopics(), {}
+    topics, seen = FakeTopics(), SeenIndex()
     outcome = handle(event_for(raw.encode(), raw.article_id.encode()), topics, seen)
     assert outcome == "classified"
     ((key, value),) = topics.classified.sent
     assert key == raw.article_id.encode()
     out = decode(ClassifiedArticle, value)
     assert out.article_id == raw.article_id and out.labels == ["cell_therapy"]
-    assert seen == {raw.article_id: raw.content_hash}
+    assert list(seen) == [raw.article_id]
+    assert seen.hash_of(raw.article_id) == raw.content_hash
     assert topics.deadletter.sent == []
 
 
 def test_same_content_again_is_a_duplicate(make_raw: Callable[..., RawArticle]) -> None:
     raw = make_raw()
-    topics, seen = FakeTopics(), {}
+    topics, seen = FakeTopics(), SeenIndex()
     assert handle(event_for(raw.encode()), topics, seen) == "classified"
     assert handle(event_for(raw.encode()), topics, seen) == "duplicate"
     assert len(topics.classified.sent) == 1
 
 
 def test_revised_content_is_classified_again(make_raw: Callable[..., RawArticle]) -> None:
-    topics, seen = FakeTopics(), {}
+    topics, seen = FakeTopics(), SeenIndex()
     first = make_raw()
     revised = make_raw(text="更正后的正文。", content_hash="revised-hash", revision=2)
     handle(event_for(first.encode()), topics, seen)
     assert handle(event_for(revised.encode()), topics, seen) == "classified"
     assert [decode(ClassifiedArticle, v).revision for _, v in topics.classified.sent] == [1, 2]
-    assert seen[first.article_id] == "revised-hash"
+    assert seen.hash_of(first.article_id) == "revised-hash"
 
 
 def test_malformed_json_goes_to_the_dead_letter_topic() -> None:
-    topics, seen = FakeTopics(), {}
+    topics, seen = FakeTopics(), SeenIndex()
     payload = b'{"article_id": "abc", "url": '
     assert handle(event_for(payload, b"abc"), topics, seen) == "deadletter"
     key, letter = only_dead_letter(topics)
@@ -131,20 +133,20 @@ def test_wrong_schema_version_is_dead_lettered(make_raw: Callable[..., RawArticl
     data = json.loads(make_raw().encode())
     data["schema_version"] = 2
     topics: FakeTopics = FakeTopics()
-    assert handle(event_for(json.dumps(data).encode()), topics, {}) == "deadletter"
+    assert handle(event_for(json.dumps(data).encode()), topics, SeenIndex()) == "deadletter"
     assert "schema_version" in only_dead_letter(topics)[1].error
 
 
 def test_empty_message_is_dead_lettered() -> None:
     topics = FakeTopics()
-    assert handle(event_for(None), topics, {}) == "deadletter"
+    assert handle(event_for(None), topics, SeenIndex()) == "deadletter"
     assert only_dead_letter(topics)[1].payload == ""
 
 
 def test_classifier_failure_is_dead_lettered_with_the_article(
         make_raw: Callable[..., RawArticle]) -> None:
     raw = make_raw()
-    topics, seen = FakeTopics(), {}
+    topics, seen = FakeTopics(), SeenIndex()
     assert handle(event_for(raw.encode()), topics, seen, BrokenClassifier()) == "deadletter"
     key, letter = only_dead_letter(topics)
     assert key == raw.article_id.encode()
@@ -159,7 +161,7 @@ def test_seen_is_not_updated_when_sending_fails(make_raw: Callable[..., RawArtic
                        value: bytes = b"") -> asyncio.Future[None]:
             raise ConnectionError("broker down")
 
-    topics, seen = FakeTopics(classified=Unreachable()), {}
+    topics, seen = FakeTopics(classified=Unreachable()), SeenIndex()
     with pytest.raises(ConnectionError):
         handle(event_for(make_raw().encode()), topics, seen)
     assert seen == {}

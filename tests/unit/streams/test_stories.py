@@ -17,7 +17,7 @@ from streams import stories
 from streams.agents import handle_raw
 from streams.classify import default_classifier
 from streams.process import decide_story
-from streams.story_index import BandIndex, oldest_day
+from streams.shared_maps import BandIndex, SeenIndex, oldest_day
 
 CONFIG = Path(__file__).resolve().parents[3] / "config"
 
@@ -211,7 +211,7 @@ class _Topics:
 
 def _handle(raw: RawArticle, topics: _Topics, table: BandIndex) -> str:
     return asyncio.run(handle_raw(_Event(_Message(raw.encode())), topics,  # type: ignore[arg-type]
-                                  default_classifier(CONFIG), {}, table))
+                                  default_classifier(CONFIG), SeenIndex(), table))
 
 
 def test_worker_sends_the_story_and_records_bands_only_after_the_ack() -> None:
