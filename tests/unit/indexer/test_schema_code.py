@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
+from elastic_transport import ApiResponseMeta, HttpHeaders, NodeConfig
 from elasticsearch import ApiError
 
 from indexer.analysis import detect_text_analyzer, ilm_policies, setup_lifecycle
@@ -56,6 +57,13 @@ def test_target_version() -> None:
         target_version(3, 3)
 
 
+def api_error(status: int, message: str) -> ApiError:
+    """An error as the client raises it (with response metadata, so it prints)."""
+    meta = ApiResponseMeta(status=status, http_version="1.1", headers=HttpHeaders(),
+                           duration=0.0, node=NodeConfig("http", "localhost", 9200))
+    return ApiError(message, meta=meta, body={"error": message})
+
+
 class FakeEs:
     """Answers only what detection asks: plugins, ``_analyze`` and ``_ilm``."""
 
@@ -69,12 +77,12 @@ class FakeEs:
 
     def analyze(self, analyzer: str, text: str) -> dict[str, Any]:
         if analyzer not in self.analyzers:
-            raise ApiError("failed to find global analyzer", meta=None, body={})  # type: ignore[arg-type]
+            raise api_error(400, "failed to find global analyzer")
         return {"tokens": [{"token": "细胞"}]}
 
     def get_status(self) -> dict[str, Any]:
         if not self.ilm_on:
-            raise ApiError("no handler found for uri [/_ilm/status]", meta=None, body={})  # type: ignore[arg-type]
+            raise api_error(400, "no handler found for uri [/_ilm/status]")
         return {"operation_mode": "RUNNING"}
 
     def put_lifecycle(self, name: str, policy: dict[str, Any]) -> None:
