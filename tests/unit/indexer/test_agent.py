@@ -12,40 +12,12 @@ import pytest
 import indexer.agent
 from config.contracts import ClassifiedArticle, DeadLetter, decode
 from indexer.agent import bulk_until_done, decode_batch, index_events
-
-
-@dataclass
-class FakeMessage:
-    value: bytes | None
-    offset: int
-    topic: str = "articles.classified"
-    partition: int = 0
-    key: bytes | None = None
-
-
-@dataclass
-class FakeEvent:
-    message: FakeMessage
+from tests.unit.fakes import FakeEvent, FakeTopics, fake_event
 
 
 def events(*values: bytes | None) -> list[FakeEvent]:
-    return [FakeEvent(FakeMessage(value=v, offset=i)) for i, v in enumerate(values)]
-
-
-@dataclass
-class RecordingTopic:
-    sent: list[tuple[bytes | None, bytes]] = field(default_factory=list)
-
-    async def send(self, key: bytes | None = None, value: bytes = b"") -> asyncio.Future[None]:
-        self.sent.append((key, value))
-        done: asyncio.Future[None] = asyncio.get_running_loop().create_future()
-        done.set_result(None)
-        return done
-
-
-@dataclass
-class FakeTopics:
-    deadletter: RecordingTopic = field(default_factory=RecordingTopic)
+    """Events read from articles.classified, at offsets 0, 1, 2, ..."""
+    return [fake_event(v, topic="articles.classified", offset=i) for i, v in enumerate(values)]
 
 
 @dataclass

@@ -5,7 +5,6 @@ from __future__ import annotations
 import asyncio
 import json
 from collections.abc import Callable
-from dataclasses import dataclass, field
 from typing import Any
 
 import pytest
@@ -20,41 +19,7 @@ from config.contracts import (
 )
 from streams.agents import handle_raw
 from streams.shared_maps import SeenIndex
-
-
-@dataclass
-class FakeMessage:
-    value: bytes | None
-    topic: str = "articles.raw"
-    partition: int = 1
-    offset: int = 42
-    key: bytes | None = None
-
-
-@dataclass
-class FakeEvent:
-    message: FakeMessage
-
-
-@dataclass
-class RecordingTopic:
-    """A topic whose ``send`` returns an already-acknowledged future."""
-
-    sent: list[tuple[bytes | None, bytes]] = field(default_factory=list)
-
-    async def send(self, key: bytes | None = None, value: bytes = b"") -> asyncio.Future[None]:
-        self.sent.append((key, value))
-        done: asyncio.Future[None] = asyncio.get_running_loop().create_future()
-        done.set_result(None)
-        return done
-
-
-@dataclass
-class FakeTopics:
-    raw: RecordingTopic = field(default_factory=RecordingTopic)
-    classified: RecordingTopic = field(default_factory=RecordingTopic)
-    deadletter: RecordingTopic = field(default_factory=RecordingTopic)
-    ops: RecordingTopic = field(default_factory=RecordingTopic)
+from tests.unit.fakes import FakeEvent, FakeTopics, RecordingTopic, fake_event
 
 
 class FakeClassifier:
@@ -69,7 +34,8 @@ class BrokenClassifier:
 
 
 def event_for(value: bytes | None, key: bytes | None = None) -> FakeEvent:
-    return FakeEvent(FakeMessage(value=value, key=key))
+    """An event read from articles.raw, partition 1, offset 42."""
+    return fake_event(value, key=key, partition=1, offset=42)
 
 
 def handle(event: FakeEvent, topics: FakeTopics, seen: SeenIndex,

@@ -7,17 +7,7 @@ from datetime import UTC, datetime
 
 from streams.replica import oldest_day
 from streams.shared_maps import SEEN_DAYS, SeenIndex, seen_entry
-
-
-class RecordingTopic:
-    def __init__(self) -> None:
-        self.sent: list[tuple[bytes | None, bytes]] = []
-
-    async def send(self, key: bytes | None = None, value: bytes = b"") -> asyncio.Future[None]:
-        self.sent.append((key, value))
-        done: asyncio.Future[None] = asyncio.get_running_loop().create_future()
-        done.set_result(None)
-        return done
+from tests.unit.fakes import RecordingTopic
 
 
 def test_the_last_content_hash_of_an_article_wins() -> None:

@@ -6,7 +6,6 @@ The notice and its re-posts below are also published by ``tests/integration/test
 from __future__ import annotations
 
 import asyncio
-from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -18,6 +17,7 @@ from streams.agents import handle_raw
 from streams.classify import default_classifier
 from streams.process import decide_story
 from streams.shared_maps import BandIndex, SeenIndex, oldest_day
+from tests.unit.fakes import FakeTopics, RecordingTopic, fake_event
 
 CONFIG = Path(__file__).resolve().parents[3] / "config"
 
@@ -172,72 +172,35 @@ def test_new_entries_never_move_existing_bands() -> None:
     assert stories.parse_entry(stories.entry("s", "src")) == ("s", "src")
 
 
-@dataclass
-class _Message:
-    value: bytes
-    topic: str = "articles.raw"
-    partition: int = 0
-    offset: int = 0
-    key: bytes | None = None
-
-
-@dataclass
-class _Event:
-    message: _Message
-
-
-@dataclass
-class _Topic:
-    sent: list[bytes] = field(default_factory=list)
-    fail: bool = False
-
-    async def send(self, key: bytes | None = None, value: bytes = b"") -> asyncio.Future[None]:
-        done: asyncio.Future[None] = asyncio.get_running_loop().create_future()
-        if self.fail:
-            done.set_exception(ConnectionError("broker down"))
-        else:
-            self.sent.append(value)
-            done.set_result(None)
-        return done
-
-
-@dataclass
-class _Topics:
-    raw: _Topic = field(default_factory=_Topic)
-    classified: _Topic = field(default_factory=_Topic)
-    deadletter: _Topic = field(default_factory=_Topic)
-    ops: _Topic = field(default_factory=_Topic)
-
-
-def _handle(raw: RawArticle, topics: _Topics, table: BandIndex) -> str:
-    return asyncio.run(handle_raw(_Event(_Message(raw.encode())), topics,  # type: ignore[arg-type]
+def _handle(raw: RawArticle, topics: FakeTopics, table: BandIndex) -> str:
+    return asyncio.run(handle_raw(fake_event(raw.encode()), topics,  # type: ignore[arg-type]
                                   default_classifier(CONFIG), SeenIndex(), table))
 
 
 def test_worker_sends_the_story_and_records_bands_only_after_the_ack() -> None:
     original, repost, *_ = variants()
     table = BandIndex()
-    down = _Topics(classified=_Topic(fail=True))
+    down = FakeTopics(classified=RecordingTopic(fail=True))
     with pytest.raises(ConnectionError):
         _handle(original, down, table)
     assert len(table) == 0  # nothing recorded for an undelivered article
-    topics = _Topics()
+    topics = FakeTopics()
     assert _handle(original, topics, table) == "classified"
     assert len(table) == stories.BANDS
     assert _handle(repost, topics, table) == "classified"
-    sent = [decode(ClassifiedArticle, v) for v in topics.classified.sent]
+    sent = [decode(ClassifiedArticle, v) for v in topics.classified.values]
     assert [a.story_id for a in sent] == [original.article_id] * 2
     assert "cell_therapy" in sent[1].labels
 
 
 def test_band_index_publishes_its_entries_and_keeps_the_first_writer() -> None:
-    topic = _Topic()
+    topic = RecordingTopic()
     index = BandIndex(topic)  # type: ignore[arg-type]
     assert not index.ready.is_set()  # a shared index waits for its topic to be read
     asyncio.run(index.record({"b00-a": stories.entry("s1", "x"), "b01-b": "s1 x"}))
     index.apply("b00-a", stories.entry("s2", "y"))  # from another worker, later
     assert dict(index) == {"b00-a": "s1 x", "b01-b": "s1 x"}
-    assert topic.sent == [b"s1 x", b"s1 x"]
+    assert topic.values == [b"s1 x", b"s1 x"]
 
 
 def test_old_stories_are_forgotten() -> None:
