@@ -3,15 +3,15 @@ index templates. Idempotent; ``cgtwatch setup`` and ``cgtwatch up`` run it.
 
 Input: ``Settings``. Output: the contract's topics (with partition counts), the compacted
 topics of the maps every streams worker holds (``streams.shared_maps``) and the indices.
+Waiting is the services' start-up wait (``cgtwatch.probes`` and ``cgtwatch.waits``): the same
+probes and backoff, ``CGTWATCH_WORKER__DEPENDENCY_TIMEOUT_S`` as the deadline, and a
+``DependencyTimeoutError`` (a ``RuntimeError``) naming the server, its address, the last error
+and the settings to check when it passes.
 """
 
 from __future__ import annotations
 
 import contextlib
-import logging
-import time
-from collections.abc import Callable
-from typing import TypeVar
 
 from elasticsearch import Elasticsearch
 from kafka import KafkaAdminClient
@@ -19,6 +19,8 @@ from kafka.admin import NewTopic
 from kafka.errors import KafkaError, TopicAlreadyExistsError
 
 from alerts.history import setup_alert_history
+from cgtwatch.probes import Needed, dependency
+from cgtwatch.waits import SYSTEM_CLOCK, Clock, wait_for
 from config.clients import elastic, kafka_common
 from config.contracts import Topics
 from config.settings import Settings
@@ -26,8 +28,6 @@ from crawlers.health_store import setup_crawler_indices
 from indexer.schema import setup_articles, setup_crawl_health
 from streams.shared_maps import SHARED_TOPICS
 
-T = TypeVar("T")
-log = logging.getLogger(__name__)
 TOPIC_CONFIGS = {"max.message.bytes": str(8 * 1024 * 1024)}
 DAY_MS = 24 * 3600 * 1000
 
@@ -43,24 +43,16 @@ def wanted_topics(settings: Settings) -> list[NewTopic]:
         for name, days in SHARED_TOPICS.items()]
 
 
-def with_backoff(what: str, op: Callable[[], T], timeout_s: float = 120.0) -> T:
-    """Call ``op`` until it succeeds or ``timeout_s`` passes (dependencies start in any order)."""
-    deadline, delay = time.monotonic() + timeout_s, 0.2
-    while True:
-        try:
-            return op()
-        except Exception as exc:
-            if time.monotonic() + delay > deadline:
-                raise RuntimeError(f"{what}: still failing after {timeout_s:.0f}s: {exc}") from exc
-            log.info("%s not ready (%s); retrying in %.1fs", what, exc, delay)
-            time.sleep(delay)
-            delay = min(delay * 2, 5.0)
+def await_server(settings: Settings, needed: Needed, clock: Clock = SYSTEM_CLOCK) -> None:
+    """Wait until ``needed`` answers (servers start in any order). Raises
+    ``DependencyTimeoutError`` once ``CGTWATCH_WORKER__DEPENDENCY_TIMEOUT_S`` has passed."""
+    wait_for([dependency(settings, needed)], settings.worker.dependency_timeout_s, clock=clock)
 
 
-def create_topics(settings: Settings) -> list[str]:
-    """Create every topic that does not exist; returns the ones created."""
-    admin = with_backoff(
-        "kafka", lambda: KafkaAdminClient(**kafka_common(settings, "cgtwatch-setup")))
+def create_topics(settings: Settings, clock: Clock = SYSTEM_CLOCK) -> list[str]:
+    """Wait for Kafka, then create every topic that does not exist; returns the ones created."""
+    await_server(settings, "kafka", clock)
+    admin = KafkaAdminClient(**kafka_common(settings, "cgtwatch-setup"))
     try:
         existing = set(admin.list_topics())
         wanted = [t for t in wanted_topics(settings) if t.name not in existing]
@@ -72,9 +64,10 @@ def create_topics(settings: Settings) -> list[str]:
         admin.close()
 
 
-def setup_indices(settings: Settings) -> list[str]:
+def setup_indices(settings: Settings, clock: Clock = SYSTEM_CLOCK) -> list[str]:
+    """Wait for Elasticsearch, then create or update every index, template and policy."""
+    await_server(settings, "elasticsearch", clock)
     es = Elasticsearch(**elastic(settings))
-    with_backoff("elasticsearch", lambda: es.info())
     try:
         return [setup_articles(es, settings), setup_alert_history(es, settings),
                 setup_crawl_health(es, settings), *setup_crawler_indices(es, settings)]
@@ -82,9 +75,10 @@ def setup_indices(settings: Settings) -> list[str]:
         es.close()
 
 
-def setup_all(settings: Settings) -> dict[str, list[str]]:
+def setup_all(settings: Settings, clock: Clock = SYSTEM_CLOCK) -> dict[str, list[str]]:
+    """Topics, then indices; every failure is a ``RuntimeError`` saying what failed."""
     try:
-        created = create_topics(settings)
+        created = create_topics(settings, clock)
     except KafkaError as exc:
         raise RuntimeError(f"creating Kafka topics failed: {exc}") from exc
-    return {"topics_created": created, "indices": setup_indices(settings)}
+    return {"topics_created": created, "indices": setup_indices(settings, clock)}

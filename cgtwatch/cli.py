@@ -83,11 +83,14 @@ def alerter() -> None:
 def setup() -> None:
     """Create Kafka topics and Elasticsearch indices (idempotent; waits for both)."""
     from cgtwatch.bootstrap import setup_all
+    from cgtwatch.waits import DependencyTimeoutError
 
     settings = Settings()
     configure_logging(settings.log_level)
     try:
         done = setup_all(settings)
+    except DependencyTimeoutError as exc:
+        fail(str(exc))  # names the server, its address and the settings to check
     except RuntimeError as exc:
         fail(f"{exc}\nCheck CGTWATCH_KAFKA__BOOTSTRAP_SERVERS and CGTWATCH_ELASTIC__URL.")
     console.print(f"topics created: {done['topics_created'] or 'none (all existed)'}; "

@@ -113,8 +113,9 @@ class WorkerSettings(_Section):
     batch_size: int = 200
     batch_within_s: float = 1.0
     dependency_timeout_s: float = Field(
-        default=300.0, ge=0, description="at start, wait this long for Kafka and Elasticsearch "
-        "to answer (backoff up to 30 s between tries), then exit with an error; 0 = forever")
+        default=300.0, ge=0, description="at start (of a service or of setup), wait this long "
+        "for Kafka and Elasticsearch to answer (backoff up to 30 s between tries), then exit "
+        "with an error; 0 = forever")
 
 
 class SmtpSettings(_Section):
