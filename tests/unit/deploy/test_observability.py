@@ -65,6 +65,11 @@ def expressions() -> list[str]:
     return [t["expr"] for p in panels() for t in p["targets"]]
 
 
+def used() -> set[str]:
+    """Every metric (sample) name the dashboard's expressions read."""
+    return set().union(*(set(_METRIC.findall(e)) for e in expressions()))
+
+
 def compose_service(name: str) -> dict[str, Any]:
     services = yaml.safe_load((DEPLOY / "compose.yaml").read_text(encoding="utf-8"))["services"]
     service = services[name]
@@ -89,7 +94,7 @@ def test_every_expression_names_only_defined_metrics_and_labels() -> None:
 
 
 def test_the_dashboard_covers_pipeline_health() -> None:
-    used = set().union(*(set(_METRIC.findall(e)) for e in expressions()))
+    shown = used()
     for name in ("cgtwatch_crawler_pages_fetched_total",        # fetched
                  "cgtwatch_crawler_articles_published_total",   # published
                  "cgtwatch_streams_articles_total",              # classified, dead letters
@@ -99,13 +104,35 @@ def test_the_dashboard_covers_pipeline_health() -> None:
                  "cgtwatch_indexer_bulk_failures_total",
                  "cgtwatch_alert_delivery_failures_total",
                  "cgtwatch_consumer_lag"):
-        assert name in used, name
+        assert name in shown, name
     joined = "\n".join(expressions())
     for histogram in ("cgtwatch_indexer_fetch_to_index_seconds_bucket",
                       "cgtwatch_alert_fetch_to_alert_seconds_bucket"):
         for q in ("0.5", "0.95"):
             assert re.search(rf"histogram_quantile\({q}, sum by \(le\) \(rate\({histogram}\[",
                              joined), f"p{q} of {histogram}"
+
+
+def test_every_crawler_metric_is_on_the_dashboard() -> None:
+    """A new metric of ``crawlers.metrics`` needs a panel (or a series) too."""
+    shown = used()
+    for metric in vars(crawlers.metrics).values():
+        if isinstance(metric, MetricWrapperBase):
+            samples = {metric._name + suffix for suffix in SUFFIXES[str(metric._type)]}
+            assert samples & shown, f"no panel shows {metric._name}"
+
+
+def test_crawl_jobs_by_reason_and_crawl_counts_by_source() -> None:
+    """Queued jobs are always split or filtered by reason (schedule, retry); unchanged articles
+    and crawl errors are shown per source."""
+    jobs = [e for e in expressions() if "cgtwatch_crawler_jobs_queued_total" in e]
+    assert jobs
+    for expr in jobs:
+        assert "by (reason)" in expr or 'reason="' in expr, expr
+    joined = "\n".join(expressions())
+    for counter in ("cgtwatch_crawler_articles_unchanged_total",
+                    "cgtwatch_crawler_crawl_errors_total"):
+        assert re.search(rf"sum by \(source\) \((rate|increase)\({counter}\[", joined), counter
 
 
 def test_the_dashboard_is_well_formed() -> None:
