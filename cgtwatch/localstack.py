@@ -47,7 +47,10 @@ def noida_binary() -> str:
 
         binary = Path(str(files("noida_db").joinpath("noida-db")))
     except ModuleNotFoundError as exc:
-        raise LocalStackError("noida-db is not installed: run `make install`") from exc
+        raise LocalStackError(
+            "noida-db (the embedded local server) is not installed: run `make install`, or "
+            "`pip install 'cgtwatch[local]'`; or point CGTWATCH_KAFKA__BOOTSTRAP_SERVERS and "
+            "CGTWATCH_ELASTIC__URL at running servers") from exc
     if not binary.is_file():
         raise LocalStackError(f"noida-db binary missing at {binary}: reinstall noida-db")
     if not os.access(binary, os.X_OK):
