@@ -12,6 +12,8 @@ import json
 import os
 import subprocess
 import time
+import urllib.error
+import urllib.request
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -32,6 +34,17 @@ from config.settings import Settings
 from indexer.documents import articles_alias
 
 pytestmark = pytest.mark.integration
+
+
+def http_get(port: int, path: str) -> tuple[int, str]:
+    """Status and body of a local endpoint; 0 when nothing answers."""
+    try:
+        with urllib.request.urlopen(f"http://127.0.0.1:{port}{path}", timeout=5) as resp:
+            return resp.status, resp.read().decode()
+    except urllib.error.HTTPError as exc:
+        return exc.code, ""
+    except OSError:
+        return 0, ""
 
 
 def wait_for(predicate: Callable[[], bool], timeout: float, what: str) -> None:

@@ -10,8 +10,6 @@ worker records for its ``/metrics``.
 
 from __future__ import annotations
 
-import urllib.error
-import urllib.request
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -22,20 +20,11 @@ from cgtwatch.localstack import free_port
 from tests.fixtures.sites.harness import FAST_CRAWL, fixture_sources, write_sources
 from tests.fixtures.sites.server import FixtureServer
 from tests.integration.conftest import Env, wait_for
+from tests.integration.conftest import http_get as get
 
 pytestmark = pytest.mark.integration
 SOURCES = ("en-cms", "down")
 Samples = list[tuple[str, dict[str, str], float]]
-
-
-def get(port: int, path: str) -> tuple[int, str]:
-    try:
-        with urllib.request.urlopen(f"http://127.0.0.1:{port}{path}", timeout=5) as resp:
-            return resp.status, resp.read().decode()
-    except urllib.error.HTTPError as exc:
-        return exc.code, ""
-    except OSError:
-        return 0, ""
 
 
 def samples(port: int) -> Samples:

@@ -10,8 +10,6 @@ not asserted: see /work/shared/design/standins.md.)
 from __future__ import annotations
 
 import json
-import urllib.error
-import urllib.request
 from pathlib import Path
 
 import pytest
@@ -19,19 +17,10 @@ from prometheus_client.parser import text_string_to_metric_families
 
 from cgtwatch.localstack import free_port
 from tests.integration.conftest import Env, make_article, wait_for
+from tests.integration.conftest import http_get as get
 
 pytestmark = pytest.mark.integration
 CHANNELS = ("slack", "email", "file")
-
-
-def get(port: int, path: str) -> tuple[int, str]:
-    try:
-        with urllib.request.urlopen(f"http://127.0.0.1:{port}{path}", timeout=5) as resp:
-            return resp.status, resp.read().decode()
-    except urllib.error.HTTPError as exc:
-        return exc.code, ""
-    except OSError:
-        return 0, ""
 
 
 def samples(port: int) -> dict[tuple[str, frozenset[tuple[str, str]]], float]:
