@@ -17,11 +17,9 @@ from config.contracts import OpsEvent, SourceHealth, Topics, decode
 from crawlers.health_store import sources_index
 from tests.fixtures.sites.harness import (
     REPO,
-    crawl_env,
-    fixture_sources,
     read_topic,
     run_crawl_child,
-    write_sources,
+    site_crawl_env,
 )
 from tests.fixtures.sites.server import FixtureServer
 from tests.integration.conftest import Env
@@ -32,8 +30,8 @@ pytestmark = pytest.mark.integration
 @pytest.fixture
 def env(stack: Env, tmp_path: Path) -> Iterator[dict[str, str]]:
     site = FixtureServer().start()
-    sources = write_sources(tmp_path / "sources.yaml", fixture_sources(site.url))
-    yield crawl_env(stack.env, sources, CGTWATCH_CRAWLER__UNHEALTHY_AFTER_FAILURES="2")
+    yield site_crawl_env(stack.env, tmp_path, site.url,
+                         CGTWATCH_CRAWLER__UNHEALTHY_AFTER_FAILURES="2")
     site.stop()
 
 

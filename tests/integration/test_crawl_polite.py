@@ -15,13 +15,7 @@ from pathlib import Path
 import pytest
 
 from config.contracts import RawArticle, Topics, decode
-from tests.fixtures.sites.harness import (
-    crawl_env,
-    fixture_sources,
-    read_topic,
-    run_crawl_child,
-    write_sources,
-)
+from tests.fixtures.sites.harness import read_topic, run_crawl_child, site_crawl_env
 from tests.fixtures.sites.server import FixtureServer, Hit
 from tests.integration.conftest import Env
 
@@ -41,12 +35,11 @@ def max_overlap(hits: list[Hit]) -> int:
 def test_nasty_column_is_crawled_politely(stack: Env, tmp_path: Path) -> None:
     site = FixtureServer(slow_s=3.0, delay_s=0.1).start()
     try:
-        sources = write_sources(tmp_path / "sources.yaml", fixture_sources(site.url))
-        env = crawl_env(stack.env, sources, CGTWATCH_CRAWLER__USER_AGENT=UA,
-                        CGTWATCH_CRAWLER__CONCURRENT_REQUESTS_PER_DOMAIN="2",
-                        CGTWATCH_CRAWLER__DOWNLOAD_TIMEOUT="1.5",
-                        CGTWATCH_CRAWLER__RETRY_TIMES="2",
-                        CGTWATCH_CRAWLER__REDIRECT_MAX_TIMES="4")
+        env = site_crawl_env(stack.env, tmp_path, site.url, CGTWATCH_CRAWLER__USER_AGENT=UA,
+                             CGTWATCH_CRAWLER__CONCURRENT_REQUESTS_PER_DOMAIN="2",
+                             CGTWATCH_CRAWLER__DOWNLOAD_TIMEOUT="1.5",
+                             CGTWATCH_CRAWLER__RETRY_TIMES="2",
+                             CGTWATCH_CRAWLER__REDIRECT_MAX_TIMES="4")
         code, stats, stderr = run_crawl_child(env, "nasty")
     finally:
         site.stop()
@@ -86,9 +79,9 @@ def test_nasty_column_is_crawled_politely(stack: Env, tmp_path: Path) -> None:
 def test_autothrottle_spaces_requests(stack: Env, tmp_path: Path) -> None:
     site = FixtureServer().start()
     try:
-        sources = write_sources(tmp_path / "sources.yaml", fixture_sources(site.url))
-        env = crawl_env(stack.env, sources, CGTWATCH_CRAWLER__AUTOTHROTTLE="true",
-                        CGTWATCH_CRAWLER__AUTOTHROTTLE_START_DELAY="1.0")
+        env = site_crawl_env(stack.env, tmp_path, site.url,
+                             CGTWATCH_CRAWLER__AUTOTHROTTLE="true",
+                             CGTWATCH_CRAWLER__AUTOTHROTTLE_START_DELAY="1.0")
         code, stats, stderr = run_crawl_child(env, "en-cms")
     finally:
         site.stop()

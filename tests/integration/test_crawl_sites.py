@@ -15,11 +15,9 @@ import pytest
 from config.contracts import RawArticle, Topics, article_id, decode
 from crawlers.seen_es import seen_index
 from tests.fixtures.sites.harness import (
-    crawl_env,
-    fixture_sources,
     read_topic,
     run_crawl_child,
-    write_sources,
+    site_crawl_env,
 )
 from tests.fixtures.sites.pages import HANWEB_POINTER, Page, zh_article
 from tests.fixtures.sites.server import FixtureServer
@@ -37,8 +35,7 @@ def site() -> Iterator[FixtureServer]:
 
 @pytest.fixture
 def env(stack: Env, site: FixtureServer, tmp_path: Path) -> dict[str, str]:
-    sources = write_sources(tmp_path / "sources.yaml", fixture_sources(site.url))
-    return crawl_env(stack.env, sources)
+    return site_crawl_env(stack.env, tmp_path, site.url)
 
 
 def articles(stack: Env) -> list[RawArticle]:
