@@ -3,7 +3,7 @@
 Input: final delivery outcomes per channel (``alerts.delivery.Deliverer``), accepted immediate
 alerts (``alerts.agent.Alerter``) and operator alerts raised. Output: counters and a histogram
 in the process-wide ``prometheus_client`` registry, served on ``/metrics`` by
-``cgtwatch.health``. Names start with ``cgtwatch_alert_``.
+``cgtwatch.runtime.health``. Names start with ``cgtwatch_alert_``.
 """
 
 from __future__ import annotations

@@ -26,10 +26,10 @@ from kafka import KafkaProducer  # noqa: E402
 from rich.console import Console  # noqa: E402
 from rich.table import Table  # noqa: E402
 
-from cgtwatch.bootstrap import setup_all  # noqa: E402
-from cgtwatch.localstack import LocalStack, free_port  # noqa: E402
-from cgtwatch.receivers import SlackReceiver, SmtpReceiver  # noqa: E402
-from cgtwatch.supervisor import Supervisor  # noqa: E402
+from cgtwatch.demo.receivers import SlackReceiver, SmtpReceiver  # noqa: E402
+from cgtwatch.devstack.localstack import LocalStack, free_port  # noqa: E402
+from cgtwatch.devstack.supervisor import Supervisor  # noqa: E402
+from cgtwatch.runtime.bootstrap import setup_all  # noqa: E402
 from config.clients import kafka_producer  # noqa: E402
 from config.contracts import RawArticle, Topics, article_id, content_hash, utcnow  # noqa: E402
 from config.settings import Settings  # noqa: E402

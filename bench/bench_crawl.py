@@ -18,8 +18,8 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from cgtwatch.bootstrap import setup_all  # noqa: E402
-from cgtwatch.localstack import LocalStack, free_port  # noqa: E402
+from cgtwatch.devstack.localstack import LocalStack, free_port  # noqa: E402
+from cgtwatch.runtime.bootstrap import setup_all  # noqa: E402
 from config.settings import Settings  # noqa: E402
 from tests.fixtures.sites.harness import (  # noqa: E402
     crawl_env,

@@ -1,4 +1,4 @@
-"""Benchmark of crawlers.extract.extract_article on the shared extraction benchmarks.
+"""Benchmark of crawlers.extract.article.extract_article on the shared extraction benchmarks.
 
 Input: the datasets under ``<shared>/benchmarks`` (``--shared`` or ``CGTWATCH_SHARED_DIR``,
 default: ``shared`` beside the checkout).  Output: a table of dataset, pages, pages/s, body
@@ -32,7 +32,7 @@ def run(shared: Path, limit: int) -> list[dict[str, object]]:
     with tempfile.TemporaryDirectory() as tmp:
         out = Path(tmp) / "results.json"
         cmd = [sys.executable, str(shared / "tools" / "extraction_eval.py"),
-               "--extractor", "crawlers.extract:extract_article", "--path", str(ROOT),
+               "--extractor", "crawlers.extract.article:extract_article", "--path", str(ROOT),
                "--bootstrap", "0", "--json", str(out)]
         for name in DATASETS:
             cmd += ["--data", str(shared / "benchmarks" / name)]

@@ -22,7 +22,7 @@ sys.path.insert(0, str(ROOT))
 
 from elasticsearch import AsyncElasticsearch, Elasticsearch  # noqa: E402
 
-from cgtwatch.localstack import LocalStack, free_port  # noqa: E402
+from cgtwatch.devstack.localstack import LocalStack, free_port  # noqa: E402
 from config.clients import elastic  # noqa: E402
 from config.contracts import (  # noqa: E402
     Classification,

@@ -1,5 +1,5 @@
-"""``python -m cgtwatch``: the command line (see ``cgtwatch.cli``)."""
+"""``python -m cgtwatch``: the command line (see ``cgtwatch.cli.app``)."""
 
-from cgtwatch.cli import main
+from cgtwatch.cli.app import main
 
 main()

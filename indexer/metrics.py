@@ -2,7 +2,7 @@
 
 Input: outcomes of one bulk batch (articles written, per-item failures, dead letters, transport
 errors). Output: counters and histograms in the process-wide ``prometheus_client`` registry,
-served on ``/metrics`` by ``cgtwatch.health``. Names start with ``cgtwatch_indexer_``.
+served on ``/metrics`` by ``cgtwatch.runtime.health``. Names start with ``cgtwatch_indexer_``.
 """
 
 from __future__ import annotations

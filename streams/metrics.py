@@ -3,7 +3,7 @@
 Input: the outcome of each raw article the classifier agent handled (``classified``,
 ``duplicate``, ``deadletter``: what ``streams.agents.handle_raw`` returns) and each classified
 article. Output: counters in the process-wide ``prometheus_client`` registry, served on
-``/metrics`` by ``cgtwatch.health``. Names start with ``cgtwatch_streams_``. Imports only
+``/metrics`` by ``cgtwatch.runtime.health``. Names start with ``cgtwatch_streams_``. Imports only
 ``config`` (dependency rule).
 """
 

@@ -24,10 +24,10 @@ import yaml
 from elasticsearch import Elasticsearch
 from kafka import KafkaProducer
 
-from cgtwatch.bootstrap import setup_all
-from cgtwatch.localstack import LocalStack, free_port, port_open
-from cgtwatch.receivers import SlackReceiver, SmtpReceiver
-from cgtwatch.supervisor import Supervisor
+from cgtwatch.demo.receivers import SlackReceiver, SmtpReceiver
+from cgtwatch.devstack.localstack import LocalStack, free_port, port_open
+from cgtwatch.devstack.supervisor import Supervisor
+from cgtwatch.runtime.bootstrap import setup_all
 from config.clients import elastic, kafka_producer
 from config.contracts import RawArticle, Topics, article_id, content_hash
 from config.settings import Settings

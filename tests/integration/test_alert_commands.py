@@ -9,7 +9,7 @@ import json
 import pytest
 from typer.testing import CliRunner
 
-from cgtwatch.cli import app
+from cgtwatch.cli.app import app
 from tests.integration.conftest import Env, make_article, wait_for
 
 pytestmark = pytest.mark.integration

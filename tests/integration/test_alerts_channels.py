@@ -23,8 +23,8 @@ from alerts.channels import Delivery, Sender
 from alerts.delivery import Deliverer
 from alerts.mail import EmailSender
 from alerts.slack import SlackBotSender, SlackSender
-from cgtwatch.localstack import free_port
-from cgtwatch.receivers import SlackReceiver, SmtpReceiver
+from cgtwatch.demo.receivers import SlackReceiver, SmtpReceiver
+from cgtwatch.devstack.localstack import free_port
 from config.contracts import Classification, ClassifiedArticle, LabelResult, article_id
 from config.rules import Rule
 from config.settings import SlackSettings, SmtpSettings

@@ -8,7 +8,7 @@ from collections import Counter
 import pytest
 
 from alerts.history import alerts_index
-from cgtwatch.democheck import read_topic
+from cgtwatch.demo.check import read_topic
 from config.contracts import OpsEvent, Topics, decode
 from tests.integration.conftest import Env, make_article, wait_for
 

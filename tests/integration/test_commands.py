@@ -18,9 +18,9 @@ import httpx
 import pytest
 import yaml
 
-from cgtwatch.demo import DEMO_SITE
-from cgtwatch.localstack import free_port, port_open
-from cgtwatch.receivers import StaticSite
+from cgtwatch.demo.receivers import StaticSite
+from cgtwatch.demo.run import DEMO_SITE
+from cgtwatch.devstack.localstack import free_port, port_open
 from tests.integration.conftest import wait_for
 
 pytestmark = pytest.mark.integration

@@ -14,7 +14,7 @@ from pathlib import Path
 import pytest
 
 from config.contracts import OpsEvent, SourceHealth, Topics, decode
-from crawlers.health_store import sources_index
+from crawlers.state.health_store import sources_index
 from tests.fixtures.sites.harness import (
     REPO,
     read_topic,

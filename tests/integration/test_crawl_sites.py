@@ -1,4 +1,4 @@
-"""Real crawls (``python -m crawlers.run``) of the local fixture sites into the local stack.
+"""Real crawls (``python -m crawlers.jobs.run``) of the local fixture sites into the local stack.
 
 Each test serves the fixture sites on loopback, starts its own noida-db (Kafka and
 Elasticsearch protocols), crawls in a child process and checks what reached ``articles.raw``,
@@ -13,7 +13,7 @@ from pathlib import Path
 import pytest
 
 from config.contracts import RawArticle, Topics, article_id, decode
-from crawlers.seen_es import seen_index
+from crawlers.state.seen_es import seen_index
 from tests.fixtures.sites.harness import (
     read_topic,
     run_crawl_child,

@@ -20,7 +20,7 @@ from pathlib import Path
 
 import pytest
 
-from cgtwatch.localstack import LocalStack, free_port
+from cgtwatch.devstack.localstack import LocalStack, free_port
 from config.settings import Settings
 from tests.integration.conftest import wait_for
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pytest
 
-from cgtwatch.doctor import run_checks
+from cgtwatch.runtime.doctor import run_checks
 from tests.integration.conftest import Env
 
 pytestmark = pytest.mark.integration

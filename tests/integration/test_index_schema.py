@@ -12,7 +12,7 @@ import pytest
 from elasticsearch.helpers import bulk
 from typer.testing import CliRunner
 
-from cgtwatch.cli import app
+from cgtwatch.cli.app import app
 from config.contracts import CrawlStats, DeadLetter, Topics, decode, utcnow
 from indexer.documents import articles_alias, crawl_health_index
 from indexer.migrate import migrate_articles
@@ -108,7 +108,7 @@ def test_crawl_stats_are_indexed_into_crawl_health(stack: Env) -> None:
     assert failed["duration_s"] == pytest.approx(12.0)
     assert failed["source_kind"] == "government"  # from config/sources.yaml
     assert failed["http_status"] == {"200": 5, "404": 2}
-    from cgtwatch.democheck import read_topic
+    from cgtwatch.demo.check import read_topic
 
     letters = [decode(DeadLetter, v) for _, v in read_topic(stack.settings, Topics.DEADLETTER)]
     assert [(x.stage, x.topic) for x in letters] == [("indexer", Topics.CRAWL_STATS)]

@@ -15,7 +15,7 @@ from pathlib import Path
 import pytest
 from prometheus_client.parser import text_string_to_metric_families
 
-from cgtwatch.localstack import free_port
+from cgtwatch.devstack.localstack import free_port
 from tests.integration.conftest import Env, make_article, wait_for
 from tests.integration.conftest import http_get as get
 

@@ -57,7 +57,7 @@ def test_malformed_message_is_dead_lettered_and_pipeline_goes_on(stack: Env) -> 
     wait_for(lambda: good.article_id in stack.indexed_ids(), 60,
              f"the good article indexed\n{stack.logs()}")
 
-    from cgtwatch.democheck import read_topic
+    from cgtwatch.demo.check import read_topic
 
     letters = [decode(DeadLetter, v) for _, v in read_topic(stack.settings, Topics.DEADLETTER)]
     assert len(letters) == 2

@@ -13,7 +13,7 @@ from typing import Any
 import pytest
 from typer.testing import CliRunner
 
-from cgtwatch.cli import app
+from cgtwatch.cli.app import app
 from config.contracts import DeadLetter, Topics
 from tests.integration.conftest import Env, make_article, wait_for
 

@@ -11,7 +11,7 @@ import pytest
 from elasticsearch.helpers import bulk
 from typer.testing import CliRunner
 
-from cgtwatch.cli import app
+from cgtwatch.cli.app import app
 from config.contracts import (
     Classification,
     ClassifiedArticle,

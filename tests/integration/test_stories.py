@@ -15,7 +15,7 @@ from typing import Any
 
 import pytest
 
-from cgtwatch.democheck import read_topic
+from cgtwatch.demo.check import read_topic
 from config.contracts import ClassifiedArticle, RawArticle, Topics, decode
 from streams.shared_maps import BANDS_TOPIC
 from streams.stories import BANDS

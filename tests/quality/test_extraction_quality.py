@@ -1,4 +1,4 @@
-"""Accuracy floors of crawlers.extract on the labelled extraction benchmarks.
+"""Accuracy floors of crawlers.extract.article on the labelled extraction benchmarks.
 
 Uses the project scorer (``shared/tools/extraction_eval.py``, loaded with importlib) on
 ``shared/benchmarks/zh-news`` and ``shared/benchmarks/article-extraction``.  The shared
@@ -18,7 +18,7 @@ from typing import Any
 
 import pytest
 
-from crawlers.extract import extract_article
+from crawlers.extract.article import extract_article
 
 pytestmark = pytest.mark.quality
 

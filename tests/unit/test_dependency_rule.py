@@ -79,18 +79,18 @@ def test_checker_sees_lazy_relative_and_from_imports() -> None:
         "import os\n"
         "from config.contracts import Topics\n"
         "def later():\n"
-        "    import cgtwatch.stack\n"
+        "    import cgtwatch.devstack.stack\n"
         "    from streams import classify, topics\n"
         "    from .documents import articles_alias\n"
         "    from .. import alerts\n"
     )
     found = imported_modules(source, "indexer.agent")
-    assert found == [(1, "os"), (2, "config.contracts"), (4, "cgtwatch.stack"),
+    assert found == [(1, "os"), (2, "config.contracts"), (4, "cgtwatch.devstack.stack"),
                      (5, "streams.classify"), (5, "streams.topics"),
                      (6, "indexer.documents"), (7, "alerts")]
     bad = [t for _, t in found if t.split(".")[0] in OURS
            and not is_allowed(t, ALLOWED["indexer"])]
-    assert bad == ["cgtwatch.stack", "streams.classify", "alerts"]
+    assert bad == ["cgtwatch.devstack.stack", "streams.classify", "alerts"]
 
 
 def test_every_package_is_scanned() -> None:

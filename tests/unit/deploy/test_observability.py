@@ -17,9 +17,9 @@ import yaml
 from prometheus_client.metrics import MetricWrapperBase
 
 import alerts.metrics
-import cgtwatch.health
-import cgtwatch.lag
-import crawlers.metrics
+import cgtwatch.runtime.health
+import cgtwatch.runtime.lag
+import crawlers.jobs.metrics
 import indexer.metrics
 import streams.metrics
 
@@ -29,7 +29,8 @@ DASHBOARD = DEPLOY / "grafana" / "cgtwatch-pipeline.json"
 PROMETHEUS = DEPLOY / "prometheus" / "prometheus.yml"
 PROVISIONING = DEPLOY / "grafana" / "provisioning"
 SERVICES = {"scheduler", "crawler", "streams", "indexer", "alerter"}
-MODULES = (alerts.metrics, cgtwatch.health, crawlers.metrics, indexer.metrics, streams.metrics)
+MODULES = (alerts.metrics, cgtwatch.runtime.health, crawlers.jobs.metrics, indexer.metrics,
+           streams.metrics)
 # Labels Prometheus adds to every scraped sample (job, instance; service by relabelling) and
 # the bucket label of histograms.
 TARGET_LABELS = {"job", "instance", "service", "le"}
@@ -47,7 +48,7 @@ def defined() -> dict[str, set[str]]:
             if isinstance(metric, MetricWrapperBase):
                 for suffix in SUFFIXES[str(metric._type)]:
                     out[metric._name + suffix] = set(metric._labelnames)
-    out[cgtwatch.lag.LagCollector.NAME] = {"group", "topic", "partition"}
+    out[cgtwatch.runtime.lag.LagCollector.NAME] = {"group", "topic", "partition"}
     return out
 
 
@@ -114,9 +115,9 @@ def test_the_dashboard_covers_pipeline_health() -> None:
 
 
 def test_every_crawler_metric_is_on_the_dashboard() -> None:
-    """A new metric of ``crawlers.metrics`` needs a panel (or a series) too."""
+    """A new metric of ``crawlers.jobs.metrics`` needs a panel (or a series) too."""
     shown = used()
-    for metric in vars(crawlers.metrics).values():
+    for metric in vars(crawlers.jobs.metrics).values():
         if isinstance(metric, MetricWrapperBase):
             samples = {metric._name + suffix for suffix in SUFFIXES[str(metric._type)]}
             assert samples & shown, f"no panel shows {metric._name}"

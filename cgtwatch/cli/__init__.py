@@ -1,0 +1,1 @@
+"""The ``cgtwatch`` command line (Typer app and command modules)."""

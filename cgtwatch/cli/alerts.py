@@ -1,0 +1,164 @@
+"""Commands about alert rules and history: ``rules check``, ``rules test``, ``alerts history``.
+
+Input: command-line options, settings, the articles and alert-history indices. Output: tables
+(or JSON lines with ``--json``) on stdout. ``rules test`` is a dry run: it searches recent
+articles, matches them with the alerter's own pure ``rule_matches`` and renders what would be
+sent, without sending anything or touching the ledger.
+"""
+
+from __future__ import annotations
+
+import json
+from datetime import datetime
+from typing import Annotated, Any
+
+import typer
+from rich.table import Table
+
+from cgtwatch.cli.util import console, fail
+from config.contracts import ClassifiedArticle, utcnow
+from config.rules import AlertRulesFile, Rule
+from config.settings import Settings
+from config.yamlfile import OperatorFileError
+
+rules_app = typer.Typer(help="Check and dry-run alert rules.", no_args_is_help=True)
+alerts_app = typer.Typer(help="Inspect alert deliveries.", no_args_is_help=True)
+Json = Annotated[bool, typer.Option("--json", help="JSON lines instead of a table")]
+Since = Annotated[str, typer.Option(help="how far back: 30m, 12h, 7d, 2w")]
+
+
+def _rules(settings: Settings) -> AlertRulesFile:
+    from config.rules import load_alert_rules
+
+    try:
+        return load_alert_rules(settings.paths.alert_rules)
+    except OperatorFileError as exc:
+        fail(str(exc))
+
+
+def _since(text: str) -> datetime:
+    from alerts.dryrun import parse_duration
+
+    try:
+        return utcnow() - parse_duration(text)
+    except ValueError as exc:
+        fail(str(exc))
+
+
+def _search(settings: Settings, index: str, **query: Any) -> list[dict[str, Any]]:
+    from elasticsearch import Elasticsearch, NotFoundError
+
+    from config.clients import elastic
+
+    es = Elasticsearch(**elastic(settings))
+    try:
+        return [hit["_source"] for hit in es.search(index=index, **query)["hits"]["hits"]]
+    except NotFoundError:
+        return []
+    except Exception as exc:
+        fail(f"Elasticsearch at {settings.elastic_url}: {exc}\nIs the stack running "
+             "(cgtwatch up) and CGTWATCH_ELASTIC__URL right?")
+    finally:
+        es.close()
+
+
+@rules_app.command("check")
+def rules_check() -> None:
+    """Validate alert_rules.yaml; errors name file, line and field."""
+    settings = Settings()
+    loaded = _rules(settings)
+    console.print(f"{settings.paths.alert_rules}: {len(loaded.channels)} channels, "
+                  f"{len(loaded.rules)} rules valid")
+
+
+def _preview(rule: Rule, article: ClassifiedArticle) -> dict[str, Any]:
+    from alerts.render import render_email, render_slack
+    from alerts.schedule import decide
+
+    decision = decide(rule, utcnow())
+    return {"article_id": article.article_id, "title": article.title, "url": article.url,
+            "source": article.source_name or article.source_id, "published": article.published,
+            "labels": article.labels, "delivery": decision.reason,
+            "due_at": decision.due_at.isoformat() if decision.due_at else None,
+            "slack": render_slack(rule, article), "email_subject":
+            render_email(rule, article).subject}
+
+
+def _show_matches(rule: Rule, previews: list[dict[str, Any]], scanned: int) -> None:
+    table = Table(title=f"rule {rule.name}: {len(previews)} of {scanned} recent articles "
+                        f"match → channels {', '.join(rule.channels)} ({rule.mode})")
+    for column in ("published", "source", "labels", "title", "delivery"):
+        table.add_column(column, overflow="fold")
+    for p in previews:
+        table.add_row(p["published"] or "", p["source"], ", ".join(p["labels"]), p["title"],
+                      p["delivery"])
+    console.print(table)
+    if previews:
+        console.print("[bold]Slack message for the first match:[/]")
+        console.print_json(json.dumps(previews[0]["slack"], ensure_ascii=False))
+        console.print(f"[bold]Email subject:[/] {previews[0]['email_subject']}")
+
+
+@rules_app.command("test")
+def rules_test(
+    rule_name: Annotated[str, typer.Argument(metavar="RULE", help="name of a rule")],
+    since: Since = "7d",
+    limit: Annotated[int, typer.Option(help="articles to scan at most")] = 1000,
+    json_out: Json = False,
+) -> None:
+    """Dry-run RULE against recent articles in the index: what would it have sent?"""
+    from alerts.dryrun import matches, range_query
+    from alerts.stories import articles_index
+
+    settings = Settings()
+    rule = next((r for r in _rules(settings).rules if r.name == rule_name), None)
+    if rule is None:
+        names = ", ".join(r.name for r in _rules(settings).rules)
+        fail(f"no rule named {rule_name!r} in {settings.paths.alert_rules}; rules: {names}")
+    docs = _search(settings, articles_index(settings), query=range_query(_since(since)),
+                   size=limit, sort=[{"fetched_at": "desc"}])
+    previews = [_preview(rule, a) for a in matches(rule, docs)]
+    if json_out:
+        for preview in previews:
+            print(json.dumps(preview, ensure_ascii=False))
+        return
+    _show_matches(rule, previews, len(docs))
+
+
+@alerts_app.command("history")
+def alerts_history(
+    rule: Annotated[str | None, typer.Option(help="only this rule")] = None,
+    status: Annotated[str | None, typer.Option(
+        help="pending, queued, sent or failed")] = None,
+    since: Since = "7d",
+    limit: Annotated[int, typer.Option(help="rows at most")] = 50,
+    json_out: Json = False,
+) -> None:
+    """List alert deliveries, queued digest items and failures, newest first."""
+    from alerts.history import STATUSES, alerts_index, history_query
+
+    if status is not None and status not in STATUSES:
+        fail(f"--status must be one of {', '.join(STATUSES)}")
+    settings = Settings()
+    rows = _search(settings, alerts_index(settings), size=limit,
+                   query=history_query(rule, status, _since(since)),
+                   sort=[{"updated_at": "desc"}], source_excludes=["article"])
+    if json_out:
+        for row in rows:
+            print(json.dumps(row, ensure_ascii=False))
+        return
+    table = Table(title=f"alert history ({len(rows)} rows)")
+    for column in ("updated", "status", "kind", "rule", "channel", "what", "tries", "error"):
+        table.add_column(column, overflow="fold")
+    for r in rows:
+        what = r.get("title") or r.get("window") or r.get("url") or ""
+        table.add_row(str(r.get("updated_at", ""))[:19], r.get("status", ""),
+                      r.get("kind", ""), r.get("rule", ""), r.get("channel", ""), what,
+                      str(r.get("attempts", "")), (r.get("error") or "")[:80])
+    console.print(table)
+
+
+def register(app: typer.Typer) -> None:
+    """Add this area's commands to the main application."""
+    app.add_typer(rules_app, name="rules")
+    app.add_typer(alerts_app, name="alerts")

@@ -1,0 +1,177 @@
+"""Commands about classification: ``classify`` a JSONL file and ``eval`` on labelled data.
+
+Input: JSON Lines files — ``classify`` reads ``{id, title, text, lang?}`` per line, ``eval``
+reads labelled records in the ``dev.jsonl`` shape (``labels``, ``salience``, ``uncertain``).
+The classifier is built from the taxonomy and gazetteers beside ``CGTWATCH_PATHS__TAXONOMY``.
+Output: ``classify`` writes one line per article ``{id, labels, scores, salience, evidence,
+tags, entities}`` and reports progress and bad lines (by line number) on stderr; ``eval``
+prints precision/recall/F1 per label and language, the salience confusion tables, passing
+recall and the uncertain items separately (``streams.evaluate``).
+"""
+
+from __future__ import annotations
+
+import json
+import time
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Annotated, Any, TextIO
+
+import typer
+from pydantic import BaseModel, ConfigDict, ValidationError
+
+from cgtwatch.cli.util import console, err, fail
+from config.contracts import LABELS, Classification
+from config.settings import Settings
+from config.yamlfile import OperatorFileError
+from streams.classify import Classifier, default_classifier
+
+PROGRESS_EVERY = 1000
+
+InputOpt = Annotated[Path, typer.Option("--input", "-i", help="JSON Lines input file")]
+
+
+class InputArticle(BaseModel):
+    """One line of ``classify`` input."""
+
+    model_config = ConfigDict(extra="ignore")
+    id: str | int
+    title: str = ""
+    text: str
+    lang: str | None = None
+
+
+class BadLineError(ValueError):
+    def __init__(self, path: Path, number: int, reason: str) -> None:
+        super().__init__(f"{path} line {number}: {reason}")
+
+
+def _reason(exc: ValidationError) -> str:
+    parts = [f"{'.'.join(str(p) for p in e['loc']) or 'line'}: {e['msg']}" for e in exc.errors()]
+    return "; ".join(parts)
+
+
+def parse_line(path: Path, number: int, line: str) -> InputArticle:
+    """One input line as an article, or ``BadLineError`` naming the file, line and problem."""
+    try:
+        data = json.loads(line)
+    except json.JSONDecodeError as exc:
+        reason = f"not valid JSON ({exc.msg} at column {exc.colno})"
+        raise BadLineError(path, number, reason) from exc
+    if not isinstance(data, dict):
+        raise BadLineError(path, number, f"expected a JSON object, got {type(data).__name__}")
+    try:
+        return InputArticle.model_validate(data)
+    except ValidationError as exc:
+        raise BadLineError(path, number, _reason(exc)) from exc
+
+
+def numbered_lines(handle: TextIO) -> Iterator[tuple[int, str]]:
+    """Non-blank lines with their 1-based line numbers."""
+    for number, line in enumerate(handle, start=1):
+        if line.strip():
+            yield number, line
+
+
+def record(ident: str | int, result: Classification) -> dict[str, Any]:
+    """The output line of one classified article."""
+    return {
+        "id": ident,
+        "labels": result.labels,
+        "scores": {k: r.score for k, r in result.results.items()},
+        "salience": {k: r.salience for k, r in result.results.items()},
+        "evidence": {k: [{"term": e.term, "snippet": e.snippet, "field": e.field}
+                         for e in r.evidence] for k, r in result.results.items()},
+        "tags": result.tags,
+        "entities": {"institutions": [_entity(e) for e in result.institutions],
+                     "regions": [_entity(e) for e in result.regions]},
+    }
+
+
+def _entity(entity: Any) -> dict[str, str]:
+    return {"id": entity.id, "name_en": entity.name_en or entity.name, "name": entity.name,
+            "kind": entity.kind}
+
+
+def _classifier() -> Classifier:
+    try:
+        return default_classifier(Settings().paths.taxonomy.parent)
+    except OperatorFileError as exc:
+        fail(str(exc))
+
+
+def _open(path: Path) -> TextIO:
+    try:
+        return path.open(encoding="utf-8")
+    except OSError as exc:
+        fail(f"cannot read {path}: {exc.strerror or exc}")
+
+
+def classify(
+    input_path: InputOpt,
+    output: Annotated[Path, typer.Option("--output", "-o", help="JSON Lines output file")],
+) -> None:
+    """Classify articles from a JSON Lines file ({id, title, text, lang?} per line)."""
+    clf = _classifier()
+    done = bad = 0
+    start = time.perf_counter()
+    with _open(input_path) as src, output.open("w", encoding="utf-8") as dst:
+        for number, line in numbered_lines(src):
+            try:
+                item = parse_line(input_path, number, line)
+            except BadLineError as exc:
+                err.print(f"[bold red]error:[/] {exc} (skipped)", markup=True, highlight=False)
+                bad += 1
+                continue
+            result = clf.classify(item.title, item.text, item.lang)
+            dst.write(json.dumps(record(item.id, result), ensure_ascii=False) + "\n")
+            done += 1
+            if done % PROGRESS_EVERY == 0:
+                err.print(f"classified {done} articles …", highlight=False)
+    elapsed = max(time.perf_counter() - start, 1e-9)
+    err.print(f"classified {done} articles in {elapsed:.1f} s ({done / elapsed:.0f}/s) → "
+              f"{output}" + (f"; {bad} bad line(s) skipped" if bad else ""), highlight=False)
+    if bad:
+        raise typer.Exit(1)
+
+
+def load_labelled(path: Path) -> list[dict[str, Any]]:
+    """Labelled records; a bad line is an error naming it (nothing is evaluated then)."""
+    records: list[dict[str, Any]] = []
+    with _open(path) as handle:
+        for number, line in numbered_lines(handle):
+            item = parse_line(path, number, line)
+            data = json.loads(line)
+            labels = data.get("labels", [])
+            if not isinstance(labels, list) or not set(labels) <= set(LABELS):
+                raise BadLineError(path, number, f"labels must be a subset of {list(LABELS)}")
+            records.append({**data, "id": item.id, "title": item.title, "text": item.text})
+    return records
+
+
+def evaluate_command(
+    input_path: InputOpt,
+    json_out: Annotated[bool, typer.Option("--json", help="print the figures as JSON")] = False,
+) -> None:
+    """Measure the classifier on labelled JSONL (dev.jsonl shape): P/R/F1 per label and
+    language, salience confusion, passing recall; uncertain items reported separately."""
+    from streams.evaluate import evaluate, format_report, report_dict
+
+    try:
+        gold = load_labelled(input_path)
+    except BadLineError as exc:
+        fail(str(exc))
+    if not gold:
+        fail(f"{input_path} has no labelled records")
+    clf = _classifier()
+    report = evaluate(gold, [clf.classify(g["title"], g["text"], g.get("lang")) for g in gold])
+    if json_out:
+        typer.echo(json.dumps(report_dict(report), ensure_ascii=False))
+    else:
+        console.print(format_report(report), markup=False, highlight=False)
+
+
+def register(app: typer.Typer) -> None:
+    """Add this area's commands to the main application."""
+    app.command("classify")(classify)
+    app.command("eval")(evaluate_command)

@@ -1,0 +1,153 @@
+"""Commands about sources and crawling: ``cgtwatch sources check [--online]``,
+``cgtwatch sources status`` and ``cgtwatch crawl SOURCE_ID``.
+
+Input: command-line options, settings, ``sources.yaml``, the ``<prefix>-sources`` health
+index. Output: tables and summaries on stdout; non-zero exit codes when something is wrong.
+"""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from concurrent.futures import ThreadPoolExecutor
+from datetime import datetime
+from pathlib import Path
+from typing import TYPE_CHECKING, Annotated
+
+import typer
+from rich.table import Table
+
+from cgtwatch.cli.util import console, fail
+from config.settings import Settings
+from config.yamlfile import OperatorFileError
+
+if TYPE_CHECKING:
+    from config.sources import SourcesFile
+    from crawlers.links.probe import ProbeResult
+
+sources_app = typer.Typer(help="Check and inspect the watched sources.", no_args_is_help=True)
+_HEALTH_STYLE = {"healthy": "green", "unhealthy": "bold red", "unknown": "yellow"}
+
+
+def _load(path: Path | None) -> tuple[Path, SourcesFile]:
+    from config.sources import load_sources
+
+    target = path or Settings().paths.sources
+    try:
+        return target, load_sources(target)
+    except OperatorFileError as exc:
+        fail(str(exc))
+
+
+def _probe_table(results: list[ProbeResult]) -> Table:
+    table = Table(title="online check")
+    for column in ("source", "kind", "url", "status", "links", "note"):
+        table.add_column(column)
+    for r in results:
+        style = "" if r.ok else "red"
+        table.add_row(r.source_id, r.kind, r.url, str(r.status or "-"), str(r.links), r.note,
+                      style=style)
+    return table
+
+
+@sources_app.command("check")
+def sources_check(
+    path: Annotated[Path | None, typer.Option(help="sources file (default: settings)")] = None,
+    online: Annotated[bool, typer.Option(help="fetch each list page and count links")] = False,
+    source: Annotated[str | None, typer.Option(help="only this source id")] = None,
+) -> None:
+    """Validate sources.yaml; errors name file, line and field. --online test-fetches."""
+    target, loaded = _load(path)
+    kinds: dict[str, int] = {}
+    for item in loaded.sources:
+        kinds[item.kind] = kinds.get(item.kind, 0) + 1
+    console.print(f"{target}: {len(loaded.sources)} sources valid "
+                  f"({', '.join(f'{k} {v}' for k, v in sorted(kinds.items()))})")
+    if not online:
+        return
+    from crawlers.links.probe import probe_source
+
+    chosen = [loaded.get(source)] if source else loaded.enabled
+    crawler = Settings().crawler
+    with ThreadPoolExecutor(max_workers=8) as pool:
+        batches = list(pool.map(lambda s: probe_source(s, crawler), chosen))
+    results = [r for batch in batches for r in batch]
+    console.print(_probe_table(results))
+    bad = [r for r in results if not r.ok]
+    console.print(f"{len(results) - len(bad)} of {len(results)} entry points gave article links")
+    if bad:
+        raise typer.Exit(1)
+
+
+def _when(value: datetime | None) -> str:
+    return value.astimezone().strftime("%Y-%m-%d %H:%M") if value else "-"
+
+
+@sources_app.command("status")
+def sources_status(
+    path: Annotated[Path | None, typer.Option(help="sources file (default: settings)")] = None,
+) -> None:
+    """A table of every source: health, last success, last run, new items, failures."""
+    from elasticsearch import Elasticsearch
+
+    from config.clients import elastic
+    from crawlers.state.health_store import SourceHealthStore, sources_index
+
+    settings = Settings()
+    _, loaded = _load(path)
+    es = Elasticsearch(**{**elastic(settings), "request_timeout": 5})
+    try:
+        states = SourceHealthStore(es, sources_index(settings)).read_all()
+    except Exception as exc:
+        fail(f"cannot read source health from {settings.elastic_url}: {exc}\n"
+             "Start the stack (cgtwatch up) or set CGTWATCH_ELASTIC__URL.")
+    finally:
+        es.close()
+    table = Table(title=f"sources ({sources_index(settings)})")
+    for column in ("source", "health", "last success", "last run", "new (last/total)",
+                   "failures", "reason"):
+        table.add_column(column)
+    for item in loaded.sources:
+        state = states.get(item.id)
+        if state is None:
+            table.add_row(item.id, "[yellow]never crawled[/]", "-", "-", "-", "-", "")
+            continue
+        style = _HEALTH_STYLE.get(state.health, "")
+        table.add_row(item.id, f"[{style}]{state.health}[/]", _when(state.last_success),
+                      _when(state.last_run), f"{state.last_new_items}/{state.new_items_total}",
+                      str(state.consecutive_failures), state.reason or (state.last_error or ""))
+    console.print(table)
+
+
+def crawl(
+    source_id: Annotated[str, typer.Argument(help="id of the source in sources.yaml")],
+) -> None:
+    """Crawl one source now (publishes new articles, stats and health like a worker)."""
+    from config.contracts import CrawlStats, decode
+
+    settings = Settings()
+    _, loaded = _load(None)
+    try:
+        loaded.get(source_id)
+    except KeyError as exc:
+        fail(f"{exc.args[0]}; see `cgtwatch sources check`")
+    done = subprocess.run([sys.executable, "-m", "crawlers.jobs.run", source_id],
+                          capture_output=True, text=True, check=False,
+                          timeout=settings.crawler.crawl_timeout_s + 60)
+    lines = done.stdout.strip().splitlines()
+    if not lines or not lines[-1].startswith("{"):
+        tail = "\n".join(done.stderr.strip().splitlines()[-8:])
+        fail(f"the crawl of {source_id} did not finish (exit {done.returncode}):\n{tail}\n"
+             "Is the stack running (cgtwatch up), or CGTWATCH_KAFKA__BOOTSTRAP_SERVERS set?")
+    stats = decode(CrawlStats, lines[-1])
+    table = Table(title=f"crawl of {source_id}", show_header=False)
+    for key in ("ok", "list_pages", "links_found", "articles_published", "articles_unchanged",
+                "not_modified", "pages_fetched", "errors", "http_status", "error"):
+        table.add_row(key, str(getattr(stats, key)))
+    console.print(table)
+    raise typer.Exit(0 if stats.ok else 1)
+
+
+def register(app: typer.Typer) -> None:
+    app.add_typer(sources_app, name="sources")
+    app.command("crawl")(crawl)

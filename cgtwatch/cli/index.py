@@ -1,0 +1,287 @@
+"""Commands about the index and search: ``index setup|status|migrate``, ``search``,
+``stories``, ``deadletter list|replay`` and ``backfill``.
+
+Input: command-line options and settings. Output: tables on stdout, or with ``--json`` one
+JSON object per line. Query building lives in ``indexer.queries``; these functions only
+parse options, call Elasticsearch or Kafka, and print.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator
+from contextlib import contextmanager
+from datetime import datetime
+from typing import Annotated, Any
+
+import typer
+from elasticsearch import ApiError, Elasticsearch, TransportError
+from rich.markup import escape
+from rich.table import Table
+
+from cgtwatch.cli.util import console, fail
+from cgtwatch.runtime.logs import configure_logging
+from config.clients import elastic
+from config.settings import Settings
+
+index_app = typer.Typer(help="Set up, inspect and migrate the articles index.",
+                        no_args_is_help=True)
+deadletter_app = typer.Typer(help="List and replay dead letters.", no_args_is_help=True)
+
+JsonOpt = Annotated[bool, typer.Option("--json", help="one JSON object per line")]
+SinceOpt = Annotated[str | None, typer.Option(help="age (7d, 12h, 30m) or date (2026-11-01)")]
+ListOpt = Annotated[list[str] | None, typer.Option()]
+
+
+def _settings() -> Settings:
+    settings = Settings()
+    configure_logging("WARNING" if settings.log_level.upper() == "INFO" else settings.log_level)
+    return settings
+
+
+@contextmanager
+def _es(settings: Settings) -> Iterator[Elasticsearch]:
+    es = Elasticsearch(**elastic(settings))
+    try:
+        if not es.ping():
+            hint = ("start it with `cgtwatch up`" if settings.embedded_elastic
+                    else "check CGTWATCH_ELASTIC__URL and credentials")
+            fail(f"Elasticsearch at {settings.elastic_url} does not answer: {hint}")
+        yield es
+    except (ApiError, TransportError) as exc:
+        fail(f"Elasticsearch: {exc}")
+    finally:
+        es.close()
+
+
+def _lines(rows: list[dict[str, Any]]) -> None:
+    for row in rows:
+        typer.echo(json.dumps(row, ensure_ascii=False, default=str))
+
+
+def _since(value: str | None) -> datetime | None:
+    from indexer.topicscan import since_datetime
+
+    try:
+        return since_datetime(value) if value else None
+    except ValueError as exc:
+        fail(str(exc))
+
+
+def _marked(text: str | None) -> str:
+    """Escape for rich, then turn Elasticsearch's ``<em>`` highlights into bold yellow."""
+    return escape(text or "").replace("<em>", "[bold yellow]").replace("</em>", "[/]")
+
+
+@index_app.command("setup")
+def index_setup() -> None:
+    """Create or update templates, ILM policies, the articles alias and crawl health
+    (idempotent); the Chinese analyzer is detected on the server."""
+    from cgtwatch.runtime.bootstrap import setup_indices
+    from indexer.schema import articles_status
+
+    settings = _settings()
+    try:
+        indices = setup_indices(settings)
+    except RuntimeError as exc:
+        fail(str(exc))
+    with _es(settings) as es:
+        status = articles_status(es, settings.elastic.index_prefix)
+    console.print(f"indices: {', '.join(indices)}; {status.alias} → {status.write_index} "
+                  f"(analyzer {status.analyzer}, {status.documents} documents)")
+
+
+@index_app.command("status")
+def index_status(json_out: JsonOpt = False) -> None:
+    """Show the backing index, schema version and analyzer of the articles alias."""
+    from indexer.schema import articles_status
+
+    settings = _settings()
+    with _es(settings) as es:
+        status = articles_status(es, settings.elastic.index_prefix).as_dict()
+    if json_out:
+        _lines([status])
+        return
+    for key, value in status.items():
+        console.print(f"{key:>20}: {value}")
+
+
+@index_app.command("migrate")
+def index_migrate(
+    to_version: Annotated[int | None, typer.Option(help="target schema version")] = None,
+    delete_old: Annotated[bool, typer.Option(help="delete the old index (default: close)")]
+    = False,
+    json_out: JsonOpt = False,
+) -> None:
+    """Move the alias to a new backing index (vN+1) without downtime: create it from the
+    template, reindex, switch the alias atomically, catch up, retire the old index."""
+    from indexer.migrate import MigrationError, migrate_articles
+
+    settings = _settings()
+    with _es(settings) as es:
+        try:
+            done = migrate_articles(es, settings.elastic.index_prefix, to_version, delete_old)
+        except MigrationError as exc:
+            fail(str(exc))
+    if json_out:
+        _lines([done.as_dict()])
+        return
+    console.print(f"{done.alias}: {', '.join(done.source)} → {done.target} (analyzer "
+                  f"{done.analyzer}); copied {done.copied}, caught up {done.caught_up}, "
+                  f"{done.documents} documents; old index {done.old_indices}")
+
+
+@contextmanager
+def _filters(label: list[str] | None, since: str | None, region: list[str] | None,
+             source: list[str] | None, lang: list[str] | None) -> Iterator[Any]:
+    from indexer.queries import Filters, parse_since
+
+    try:
+        if since:
+            parse_since(since)
+    except ValueError as exc:
+        fail(str(exc))
+    yield Filters(tuple(label or ()), since, tuple(region or ()), tuple(source or ()),
+                  tuple(lang or ()))
+
+
+def _search(settings: Settings, body: dict[str, Any]) -> list[dict[str, Any]]:
+    from indexer.documents import articles_alias
+
+    with _es(settings) as es:
+        found = es.search(index=articles_alias(settings.elastic.index_prefix), **body)
+    return list(found["hits"]["hits"])
+
+
+def search(
+    query: Annotated[str, typer.Argument(help="words or a phrase, Chinese or English; * = all")],
+    label: ListOpt = None, since: SinceOpt = None, region: ListOpt = None,
+    source: ListOpt = None, lang: ListOpt = None,
+    limit: Annotated[int, typer.Option(min=1, max=1000)] = 20, json_out: JsonOpt = False,
+) -> None:
+    """Search articles (title and text) with highlighted snippets. Repeat an option for
+    several values: --label cell_therapy --label gene_therapy."""
+    from indexer.queries import hit_summary, search_body
+
+    settings = _settings()
+    with _filters(label, since, region, source, lang) as filters:
+        hits = [hit_summary(h) for h in _search(settings, search_body(query, filters, limit))]
+    if json_out:
+        _lines(hits)
+        return
+    if not hits:
+        console.print("no matching articles")
+    for n, hit in enumerate(hits, 1):
+        labels = ", ".join(f"{k}:{v}" for k, v in (hit["salience"] or {}).items()
+                           if v in ("primary", "secondary")) or "-"
+        console.print(f"[bold]{n}. {_marked(hit['title_hl'])}[/]")
+        console.print(f"   {hit['published'] or '?'} · {escape(str(hit['source_name'] or ''))} "
+                      f"({hit['source_kind']}) · {labels}", style="dim")
+        for text in hit["snippets"]:
+            console.print(f"   {_marked(text)}")
+        console.print(f"   {escape(str(hit['url']))}", style="blue")
+
+
+def stories(
+    since: SinceOpt = "30d", label: ListOpt = None,
+    limit: Annotated[int, typer.Option(min=1, max=500)] = 20, json_out: JsonOpt = False,
+) -> None:
+    """List stories (articles grouped by story_id), latest first, with all their sources."""
+    from indexer.queries import stories_body, story_summary
+
+    settings = _settings()
+    with _filters(label, since, None, None, None) as filters:
+        found = [story_summary(h) for h in _search(settings, stories_body(filters, limit))]
+    if json_out:
+        _lines(found)
+        return
+    table = Table("latest", "story", "articles", "sources", "labels")
+    for story in found:
+        table.add_row(str(story["last_published"] or "?"), escape(str(story["title"])),
+                      str(story["articles"]), escape(", ".join(story["sources"])),
+                      ", ".join(story["labels"]))
+    console.print(table)
+
+
+@deadletter_app.command("list")
+def deadletter_list(
+    stage: Annotated[str | None, typer.Option(help="streams, indexer, alerter, crawler")]
+    = None,
+    since: SinceOpt = None, limit: Annotated[int, typer.Option(min=1)] = 50,
+    json_out: JsonOpt = False,
+) -> None:
+    """Show the latest dead letters: stage, error, origin topic and article."""
+    from indexer.deadletters import read_letters
+
+    settings = _settings()
+    rows = [x.row() for x in read_letters(settings, stage, _since(since), limit)]
+    if json_out:
+        _lines(rows)
+        return
+    table = Table("failed at", "stage", "from", "article", "error")
+    for row in rows:
+        table.add_row(str(row["failed_at"])[:19], row["stage"],
+                      f"{row['topic']}/{row['partition']}@{row['offset']}",
+                      str(row["article_id"] or row["key"] or "-"),
+                      escape(f"{row['error_type']}: {row['error']}"[:120]))
+    console.print(table)
+    console.print(f"{len(rows)} dead letters")
+
+
+@deadletter_app.command("replay")
+def deadletter_replay(
+    stage: Annotated[str | None, typer.Option(help="only letters of this stage")] = None,
+    since: SinceOpt = None,
+    dry_run: Annotated[bool, typer.Option(help="show what would be sent")] = False,
+    json_out: JsonOpt = False,
+) -> None:
+    """Send the payloads of (fixed) dead letters back to the topics they came from, keyed
+    by article id. Safe to repeat: every stage writes idempotently."""
+    from indexer.deadletters import plan_all, read_letters, send
+
+    settings = _settings()
+    plans = plan_all(read_letters(settings, stage, _since(since)))
+    sent = 0 if dry_run else send(settings, plans)
+    rows = [{"topic": p.topic, "key": (p.key or b"").decode("utf-8", "replace"),
+             "stage": p.source.letter.stage, "failed_at": p.source.letter.failed_at,
+             "action": p.skip or ("would send" if dry_run else "sent")} for p in plans]
+    if json_out:
+        _lines([*rows, {"letters": len(plans), "sent": sent, "dry_run": dry_run}])
+        return
+    for row in rows:
+        console.print(f"{row['action']:>12}: {row['stage']} → {row['topic']} {row['key']}")
+    console.print(f"{len(plans)} letters, {sent} sent" + (" (dry run)" if dry_run else ""))
+
+
+def backfill(
+    since: SinceOpt = None, source: ListOpt = None,
+    dry_run: Annotated[bool, typer.Option(help="read and classify, write nothing")] = False,
+    json_out: JsonOpt = False,
+) -> None:
+    """Re-index from articles.raw: classify each raw article with the current taxonomy and
+    write it to the alias (revision-aware; no alerts for old news)."""
+    from cgtwatch.runtime.services import load_classifier
+    from indexer.backfill import backfill as run_backfill
+    from streams.process import classify_raw
+
+    settings = _settings()
+    classifier = load_classifier(settings)
+    with _es(settings) as es:
+        result = run_backfill(settings, es, lambda raw: classify_raw(raw, classifier),
+                              _since(since), source or (), dry_run=dry_run)
+    summary = {**result.as_dict(), "dry_run": dry_run}
+    if json_out:
+        _lines([summary])
+        return
+    for problem in result.failed[:20]:
+        console.print(f"failed: {escape(problem)}", style="red")
+    console.print(", ".join(f"{k} {v}" for k, v in summary.items()))
+
+
+def register(app: typer.Typer) -> None:
+    """Add this area's commands to the main application."""
+    app.add_typer(index_app, name="index")
+    app.add_typer(deadletter_app, name="deadletter")
+    app.command("search")(search)
+    app.command("stories")(stories)
+    app.command("backfill")(backfill)

@@ -1,0 +1,1 @@
+"""``cgtwatch demo``: the pipeline end to end on the bundled demo site."""

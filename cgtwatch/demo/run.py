@@ -1,0 +1,136 @@
+"""``cgtwatch demo``: the whole pipeline on the bundled demo site, end to end, on loopback.
+
+Input: ``cgtwatch/demo/site`` (pages and ``manifest.yaml`` with the expected labels). Output:
+a summary table (and with ``--json`` a last line of JSON); exit 0 only when every demo
+article reached the index and every expected alert reached the Slack and SMTP receivers.
+It starts its own stack (local servers, services) in a temporary data directory.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import sys
+import tempfile
+import time
+from pathlib import Path
+from typing import Any
+
+import yaml
+from rich.console import Console
+from rich.table import Table
+
+from cgtwatch.demo.check import DemoExpectations, measure
+from cgtwatch.demo.receivers import SlackReceiver, SmtpReceiver, StaticSite
+from cgtwatch.devstack.localstack import free_port
+from cgtwatch.devstack.stack import Stack
+from config.settings import Settings
+
+DEMO_SITE = Path(__file__).resolve().parent / "site"
+
+
+def write_operator_files(workdir: Path, manifest: dict[str, Any], site_url: str
+                         ) -> tuple[Path, Path]:
+    """Demo ``sources.yaml`` (pointing at the local site) and ``alert_rules.yaml``."""
+    sources = [{"id": s["id"], "name": s["name"], "name_en": s.get("name_en", ""),
+                "kind": s["kind"], "region": s.get("region", ""), "language": s["language"],
+                "list_urls": [f"{site_url}/{s['list']}"],
+                "schedule": {"every": "1h", "jitter_s": 0}}
+               for s in manifest["sources"]]
+    rules = {
+        "channels": [
+            {"name": "demo-slack", "type": "slack", "webhook": "demo"},
+            {"name": "demo-email", "type": "email", "to": ["cgt-team@example.org"]},
+            {"name": "demo-file", "type": "file", "path": "alerts.jsonl"},
+        ],
+        "rules": [{"name": "demo-cgt", "labels": ["cell_therapy", "gene_therapy"],
+                   "min_salience": "secondary",
+                   "channels": ["demo-slack", "demo-email", "demo-file"]}],
+    }
+    sources_path, rules_path = workdir / "sources.yaml", workdir / "alert_rules.yaml"
+    sources_path.write_text(yaml.safe_dump({"sources": sources}, allow_unicode=True), "utf-8")
+    rules_path.write_text(yaml.safe_dump(rules, allow_unicode=True), "utf-8")
+    return sources_path, rules_path
+
+
+def demo_env(workdir: Path, sources: Path, rules: Path, slack: SlackReceiver,
+             smtp: SmtpReceiver) -> dict[str, str]:
+    return {
+        "CGTWATCH_PATHS__DATA_DIR": str(workdir / "data"),
+        "CGTWATCH_PATHS__SOURCES": str(sources),
+        "CGTWATCH_PATHS__ALERT_RULES": str(rules),
+        "CGTWATCH_LOCAL__KAFKA_PORT": str(free_port()),
+        "CGTWATCH_LOCAL__ELASTIC_PORT": str(free_port()),
+        "CGTWATCH_SLACK__WEBHOOKS": json.dumps({"demo": slack.url}),
+        "CGTWATCH_SMTP__HOST": "127.0.0.1",
+        "CGTWATCH_SMTP__PORT": str(smtp.port),
+        "CGTWATCH_SMTP__SECURITY": "none",
+        "CGTWATCH_CRAWLER__AUTOTHROTTLE": "false",
+        "CGTWATCH_CRAWLER__FIRST_RUN_SPREAD_S": "0",
+        "CGTWATCH_WORKER__BATCH_WITHIN_S": "0.3",
+        "CGTWATCH_WORKER__INSTANCE_ID": "demo",
+    }
+
+
+def summary_table(summary: dict[str, Any], elapsed: float) -> Table:
+    table = Table(title=f"cgtwatch demo ({elapsed:.0f}s)")
+    table.add_column("measure")
+    table.add_column("value", justify="right")
+    for key, value in summary.items():
+        shown = (", ".join(f"{k} {v}" for k, v in value.items())
+                 if isinstance(value, dict) else value)
+        table.add_row(key, str(shown))
+    return table
+
+
+def _wait(stack: Stack, expect: DemoExpectations, slack: SlackReceiver, smtp: SmtpReceiver,
+          timeout_s: float, err: Console) -> dict[str, Any]:
+    deadline, last = time.monotonic() + timeout_s, ""
+    summary: dict[str, Any] = {}
+    while time.monotonic() < deadline:
+        stack.supervisor.poll()
+        summary = measure(stack, expect, slack, smtp, with_topics=False)
+        line = (f"indexed {summary['articles_indexed']}/{expect.article_count}, alerts "
+                f"{summary['alerts_delivered']}/{expect.alert_count}")
+        if line != last:
+            err.print(f"[dim]demo: {line}[/]")
+            last = line
+        if summary["ok"]:
+            break
+        time.sleep(1.0)
+    return measure(stack, expect, slack, smtp, with_topics=True)
+
+
+def run_demo(console: Console, json_out: bool, timeout_s: float, keep: bool) -> int:
+    err = Console(stderr=True)
+    started = time.monotonic()
+    workdir = Path(tempfile.mkdtemp(prefix="cgtwatch-demo-"))
+    manifest = yaml.safe_load((DEMO_SITE / "manifest.yaml").read_text("utf-8"))
+    site, slack = StaticSite(DEMO_SITE).start(), SlackReceiver().start()
+    smtp = SmtpReceiver(free_port()).start()
+    sources, rules = write_operator_files(workdir, manifest, site.url)
+    env = demo_env(workdir, sources, rules, slack, smtp)
+    os.environ.update(env)
+    settings = Settings()
+    stack = Stack(settings, env)
+    expect = DemoExpectations.from_manifest(manifest, site.url)
+    try:
+        err.print(f"[dim]demo: starting the stack in {workdir}[/]")
+        stack.start()
+        summary = _wait(stack, expect, slack, smtp, timeout_s, err)
+    finally:
+        stack.stop()
+        for server in (site, slack, smtp):
+            server.stop()
+        if not keep:
+            shutil.rmtree(workdir, ignore_errors=True)
+    ok = bool(summary.pop("ok"))
+    for problem in summary.pop("problems"):
+        err.print(f"[red]demo: {problem}[/]")
+    console.print(summary_table(summary, time.monotonic() - started))
+    console.print("[green]demo passed[/]" if ok else "[red]demo failed[/]")
+    if json_out:
+        sys.stdout.flush()
+        print(json.dumps(summary, ensure_ascii=False), flush=True)
+    return 0 if ok else 1

@@ -1,0 +1,1 @@
+"""The embedded local stack of ``cgtwatch up`` (noida-db servers, supervisor)."""

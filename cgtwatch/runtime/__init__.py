@@ -1,0 +1,1 @@
+"""What the production containers run: services, start-up waits, health, setup."""

@@ -1,0 +1,1 @@
+"""The Scrapy parts: the generic spider, item building, pipelines, middleware."""

@@ -1,0 +1,1 @@
+"""Article extraction (pure): one fetched page in, one article record out."""

@@ -1,0 +1,135 @@
+"""Article extraction: one page (bytes or text) in, one article record out.
+
+``extract_article(html, url)`` returns a dict with ``title``, ``date`` (ISO 8601
+``YYYY-MM-DD`` or ``YYYY-MM-DDTHH:MM``, None when unknown), ``text`` (body paragraphs
+separated by newlines), ``language``, ``encoding`` and, where found, ``author``, ``issuer``,
+``doc_number`` and ``attachments`` (``{"url", "name", "kind"}`` dicts).  Bytes are decoded
+with :func:`crawlers.extract.encoding.decode_html`; the page is parsed once with lxml.  The body
+comes from block scoring (:mod:`crawlers.extract.body`) for Chinese pages; for other pages
+trafilatura, run on the same (pruned) tree, gives a second opinion (:mod:`extract_combine`)
+and English boilerplate lines are dropped.  The date is, in order: a ``成文日期`` field, meta
+tags / JSON-LD / ``<time>``, the URL, a labelled date near the headline, any date on the page
+(``7/5/2005`` read day-first on Chinese pages).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from lxml import etree
+
+from crawlers.extract.body import content_nodes, prune, render_lines
+from crawlers.extract.clean import clean_english, clean_lines
+from crawlers.extract.combine import pick_body, trafilatura_text
+from crawlers.extract.dates import written_date
+from crawlers.extract.encoding import decode_html
+from crawlers.extract.fields import date_from_meta, find_date, jsonld_author, labelled_fields
+from crawlers.extract.meta import (
+    attachments,
+    choose_title,
+    detect_language,
+    meta_tags,
+    squash,
+    title_candidates,
+)
+from crawlers.extract.text import block_lines, is_cjk_text, parse_html
+
+POINTER_MAX_CHARS = 200
+
+
+def _strip_title(lines: list[str], title: str | None) -> list[str]:
+    """Drop a leading repetition of the headline from the body."""
+    key = squash(title or "")
+    while lines and key and squash(lines[0]) == key:
+        lines = lines[1:]
+    return lines
+
+
+def _empty(encoding: str) -> dict[str, Any]:
+    return {"title": None, "date": None, "text": "", "language": None, "encoding": encoding,
+            "attachments": []}
+
+
+def _line_positions(page_lines: list[str], body_start: int) -> dict[str, int]:
+    """Squashed short line -> its index (the last one at or above the body start)."""
+    pos: dict[str, int] = {}
+    for i, line in enumerate(page_lines):
+        line_key = squash(line) if len(line) <= 200 else ""
+        if line_key and (line_key not in pos or i <= body_start + 1):
+            pos[line_key] = i
+    return pos
+
+
+def _body_start(page_lines: list[str], body: list[str]) -> int:
+    for line in body[:3]:
+        if line in page_lines:
+            return page_lines.index(line)
+    return -1
+
+
+def _wrapper_url(root: etree._Element) -> str:
+    """URL kept in a CleanEval-style ``<text id="URL">`` wrapper."""
+    ids = [str(v) for v in root.xpath("//text/@id")]
+    return ids[0] if ids and ids[0].startswith(("http://", "https://")) else ""
+
+
+def _fields(root: etree._Element, meta: dict[str, str], page_lines: list[str],
+            url: str) -> dict[str, Any]:
+    """Attachments and labelled notice fields (issuer, doc_number, author)."""
+    fields: dict[str, Any] = {"attachments": attachments(root, url)}
+    fields.update(labelled_fields(meta, page_lines))
+    author = fields.get("author") or jsonld_author(root)
+    if author:
+        fields["author"] = author
+    return fields
+
+
+def _title_and_body(root: etree._Element, meta: dict[str, str],
+                    page_lines: list[str]) -> tuple[str | None, list[str], int]:
+    """Headline, body lines (headline removed) and the page line where the body starts."""
+    candidates = title_candidates(root, meta)
+    prune(root)
+    body = clean_lines(render_lines(content_nodes(root)))
+    start = _body_start(page_lines, body)
+    title = meta.get("articletitle") if len(squash(meta.get("articletitle", ""))) >= 4 else None
+    title = title or choose_title(candidates, page_lines,
+                                  _line_positions(page_lines, start), start)
+    return title, _strip_title(body, title), start
+
+
+def extract_article(html: str | bytes, url: str) -> dict[str, Any]:
+    """Extract title, date, body text, language and notice metadata from one page."""
+    encoding = "utf-8"
+    if isinstance(html, bytes):
+        html, encoding = decode_html(html)
+    root = parse_html(html)
+    result = _empty(encoding)
+    if root is None:
+        return result
+    url = url or _wrapper_url(root)
+    meta = meta_tags(root)
+    body_el = root.find("body")
+    page_lines = block_lines(body_el if body_el is not None else root)
+    result.update(_fields(root, meta, page_lines, url))
+    date = written_date(page_lines[:300]) or date_from_meta(meta, root)
+    title, body, start = _title_and_body(root, meta, page_lines)
+    text = "\n".join(body)
+    cjk = is_cjk_text(text or "\n".join(page_lines[:200]))
+    language = detect_language(root, text or "\n".join(page_lines))
+    if not cjk:  # second opinion; trafilatura reuses (and alters) the pruned tree
+        text = pick_body(text, "\n".join(_strip_title(
+            trafilatura_text(root, url).split("\n"), title)))
+        text = "\n".join(clean_english(text.split("\n")))
+    result.update(title=title, text=text, language=language,
+                  date=date or find_date(page_lines, title, url, start, dayfirst=cjk))
+    return result
+
+
+extract_article.wants_bytes = True  # type: ignore[attr-defined]
+
+
+def is_pointer_page(result: dict[str, Any]) -> bool:
+    """True when a notice is only a pointer to attached documents (short body + files)."""
+    text = str(result.get("text") or "")
+    docs = [a for a in result.get("attachments") or [] if a.get("kind") != "zip"]
+    return bool(docs) and len(text.strip()) < POINTER_MAX_CHARS

@@ -1,0 +1,163 @@
+"""Metadata of article pages: meta tags, title, language and attachment links.
+
+Input: a parsed lxml document (before pruning) and the page URL.  Output: a dict of meta
+tags (lower-cased names), the headline chosen by agreement between government meta tags
+(ArticleTitle), Open Graph titles, visible headings and ``<title>`` segments
+("headline_column_site"), the page language, and attachment links (PDF/DOC/WPS/...).
+"""
+
+from __future__ import annotations
+
+import re
+from urllib.parse import urljoin, urlsplit
+
+from lxml import etree
+
+from crawlers.extract.text import KANA_RE, cjk_count, is_cjk_text, norm_space
+
+_TITLE_SEP = re.compile(r"\s*(?:_|\||｜|\s[-–—]\s|\s::\s|\s·\s|\s»\s|--)\s*")
+_HEADING_XPATH = etree.XPath("//h1|//h2|//h3|//*[@class or @id]")
+_HEADING_WEIGHTS = {"h1": 1.0, "h2": 0.5, "h3": 0.3}
+_TITLE_METAS = ("articletitle", "og:title", "twitter:title", "headline", "title",
+                "dc.title", "sharetitle")
+ATTACHMENT_KINDS = ("pdf", "docx", "doc", "wps", "xlsx", "xls", "et", "pptx", "ppt", "ofd",
+                    "zip", "rar", "7z", "txt", "csv")
+_ATTACH_RE = re.compile(r"\.(" + "|".join(ATTACHMENT_KINDS) + r")(?:$|[?#])", re.I)
+_NORM_DROP = re.compile(r"[\W_]+")
+_PAGE_SUFFIX = re.compile(r"\s*[(（]\s*(?:页|第)\s*\d+\s*页?\s*[)）]\s*$")
+_TAGS = re.compile(r"<[^>]+>")
+
+
+def meta_tags(root: etree._Element) -> dict[str, str]:
+    """``<meta name|property|itemprop=... content=...>`` as a dict (first value wins)."""
+    found: dict[str, str] = {}
+    for el in root.iter("meta"):
+        key = el.get("name") or el.get("property") or el.get("itemprop") or ""
+        value = norm_space(_TAGS.sub("", el.get("content") or ""))
+        if key and value and key.strip().lower() not in found:
+            found[key.strip().lower()] = value
+    return found
+
+
+def squash(text: str) -> str:
+    """Lower-cased text without punctuation or spaces, for comparing titles."""
+    return _NORM_DROP.sub("", text.lower())
+
+
+def _headings(root: etree._Element) -> list[tuple[str, float]]:
+    out: list[tuple[str, float]] = []
+    for el in _HEADING_XPATH(root):
+        weight = _HEADING_WEIGHTS.get(el.tag)
+        if weight is None:
+            label = f"{el.get('class') or ''} {el.get('id') or ''}"
+            if "itle" not in label and "title" not in label.lower():
+                continue
+            weight = 0.4
+        text = el.xpath("string()")
+        if len(text) < 2000:
+            text = norm_space(text)
+            if 4 <= len(text) <= 160:
+                out.append((text, weight))
+    return out
+
+
+def page_title(root: etree._Element) -> str:
+    """Text of ``<title>`` (or of a CleanEval ``<text title=...>`` wrapper)."""
+    el = root.find(".//title")
+    title = norm_space("".join(el.itertext())) if el is not None else ""
+    if not title:
+        wrapped = root.xpath("//text[@title]")
+        title = norm_space(wrapped[0].get("title")) if wrapped else ""
+    return title
+
+
+def _segments(title: str) -> list[str]:
+    parts = [p for p in _TITLE_SEP.split(title) if len(squash(p)) >= 2]
+    return parts if len(parts) > 1 else []
+
+
+def title_candidates(root: etree._Element, meta: dict[str, str]) -> list[tuple[str, float]]:
+    """(text, source weight) for meta titles, headings and ``<title>`` segments."""
+    found = [(meta[k], 1.0 if ":" in k else 0.5) for k in _TITLE_METAS[1:] if k in meta]
+    found += _headings(root)
+    whole = page_title(root)
+    segments = _segments(whole)
+    found += [(seg, 0.2 if i < len(segments) - 1 else -1.0) for i, seg in enumerate(segments)]
+    found = [(_PAGE_SUFFIX.sub("", t), w) for t, w in found if len(squash(t)) >= 2]
+    return [*found, (whole, 0.0)]
+
+
+def page_title_text(candidates: list[tuple[str, float]]) -> str:
+    """The whole ``<title>`` text (the last, zero-weight candidate)."""
+    return candidates[-1][0] if candidates and candidates[-1][1] == 0.0 else ""
+
+
+def _closeness(pos: int | None, body_start: int) -> float:
+    if pos is None:
+        return 0.0
+    if body_start < 0 or pos > body_start + 1:
+        return 1.5
+    return 1.5 + 2.5 * max(0.0, 1.0 - max(0, body_start - pos) / 25.0)
+
+
+def choose_title(candidates: list[tuple[str, float]], page_lines: list[str],
+                 line_pos: dict[str, int], body_start: int) -> str | None:
+    """Headline by agreement: in ``<title>``, shown as a line just above the body, a heading."""
+    squashed_title = squash(page_title_text(candidates))
+    agreeing = [t for t, w in candidates if w > 0 and len(squash(t)) >= 4
+                and squash(t) in squashed_title]
+    near = page_lines[max(0, body_start - 25):body_start + 1] if body_start >= 0 else []
+    extra = [] if agreeing else [
+        (line, 0.3) for line in near
+        if len(squash(line)) >= 6 and len(line) <= 100 and squash(line) in squashed_title]
+    best: tuple[float, str] | None = None
+    for text, weight in candidates + extra:
+        key = squash(text)
+        score = weight + (3.0 if key and key in squashed_title else 0.0)
+        score += _closeness(line_pos.get(key), body_start) + min(len(key), 40) / 200.0
+        if best is None or score > best[0]:
+            best = (score, text)
+    return best[1] if best else None
+
+
+def detect_language(root: etree._Element, body: str) -> str | None:
+    """Primary language subtag: zh/ja by script, else the ``<html lang>`` attribute."""
+    sample = body[:5000]
+    if is_cjk_text(sample):
+        return "ja" if len(KANA_RE.findall(sample)) > 0.1 * cjk_count(sample) else "zh"
+    declared = (root.get("lang") or root.get("xml:lang") or "").strip().lower()
+    lang = re.split(r"[-_]", declared)[0] if declared else ""
+    if lang and lang not in ("zh", "ja", "ko"):
+        return lang
+    ascii_letters = sum(1 for ch in sample if "a" <= ch.lower() <= "z")
+    return "en" if sample and ascii_letters > 0.5 * len(sample) else (lang or None)
+
+
+def _kind(href: str, name: str) -> str | None:
+    m = None
+    if _ATTACH_RE.search(href):
+        m = _ATTACH_RE.search(urlsplit(href).path)
+    m = m or _ATTACH_RE.search(name + "#")
+    return m.group(1).lower() if m else None
+
+
+def attachments(root: etree._Element, url: str) -> list[dict[str, str]]:
+    """Links to downloadable documents, with absolute URLs, link text and file kind."""
+    found: list[dict[str, str]] = []
+    seen: set[str] = set()
+    for a in root.iter("a"):
+        href = (a.get("href") or "").strip()
+        if not href or href.startswith(("javascript:", "mailto:", "#")):
+            continue
+        raw_name = "".join(a.itertext()) or a.get("title") or ""
+        if "." not in href and "." not in raw_name:
+            continue
+        name = norm_space(raw_name)
+        kind = _kind(href, name)
+        if not kind:
+            continue
+        absolute = urljoin(url, href) if url else href
+        if absolute not in seen:
+            seen.add(absolute)
+            found.append({"url": absolute, "name": name, "kind": kind})
+    return found

@@ -1,0 +1,1 @@
+"""Crawl jobs: the scheduler, the crawler worker and the one-crawl child process."""

@@ -1,0 +1,1 @@
+"""Link discovery on list pages, feeds and sitemaps (pure), and the online probe."""

@@ -1,0 +1,120 @@
+"""Pagination of list pages: the URLs of the pages after the current one.
+
+Input: a list page's HTML, the base URL for relative links and the page's own URL, optionally a
+CSS/XPath selector for the next-page link. Output: absolute URLs in crawl order. Understands
+TRS ``createPageHTML(total, current, "index", "html")`` scripts (→ ``index_1.html``,
+``index_2.html`` …, all remaining pages), ``rel="next"`` and "下一页"/"Next" links, and links
+to the same path with a ``page``-like query parameter one higher than the current one.
+"""
+
+from __future__ import annotations
+
+import re
+from urllib.parse import parse_qsl, urljoin, urlsplit
+
+from crawlers.links.model import HtmlElement, absolute_url, clean_text, parse_html
+from crawlers.links.select import select
+
+_CREATE_PAGE = re.compile(r"createPageHTML\s*\(([^)]*)\)")
+_NEXT_TEXT = re.compile(r"^(?:下一页|下页|下一頁|后页|next(?:\s*page)?|older(?:\s+posts)?)"
+                        r"\s*[>›»]*$|^[>›»]$", re.I)
+_PAGE_KEYS = ("page", "p", "pageno", "pagenum", "pageindex", "currentpage", "pn", "curpage")
+MAX_TRS_PAGES = 50
+
+
+def _int_arg(arg: str, script: str) -> int | None:
+    arg = arg.strip().strip("\"'")
+    if arg.isdigit():
+        return int(arg)
+    if re.fullmatch(r"[A-Za-z_$][\w$]*", arg):
+        match = re.search(rf"\b{re.escape(arg)}\s*=\s*[\"']?(\d+)", script)
+        return int(match.group(1)) if match else None
+    return None
+
+
+def trs_pages(html: str, page_url: str) -> list[str]:
+    """Pages named by a TRS ``createPageHTML`` call, after the current one."""
+    match = _CREATE_PAGE.search(html)
+    if not match:
+        return []
+    args = [a.strip() for a in match.group(1).split(",")]
+    numbers = [(i, _int_arg(a, html)) for i, a in enumerate(args)]
+    ints = [(i, n) for i, n in numbers if n is not None]
+    words = [a.strip("\"'") for a in args if re.fullmatch(r"[\"'][\w.-]*[\"']", a)]
+    if len(ints) < 2:
+        return []
+    (_, total), (_, current) = ints[0], ints[1]
+    prefix, ext = (words[-2], words[-1]) if len(words) >= 2 else ("index", "html")
+    last = min(total, current + 1 + MAX_TRS_PAGES)
+    return [urljoin(page_url, f"{prefix}_{n}.{ext}") for n in range(current + 1, last)]
+
+
+def _rel_next(doc: HtmlElement, base_url: str) -> list[str]:
+    found = []
+    for element in doc.xpath("//link[@rel] | //a[@rel]"):
+        if "next" in (element.get("rel") or "").lower().split():
+            found.append(absolute_url(element.get("href"), base_url))
+    return [u for u in found if u]
+
+
+def _text_next(doc: HtmlElement, base_url: str) -> list[str]:
+    found = []
+    for anchor in doc.iter("a"):
+        text = clean_text(anchor.text_content()) or clean_text(anchor.get("title"))
+        if _NEXT_TEXT.match(text):
+            found.append(absolute_url(anchor.get("href"), base_url))
+    return [u for u in found if u]
+
+
+def _page_number(url: str) -> tuple[str, str, int] | None:
+    parts = urlsplit(url)
+    for key, value in parse_qsl(parts.query):
+        if key.lower() in _PAGE_KEYS and value.isdigit():
+            return parts.path, key, int(value)
+    return None
+
+
+def _query_next(doc: HtmlElement, base_url: str, page_url: str) -> list[str]:
+    here = _page_number(page_url)
+    path = urlsplit(page_url).path
+    numbered: dict[int, str] = {}
+    for anchor in doc.iter("a"):
+        url = absolute_url(anchor.get("href"), base_url)
+        found = _page_number(url) if url else None
+        if url and found and found[0] == path:
+            numbered.setdefault(found[2], url)
+    if not numbered:
+        return []
+    if here is not None:
+        later = [n for n in numbered if n > here[2]]
+        return [numbered[min(later)]] if later else []
+    first = min(numbered)
+    start = 2 if first == 1 and 2 in numbered else first
+    return [numbered[start]]
+
+
+def _by_selector(doc: HtmlElement, selector: str, base_url: str) -> list[str]:
+    urls = []
+    for element in select(doc, selector):
+        href = element if isinstance(element, str) else element.get("href")
+        urls.append(absolute_url(str(href) if href else None, base_url))
+    return [u for u in urls if u]
+
+
+def find_next_pages(html: str, base_url: str, page_url: str, selector: str | None = None
+                    ) -> list[str]:
+    """URLs of the list pages that follow ``page_url``, nearest first."""
+    doc = parse_html(html)
+    if doc is None:
+        return []
+    if selector:
+        candidates = _by_selector(doc, selector, base_url)
+    else:
+        candidates = (trs_pages(html, page_url) or _rel_next(doc, base_url)
+                      or _text_next(doc, base_url) or _query_next(doc, base_url, page_url))
+    here = page_url.split("#", 1)[0]
+    out: list[str] = []
+    for url in candidates:
+        if url != here and url not in out:
+            out.append(url)
+    return out

@@ -1,0 +1,1 @@
+"""Crawl state: the seen-store and source health."""

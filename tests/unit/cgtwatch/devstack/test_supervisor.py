@@ -1,0 +1,128 @@
+"""The supervisor restarts dead children after a backoff and stops live ones cleanly."""
+
+from __future__ import annotations
+
+import io
+import sys
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from rich.console import Console
+
+from cgtwatch.devstack.supervisor import MAX_BACKOFF_S, Supervisor
+
+EXIT_3 = [sys.executable, "-c", "import sys; print('bye', flush=True); sys.exit(3)"]
+SLEEP = [sys.executable, "-c", "import time; time.sleep(30)"]
+
+
+@pytest.fixture
+def supervisor(tmp_path: Path) -> Iterator[Supervisor]:
+    sup = Supervisor(["crasher", "sleeper"], {"CGTWATCH_TEST": "1"}, tmp_path / "logs")
+    sup.children["crasher"].argv = EXIT_3
+    sup.children["sleeper"].argv = SLEEP
+    yield sup
+    sup.stop_all(grace_s=2.0)
+
+
+def wait_for_exit(sup: Supervisor, name: str) -> None:
+    process = sup.children[name].process
+    assert process is not None
+    process.wait(timeout=10)
+
+
+def test_children_default_to_cgtwatch_services(tmp_path: Path) -> None:
+    sup = Supervisor(["streams", "indexer"], {}, tmp_path / "logs")
+    assert sup.children["streams"].argv == [sys.executable, "-m", "cgtwatch", "streams"]
+    assert sup.children["indexer"].log_path == tmp_path / "logs" / "indexer.log"
+    assert (tmp_path / "logs").is_dir()
+    assert {c.state for c in sup.children.values()} == {"stopped"}
+
+
+def test_dead_child_is_restarted_after_backoff(supervisor: Supervisor) -> None:
+    supervisor.start_all()
+    crasher = supervisor.children["crasher"]
+    wait_for_exit(supervisor, "crasher")
+    assert crasher.state == "restarting"
+
+    before = time.monotonic()
+    assert supervisor.poll() == []  # the exit is noticed, the restart is scheduled
+    assert crasher.last_exit == 3
+    assert 0.9 <= crasher.next_start - before <= 1.5  # first backoff: 1 s
+    assert supervisor.poll() == []  # still backing off
+
+    crasher.next_start = time.monotonic()  # let the backoff pass without sleeping
+    assert supervisor.poll() == ["crasher"]
+    assert crasher.restarts == 1
+    assert supervisor.children["sleeper"].restarts == 0
+    wait_for_exit(supervisor, "crasher")
+    assert "bye\nbye\n" in crasher.log_path.read_text()  # type: ignore[union-attr]
+
+
+def test_backoff_grows_and_is_capped(supervisor: Supervisor) -> None:
+    supervisor.start_all()
+    crasher = supervisor.children["crasher"]
+    wait_for_exit(supervisor, "crasher")
+    crasher.restarts = 3
+    now = time.monotonic()
+    supervisor.poll()
+    assert 7.5 <= crasher.next_start - now <= 8.5
+    crasher.next_start, crasher.restarts = 0.0, 20
+    now = time.monotonic()
+    supervisor.poll()
+    assert MAX_BACKOFF_S - 0.5 <= crasher.next_start - now <= MAX_BACKOFF_S + 0.5
+
+
+def test_long_running_child_restarts_quickly(supervisor: Supervisor) -> None:
+    supervisor.start_all()
+    crasher = supervisor.children["crasher"]
+    wait_for_exit(supervisor, "crasher")
+    crasher.restarts, crasher.started_at = 5, time.monotonic() - MAX_BACKOFF_S - 1
+    now = time.monotonic()
+    supervisor.poll()
+    assert crasher.next_start - now <= 0.6
+
+
+def test_environment_reaches_the_children(tmp_path: Path) -> None:
+    sup = Supervisor(["env"], {"CGTWATCH_TEST": "from-supervisor"}, tmp_path)
+    sup.children["env"].argv = [sys.executable, "-c",
+                                "import os; print(os.environ['CGTWATCH_TEST'])"]
+    sup.start_all()
+    wait_for_exit(sup, "env")
+    assert (tmp_path / "env.log").read_text().strip() == "from-supervisor"
+
+
+def test_stop_all_terminates_running_children(supervisor: Supervisor) -> None:
+    supervisor.start_all()
+    sleeper = supervisor.children["sleeper"]
+    process = sleeper.process
+    assert process is not None and sleeper.state == "running"
+    supervisor.stop_all(grace_s=5.0)
+    assert process.returncode is not None and process.returncode < 0  # ended by a signal
+    assert sleeper.process is None and sleeper.state == "stopped"
+    assert supervisor.poll() == []  # stopped children are not restarted
+
+
+def test_kill_simulates_a_crash(supervisor: Supervisor) -> None:
+    supervisor.start_all()
+    supervisor.kill("sleeper")
+    sleeper = supervisor.children["sleeper"]
+    assert sleeper.state == "restarting"
+    supervisor.poll()
+    assert sleeper.last_exit == -9
+
+
+def test_table_renders_every_child(supervisor: Supervisor) -> None:
+    supervisor.start_all()
+    wait_for_exit(supervisor, "crasher")
+    supervisor.poll()
+    console = Console(width=200, file=io.StringIO())
+    console.print(supervisor.table(title="local"))
+    text = console.file.getvalue()  # type: ignore[attr-defined]
+    assert "local" in text
+    sleeper_row = next(line for line in text.splitlines() if "sleeper" in line)
+    assert "running" in sleeper_row
+    assert str(supervisor.children["sleeper"].process.pid) in sleeper_row  # type: ignore
+    crasher_row = next(line for line in text.splitlines() if "crasher" in line)
+    assert "restarting" in crasher_row and " 3 " in crasher_row
