@@ -15,13 +15,13 @@ import pytest
 
 from config.contracts import OpsEvent, SourceHealth, Topics, decode
 from crawlers.state.health_store import sources_index
-from tests.fixtures.sites.harness import (
+from testkit.sites.harness import (
     REPO,
     read_topic,
     run_crawl_child,
     site_crawl_env,
 )
-from tests.fixtures.sites.server import FixtureServer
+from testkit.sites.server import FixtureServer
 from tests.integration.conftest import Env
 
 pytestmark = pytest.mark.integration

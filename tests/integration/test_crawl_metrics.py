@@ -17,8 +17,8 @@ import pytest
 from prometheus_client.parser import text_string_to_metric_families
 
 from cgtwatch.devstack.localstack import free_port
-from tests.fixtures.sites.harness import FAST_CRAWL, fixture_sources, write_sources
-from tests.fixtures.sites.server import FixtureServer
+from testkit.sites.harness import FAST_CRAWL, fixture_sources, write_sources
+from testkit.sites.server import FixtureServer
 from tests.integration.conftest import Env, wait_for
 from tests.integration.conftest import http_get as get
 

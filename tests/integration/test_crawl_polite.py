@@ -15,8 +15,8 @@ from pathlib import Path
 import pytest
 
 from config.contracts import RawArticle, Topics, decode
-from tests.fixtures.sites.harness import read_topic, run_crawl_child, site_crawl_env
-from tests.fixtures.sites.server import FixtureServer, Hit
+from testkit.sites.harness import read_topic, run_crawl_child, site_crawl_env
+from testkit.sites.server import FixtureServer, Hit
 from tests.integration.conftest import Env
 
 pytestmark = pytest.mark.integration

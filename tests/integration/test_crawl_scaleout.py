@@ -33,8 +33,8 @@ from cgtwatch.runtime.bootstrap import setup_all
 from config.clients import kafka_producer
 from config.contracts import CrawlJob, CrawlStats, RawArticle, Topics, decode
 from config.settings import Settings
-from tests.fixtures.sites.harness import FAST_CRAWL, fixture_sources, read_topic, write_sources
-from tests.fixtures.sites.server import FixtureServer
+from testkit.sites.harness import FAST_CRAWL, fixture_sources, read_topic, write_sources
+from testkit.sites.server import FixtureServer
 from tests.integration.conftest import wait_for
 
 pytestmark = pytest.mark.integration

@@ -14,13 +14,13 @@ import pytest
 
 from config.contracts import RawArticle, Topics, article_id, decode
 from crawlers.state.seen_es import seen_index
-from tests.fixtures.sites.harness import (
+from testkit.sites.harness import (
     read_topic,
     run_crawl_child,
     site_crawl_env,
 )
-from tests.fixtures.sites.pages import HANWEB_POINTER, Page, zh_article
-from tests.fixtures.sites.server import FixtureServer
+from testkit.sites.pages import HANWEB_POINTER, Page, zh_article
+from testkit.sites.server import FixtureServer
 from tests.integration.conftest import Env
 
 pytestmark = pytest.mark.integration

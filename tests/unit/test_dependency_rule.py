@@ -3,6 +3,9 @@
 ``config`` is the base and imports none of ours; ``crawlers`` and ``streams`` build only on
 ``config``; ``indexer`` and ``alerts`` build on ``config`` and the stream plumbing
 (``streams.topics``/``streams.app``), never on each other, the crawlers or ``cgtwatch``.
+Inside ``cgtwatch``, what production containers run (``cgtwatch.runtime``) never imports the
+command line, the embedded dev stack or the demo; ``bench/`` and ``testkit/`` never import
+``tests``; the subpackages of ``crawlers`` import each other without a cycle.
 """
 
 from __future__ import annotations
@@ -72,6 +75,81 @@ def test_package_imports_follow_the_layering(package: str) -> None:
     allowed = ", ".join(sorted(ALLOWED[package]))
     assert not problems, f"{package} may import only {allowed} among ours:\n" + "\n".join(
         problems)
+
+
+# Inside one package: modules under ``prefix`` never import these.
+FORBIDDEN: dict[str, set[str]] = {
+    "cgtwatch.runtime": {"cgtwatch.cli", "cgtwatch.devstack", "cgtwatch.demo"},
+    "cgtwatch.devstack": {"cgtwatch.cli", "cgtwatch.demo"},
+    "bench": {"tests"},
+    "testkit": {"tests"},
+}
+
+
+def imports_under(prefix: str) -> list[tuple[str, int, str]]:
+    """(file, line, imported module) for every ``.py`` file of package ``prefix``."""
+    out = []
+    for path in sorted(REPO.joinpath(*prefix.split(".")).rglob("*.py")):
+        module = module_name(path)
+        source = path.read_text(encoding="utf-8")
+        for line, target in imported_modules(source, module, path.name == "__init__.py"):
+            out.append((str(path.relative_to(REPO)), line, target))
+    return out
+
+
+@pytest.mark.parametrize("prefix", sorted(FORBIDDEN))
+def test_forbidden_imports(prefix: str) -> None:
+    problems = [f"{file}:{line}: {prefix} imports {target}"
+                for file, line, target in imports_under(prefix)
+                if is_allowed(target, FORBIDDEN[prefix])]
+    assert not problems, "\n".join(problems)
+
+
+def subpackage_graph(package: str) -> dict[str, set[str]]:
+    """Which subpackage of ``package`` imports which other one."""
+    graph: dict[str, set[str]] = {}
+    for file, _line, target in imports_under(package):
+        parts = Path(file).with_suffix("").parts
+        if len(parts) < 3 or not target.startswith(package + "."):
+            continue
+        source, dest = parts[1], target.split(".")[1]
+        graph.setdefault(source, set())
+        if dest != source:
+            graph[source].add(dest)
+    return graph
+
+
+def find_cycle(graph: dict[str, set[str]]) -> list[str]:
+    """One cycle of ``graph`` as a path (first node repeated at the end), or ``[]``."""
+    done: set[str] = set()
+
+    def visit(node: str, path: list[str]) -> list[str]:
+        if node in path:
+            return [*path[path.index(node):], node]
+        if node in done:
+            return []
+        for nxt in sorted(graph.get(node, ())):
+            if cycle := visit(nxt, [*path, node]):
+                return cycle
+        done.add(node)
+        return []
+
+    for start in sorted(graph):
+        if cycle := visit(start, []):
+            return cycle
+    return []
+
+
+def test_crawlers_subpackages_have_no_import_cycle() -> None:
+    graph = subpackage_graph("crawlers")
+    assert {"extract", "links", "state", "jobs", "engine"} <= set(graph)
+    cycle = find_cycle(graph)
+    assert not cycle, "crawlers subpackages import each other in a cycle: " + " -> ".join(cycle)
+
+
+def test_cycle_finder() -> None:
+    assert find_cycle({"a": {"b"}, "b": {"c"}, "c": set()}) == []
+    assert find_cycle({"a": {"b"}, "b": {"c"}, "c": {"a"}}) == ["a", "b", "c", "a"]
 
 
 def test_checker_sees_lazy_relative_and_from_imports() -> None:

@@ -15,7 +15,7 @@ from config.sources import Source
 from crawlers.engine.spider import GenericSpider
 from crawlers.links.dataproxy import next_dataproxy_url, total_records
 from crawlers.state.seen import SqliteSeenStore
-from tests.fixtures.sites.pages import dataproxy_xml, hanweb_site
+from testkit.sites.pages import dataproxy_xml, hanweb_site
 
 PROXY = "http://x.gov.cn/module/web/jpage/dataproxy.jsp"
 ROOT = "http://x.gov.cn"
