@@ -6,7 +6,7 @@ separated by newlines), ``language``, ``encoding`` and, where found, ``author``,
 ``doc_number`` and ``attachments`` (``{"url", "name", "kind"}`` dicts).  Bytes are decoded
 with :func:`crawlers.extract.encoding.decode_html`; the page is parsed once with lxml.  The body
 comes from block scoring (:mod:`crawlers.extract.body`) for Chinese pages; for other pages
-trafilatura, run on the same (pruned) tree, gives a second opinion (:mod:`extract_combine`)
+trafilatura, run on the same (pruned) tree, gives a second opinion (:mod:`crawlers.extract.combine`)
 and English boilerplate lines are dropped.  The date is, in order: a ``成文日期`` field, meta
 tags / JSON-LD / ``<time>``, the URL, a labelled date near the headline, any date on the page
 (``7/5/2005`` read day-first on Chinese pages).

@@ -9,7 +9,7 @@ from typing import Any
 import pytest
 from typer.testing import CliRunner
 
-from cgtwatch.cli import classify as cmd_classify
+from cgtwatch.cli import classify
 from cgtwatch.cli.app import app
 
 runner = CliRunner()
@@ -72,7 +72,7 @@ def test_bad_lines_are_named_skipped_and_fail_the_run(tmp_path: Path) -> None:
 
 def test_classify_reports_progress_on_long_inputs(tmp_path: Path,
                                                   monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(cmd_classify, "PROGRESS_EVERY", 2)
+    monkeypatch.setattr(classify, "PROGRESS_EVERY", 2)
     src = write_jsonl(tmp_path / "in.jsonl", ARTICLES * 2)
     result = runner.invoke(app, ["classify", "-i", str(src), "-o", str(tmp_path / "o.jsonl")])
     assert result.exit_code == 0

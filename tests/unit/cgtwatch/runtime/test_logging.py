@@ -9,7 +9,7 @@ from collections.abc import Iterator
 import pytest
 from pydantic import ValidationError
 
-from cgtwatch.runtime import logs as cliutil
+from cgtwatch.runtime import logs
 from config.settings import Settings
 
 
@@ -28,7 +28,7 @@ def lines(err: str) -> list[dict[str, object]]:
 
 
 def test_json_lines_carry_the_article_fields(capsys: pytest.CaptureFixture[str]) -> None:
-    cliutil.configure_logging("INFO", "json")
+    logs.configure_logging("INFO", "json")
     log = logging.getLogger("indexer.agent")
     log.info("indexed article %s", "abc", extra={"article_id": "abc", "source": "demo-gd-sci",
                                                   "stage": "indexer"})
@@ -44,7 +44,7 @@ def test_json_lines_carry_the_article_fields(capsys: pytest.CaptureFixture[str])
 
 def test_json_exceptions_and_odd_values_stay_one_line(capsys: pytest.CaptureFixture[str]
                                                       ) -> None:
-    cliutil.configure_logging("INFO", "json")
+    logs.configure_logging("INFO", "json")
     try:
         raise ValueError("bad 细胞")
     except ValueError:
@@ -57,7 +57,7 @@ def test_json_exceptions_and_odd_values_stay_one_line(capsys: pytest.CaptureFixt
 
 
 def test_text_is_the_default(capsys: pytest.CaptureFixture[str]) -> None:
-    cliutil.configure_logging("INFO")
+    logs.configure_logging("INFO")
     logging.getLogger("alerts.agent").warning("alert %s failed", "k", extra={"stage": "alerter"})
     err = capsys.readouterr().err
     assert " WARNING alerts.agent: alert k failed" in err and not err.startswith("{")
@@ -65,11 +65,11 @@ def test_text_is_the_default(capsys: pytest.CaptureFixture[str]) -> None:
 
 def test_reconfiguring_replaces_only_our_handler(capsys: pytest.CaptureFixture[str]) -> None:
     root = logging.getLogger()
-    others = [h for h in root.handlers if not isinstance(h, cliutil._OurHandler)]
-    cliutil.configure_logging("INFO")
-    cliutil.configure_logging("WARNING", "json")  # what a service does after the command line
-    ours = [h for h in root.handlers if isinstance(h, cliutil._OurHandler)]
-    assert len(ours) == 1 and isinstance(ours[0].formatter, cliutil.JsonFormatter)
+    others = [h for h in root.handlers if not isinstance(h, logs._OurHandler)]
+    logs.configure_logging("INFO")
+    logs.configure_logging("WARNING", "json")  # what a service does after the command line
+    ours = [h for h in root.handlers if isinstance(h, logs._OurHandler)]
+    assert len(ours) == 1 and isinstance(ours[0].formatter, logs.JsonFormatter)
     assert [h for h in root.handlers if h not in ours] == others
     assert root.level == logging.WARNING
     assert logging.getLogger("kafka").level == logging.WARNING
