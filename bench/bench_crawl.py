@@ -1,6 +1,6 @@
 """Crawl throughput: pages per second of a real crawl of a generated local site.
 
-Input: a generated TRS-style column on loopback (``testkit/sites``; N list pages of 20
+Input: a generated TRS-style column on loopback (``bench/sites``; N list pages of 20
 articles each) and the embedded local stack (noida-db: Kafka and Elasticsearch) in a temporary
 directory. Output: a table on stdout: for each crawler configuration, the pages fetched, the
 articles published to ``articles.raw``, the crawl's seconds and pages/s, for a first crawl and
@@ -18,17 +18,17 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from cgtwatch.devstack.localstack import LocalStack, free_port  # noqa: E402
-from cgtwatch.runtime.bootstrap import setup_all  # noqa: E402
-from config.settings import Settings  # noqa: E402
-from testkit.sites.harness import (  # noqa: E402
+from bench.sites.harness import (  # noqa: E402
     crawl_env,
     fixture_sources,
     run_crawl_child,
     write_sources,
 )
-from testkit.sites.pages import generated_site  # noqa: E402
-from testkit.sites.server import FixtureServer  # noqa: E402
+from bench.sites.pages import generated_site  # noqa: E402
+from bench.sites.server import FixtureServer  # noqa: E402
+from cgtwatch.devstack.localstack import LocalStack, free_port  # noqa: E402
+from cgtwatch.runtime.bootstrap import setup_all  # noqa: E402
+from config.settings import Settings  # noqa: E402
 
 CONFIGS = {  # name → crawler settings (environment overrides)
     "polite default (delay 0.25 s, 2/domain)": {"CGTWATCH_CRAWLER__DOWNLOAD_DELAY": "0.25"},

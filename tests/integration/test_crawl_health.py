@@ -13,15 +13,15 @@ from pathlib import Path
 
 import pytest
 
-from config.contracts import OpsEvent, SourceHealth, Topics, decode
-from crawlers.state.health_store import sources_index
-from testkit.sites.harness import (
+from bench.sites.harness import (
     REPO,
     read_topic,
     run_crawl_child,
     site_crawl_env,
 )
-from testkit.sites.server import FixtureServer
+from bench.sites.server import FixtureServer
+from config.contracts import OpsEvent, SourceHealth, Topics, decode
+from crawlers.state.health_store import sources_index
 from tests.integration.conftest import Env
 
 pytestmark = pytest.mark.integration

@@ -16,9 +16,9 @@ from pathlib import Path
 import pytest
 from prometheus_client.parser import text_string_to_metric_families
 
+from bench.sites.harness import FAST_CRAWL, fixture_sources, write_sources
+from bench.sites.server import FixtureServer
 from cgtwatch.devstack.localstack import free_port
-from testkit.sites.harness import FAST_CRAWL, fixture_sources, write_sources
-from testkit.sites.server import FixtureServer
 from tests.integration.conftest import Env, wait_for
 from tests.integration.conftest import http_get as get
 

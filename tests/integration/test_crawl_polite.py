@@ -14,9 +14,9 @@ from pathlib import Path
 
 import pytest
 
+from bench.sites.harness import read_topic, run_crawl_child, site_crawl_env
+from bench.sites.server import FixtureServer, Hit
 from config.contracts import RawArticle, Topics, decode
-from testkit.sites.harness import read_topic, run_crawl_child, site_crawl_env
-from testkit.sites.server import FixtureServer, Hit
 from tests.integration.conftest import Env
 
 pytestmark = pytest.mark.integration

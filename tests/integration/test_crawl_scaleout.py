@@ -27,14 +27,14 @@ from pathlib import Path
 import pytest
 from kafka import KafkaProducer
 
+from bench.sites.harness import FAST_CRAWL, fixture_sources, read_topic, write_sources
+from bench.sites.server import FixtureServer
 from cgtwatch.devstack.localstack import LocalStack, free_port, port_open
 from cgtwatch.devstack.supervisor import Supervisor
 from cgtwatch.runtime.bootstrap import setup_all
 from config.clients import kafka_producer
 from config.contracts import CrawlJob, CrawlStats, RawArticle, Topics, decode
 from config.settings import Settings
-from testkit.sites.harness import FAST_CRAWL, fixture_sources, read_topic, write_sources
-from testkit.sites.server import FixtureServer
 from tests.integration.conftest import wait_for
 
 pytestmark = pytest.mark.integration

@@ -12,15 +12,15 @@ from pathlib import Path
 
 import pytest
 
-from config.contracts import RawArticle, Topics, article_id, decode
-from crawlers.state.seen_es import seen_index
-from testkit.sites.harness import (
+from bench.sites.harness import (
     read_topic,
     run_crawl_child,
     site_crawl_env,
 )
-from testkit.sites.pages import HANWEB_POINTER, Page, zh_article
-from testkit.sites.server import FixtureServer
+from bench.sites.pages import HANWEB_POINTER, Page, zh_article
+from bench.sites.server import FixtureServer
+from config.contracts import RawArticle, Topics, article_id, decode
+from crawlers.state.seen_es import seen_index
 from tests.integration.conftest import Env
 
 pytestmark = pytest.mark.integration

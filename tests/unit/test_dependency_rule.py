@@ -4,8 +4,9 @@
 ``config``; ``indexer`` and ``alerts`` build on ``config`` and the stream plumbing
 (``streams.topics``/``streams.app``), never on each other, the crawlers or ``cgtwatch``.
 Inside ``cgtwatch``, what production containers run (``cgtwatch.runtime``) never imports the
-command line, the embedded dev stack or the demo; ``bench/`` and ``testkit/`` never import
-``tests``; the subpackages of ``crawlers`` import each other without a cycle.
+command line, the embedded dev stack or the demo; ``bench/`` (with ``bench.sites``, the fixture
+sites the tests share) never imports ``tests``; the subpackages of ``crawlers`` import each other
+without a cycle.
 """
 
 from __future__ import annotations
@@ -82,7 +83,6 @@ FORBIDDEN: dict[str, set[str]] = {
     "cgtwatch.runtime": {"cgtwatch.cli", "cgtwatch.devstack", "cgtwatch.demo"},
     "cgtwatch.devstack": {"cgtwatch.cli", "cgtwatch.demo"},
     "bench": {"tests"},
-    "testkit": {"tests"},
 }
 
 

@@ -12,11 +12,11 @@ import scrapy
 from scrapy.http import HtmlResponse, Request, Response
 from scrapy.utils.test import get_crawler
 
+from bench.sites.pages import HANWEB_POINTER, hanweb_site, trs_site
 from config.contracts import RawArticle, article_id, utcnow
 from config.sources import Source
 from crawlers.engine.spider import GenericSpider
 from crawlers.state.seen import SeenStore, SqliteSeenStore
-from testkit.sites.pages import HANWEB_POINTER, hanweb_site, trs_site
 
 ROOT = "http://127.0.0.1:8765"
 LIST = f"{ROOT}/trs/xxgk/index.html"

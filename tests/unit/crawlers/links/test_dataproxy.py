@@ -11,11 +11,11 @@ import scrapy
 from scrapy.http import HtmlResponse, Request, XmlResponse
 from scrapy.utils.test import get_crawler
 
+from bench.sites.pages import dataproxy_xml, hanweb_site
 from config.sources import Source
 from crawlers.engine.spider import GenericSpider
 from crawlers.links.dataproxy import next_dataproxy_url, total_records
 from crawlers.state.seen import SqliteSeenStore
-from testkit.sites.pages import dataproxy_xml, hanweb_site
 
 PROXY = "http://x.gov.cn/module/web/jpage/dataproxy.jsp"
 ROOT = "http://x.gov.cn"
