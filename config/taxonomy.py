@@ -9,12 +9,13 @@ classifier folds traditional script before matching.
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
-from config.contracts import LABELS
+from config.taxonomy_rules import BulletinConfig, CompoundRule, ListConfig, PairRule
 from config.yamlfile import OperatorFileError, load_yaml_model
 
 TermKind = Literal["core", "support", "context", "weak"]
@@ -73,6 +74,7 @@ class DocumentCap(_Strict):
     when_any: list[str] = Field(min_length=1)
     min_count: int = Field(default=1, ge=1)
     unless_any: list[str] = Field(default_factory=list)
+    unless_core: bool = Field(default=False, description="not when the label has a core hit")
     max_salience: SalienceCap = "passing"
 
 
@@ -144,25 +146,46 @@ class SalienceConfig(_Strict):
         description="coverage that makes evidence primary even without a lead hit")
 
 
+LABEL_NAME = r"^[a-z][a-z0-9_]{0,39}$"
+
+
 class Taxonomy(_Strict):
+    """The labels (names are data: ``labels`` keys, in file order) and how to find them."""
+
     version: str = Field(min_length=1)
     salience: SalienceConfig = Field(default_factory=SalienceConfig)
-    labels: dict[str, LabelTaxonomy]
+    labels: dict[str, LabelTaxonomy] = Field(min_length=1)
     masks: list[MaskGroup] = Field(default_factory=list)
     conventions: list[Convention] = Field(default_factory=list)
+    compounds: list[CompoundRule] = Field(default_factory=list)
+    pairs: list[PairRule] = Field(default_factory=list)
+    bulletins: BulletinConfig = Field(default_factory=BulletinConfig)
+    lists: ListConfig = Field(default_factory=ListConfig)
     tags: dict[str, TagDef] = Field(default_factory=dict)
+
+    @property
+    def label_names(self) -> tuple[str, ...]:
+        return tuple(self.labels)
+
+    @field_validator("labels")
+    @classmethod
+    def _label_names(cls, value: dict[str, LabelTaxonomy]) -> dict[str, LabelTaxonomy]:
+        bad = [name for name in value if not re.match(LABEL_NAME, name)]
+        if bad:
+            raise ValueError(f"label names must match {LABEL_NAME} (snake_case); got {bad}")
+        return value
 
     @model_validator(mode="after")
     def _known_labels(self) -> Taxonomy:
-        unknown = sorted(set(self.labels) - set(LABELS))
-        missing = sorted(set(LABELS) - set(self.labels))
-        if unknown or missing:
-            raise ValueError(f"labels must be exactly {list(LABELS)}; "
-                             f"unknown {unknown}, missing {missing}")
-        for conv in self.conventions:
-            bad = sorted((set(conv.requires) | set(conv.then)) - set(LABELS))
+        named = [(f"convention {c.name!r}", set(c.requires) | set(c.then))
+                 for c in self.conventions]
+        named += [(f"compound {c.name!r}", set(c.modifiers)) for c in self.compounds]
+        named += [(f"pair {p.name!r}", set(p.hits)) for p in self.pairs]
+        for what, labels in named:
+            bad = sorted(labels - set(self.labels))
             if bad:
-                raise ValueError(f"convention {conv.name!r} names unknown label(s) {bad}")
+                raise ValueError(f"{what} names unknown label(s) {bad}; "
+                                 f"defined: {list(self.labels)}")
         return self
 
 

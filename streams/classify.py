@@ -12,12 +12,24 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from config.contracts import LABELS, Classification, Evidence, LabelResult
+from config.contracts import Classification, Evidence, LabelResult
 from config.taxonomy import Gazetteers, Taxonomy, load_gazetteers, load_taxonomy
+from streams.classify_compounds import expand
 from streams.classify_entities import EntityFinder
-from streams.classify_labels import ConventionRule, LabelRules
+from streams.classify_items import Brief, brief_hits, briefs, only_listed
+from streams.classify_labels import ConventionRule, LabelExtras, LabelRules
 from streams.classify_match import Lexicon, PhraseMatcher
-from streams.classify_score import Features, Hit, cap, features, resolve_co_primary, salience, score
+from streams.classify_pairs import PairFinder
+from streams.classify_score import (
+    SALIENCES,
+    Features,
+    Hit,
+    cap,
+    features,
+    resolve_co_primary,
+    salience,
+    score,
+)
 from streams.classify_tags import TagFinder
 from streams.classify_text import normalize, snippet, text_units
 
@@ -32,7 +44,10 @@ class Classifier:
         self.taxonomy = taxonomy
         self.version = f"{ENGINE_VERSION}+{taxonomy.version}"
         self._lexicon = lexicon = Lexicon()  # all matchers below share it: one pass per field
-        self._labels = [LabelRules(name, taxonomy.labels[name], lexicon) for name in LABELS]
+        self.labels = taxonomy.label_names
+        extras = _extras(taxonomy, lexicon)
+        self._labels = [LabelRules(name, taxonomy.labels[name], lexicon, extras[name])
+                        for name in self.labels]
         self._conventions = [ConventionRule(c, lexicon) for c in taxonomy.conventions]
         self._masks = PhraseMatcher((p for group in taxonomy.masks for p in group.phrases),
                                     lexicon)
@@ -54,26 +69,63 @@ class Classifier:
                  for name, norm in fields.items()}
         cfg = self.taxonomy.salience
         units = text_units(fields["text"], cfg.units_per_char_zh)
+        items = briefs(fields["text"], self.taxonomy.bulletins)
         hits: dict[str, list[Hit]] = {}
         feats: dict[str, Features] = {}
         sal: dict[str, str] = {}
         for rules in self._labels:
-            hits[rules.name] = rules.hits(fields, masks)
-            feats[rules.name] = features(hits[rules.name], units, len(fields["text"]), cfg)
-            sal[rules.name] = cap(salience(feats[rules.name], cfg), rules.max_salience(fields))
+            found = hits[rules.name] = rules.hits(fields, masks)
+            feats[rules.name] = features(found, units, len(fields["text"]), cfg)
+            level = self._structured(found, fields["text"], items) or salience(
+                feats[rules.name], cfg)
+            sal[rules.name] = cap(level, rules.max_salience(fields, found))
         sal = resolve_co_primary(sal, {k: f.strength(cfg) for k, f in feats.items()}, cfg)
         for convention in self._conventions:
             sal = convention.apply(sal, fields)
         results = {name: LabelResult(score=score(feats[name], cfg) if sal[name] != "none" else 0.0,
                                      salience=sal[name],
                                      evidence=_evidence(hits[name], originals))
-                   for name in LABELS}
+                   for name in self.labels}
         institutions, regions = self._entities.find(
             [originals["title"], originals["text"]], [fields["title"], fields["text"]])
         return Classification(
-            labels=[n for n in LABELS if sal[n] in ("primary", "secondary")],
+            labels=[n for n in self.labels if sal[n] in ("primary", "secondary")],
             results=results, tags=self._tags.find(fields["title"], fields["text"]),
             institutions=institutions, regions=regions, classifier=self.version)
+
+
+    def _structured(self, hits: list[Hit], text: str, items: list[Brief]) -> str | None:
+        """Salience from document structure when no title hit names the label: the strongest
+        bulletin brief read alone (at most ``bulletins.max_salience``), or at most
+        ``lists.max_salience`` when the label is only named in lists of fields."""
+        if any(h.field == "title" and h.kind in ("core", "support") for h in hits):
+            return None
+        cfg, bulletins = self.taxonomy.salience, self.taxonomy.bulletins
+        text_hits = [h for h in hits if h.field == "text"]
+        groups = brief_hits(text_hits, items) if items else []
+        if groups and len(groups) <= bulletins.max_items_with_hits and \
+                sum(len(g) for g, _ in groups) == len(text_hits):
+            units = cfg.units_per_char_zh
+            levels = [salience(features(group, max(1.0, size * units), size, cfg), cfg)
+                      for group, size in groups]
+            return cap(max(levels, key=SALIENCES.index), bulletins.max_salience)
+        if only_listed(text, hits, self.taxonomy.lists):
+            return cap(salience(features(hits, text_units(text, cfg.units_per_char_zh),
+                                         len(text), cfg), cfg), self.taxonomy.lists.max_salience)
+        return None
+
+
+def _extras(taxonomy: Taxonomy, lexicon: Lexicon) -> dict[str, LabelExtras]:
+    """Per label: generated compound terms, ignored phrases and pair rules."""
+    generated = expand(taxonomy.compounds)
+    out = {name: LabelExtras(compounds=generated.terms.get(name, {}),
+                             ignored=generated.ignored.get(name, set()))
+           for name in taxonomy.label_names}
+    for rule in taxonomy.pairs:
+        finder = PairFinder(rule, lexicon)
+        for label, spec in rule.hits.items():
+            out[label].pairs.append((finder, spec))
+    return out
 
 
 def _evidence(hits: list[Hit], originals: dict[str, str]) -> list[Evidence]:

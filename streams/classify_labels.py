@@ -8,16 +8,30 @@ labels (e.g. CAR-T is cell therapy first). Pure; compiled regexes are reused acr
 
 from __future__ import annotations
 
+import dataclasses
 from dataclasses import dataclass
 
 from config.contracts import SALIENCE_ORDER
 from config.taxonomy import ContextRule, Convention, DocumentCap, LabelTaxonomy
+from config.taxonomy_rules import HitSpec
 from streams.classify_match import Lexicon, PhraseMatcher, near, overlaps
+from streams.classify_pairs import PairFinder
 from streams.classify_score import Hit
 from streams.classify_text import normalize
 
 Fields = dict[str, str]
 Spans = dict[str, list[tuple[int, int]]]
+IGNORED = "ignored"
+
+
+@dataclass
+class LabelExtras:
+    """What other rules add to a label: generated compound terms (phrase → weight, kind),
+    phrases to ignore, and pair rules with the hit each gives."""
+
+    compounds: dict[str, tuple[float, str]] = dataclasses.field(default_factory=dict)
+    ignored: set[str] = dataclasses.field(default_factory=set)
+    pairs: list[tuple[PairFinder, HitSpec]] = dataclasses.field(default_factory=list)
 
 
 @dataclass(frozen=True)
@@ -42,7 +56,9 @@ class _Cap:
         self.when = PhraseMatcher(rule.when_any, lexicon)
         self.unless = PhraseMatcher(rule.unless_any, lexicon)
 
-    def limit(self, fields: Fields) -> str | None:
+    def limit(self, fields: Fields, has_core: bool) -> str | None:
+        if has_core and self.rule.unless_core:
+            return None
         seen = sum(len(self.when.find(norm)) for norm in fields.values())
         if seen < self.rule.min_count:
             return None
@@ -52,17 +68,24 @@ class _Cap:
 
 
 class LabelRules:
-    """A label's terms, context rules and caps, compiled."""
+    """A label's terms (listed, generated compounds, ignored phrases), pair rules, context
+    rules and caps, compiled."""
 
-    def __init__(self, name: str, spec: LabelTaxonomy, lexicon: Lexicon | None = None) -> None:
+    def __init__(self, name: str, spec: LabelTaxonomy, lexicon: Lexicon | None = None,
+                 extra: LabelExtras | None = None) -> None:
         self.name = name
         self.terms: dict[str, _Term] = {}
-        for group in spec.term_groups:
-            for term in group.terms:
-                key = normalize(term)
-                old = self.terms.get(key)
-                if old is None or group.weight > old.weight:
-                    self.terms[key] = _Term(group.weight, group.kind)
+        extra = extra or LabelExtras()
+        listed = [(t, g.weight, g.kind) for g in spec.term_groups for t in g.terms]
+        generated = [(t, w, k) for t, (w, k) in extra.compounds.items()]
+        for term, weight, kind in listed + generated:
+            key = normalize(term)
+            old = self.terms.get(key)
+            if old is None or weight > old.weight:
+                self.terms[key] = _Term(weight, kind)
+        for term in extra.ignored:  # longer phrases that consume a term without counting
+            self.terms[normalize(term)] = _Term(0.0, IGNORED)
+        self.pairs = extra.pairs
         self.matcher = PhraseMatcher(self.terms, lexicon)
         self.contexts = [_Context(rule, lexicon) for rule in spec.contexts]
         self.caps = [_Cap(rule, lexicon) for rule in spec.caps]
@@ -76,18 +99,39 @@ class LabelRules:
             context_spans = {id(c): [(s, e) for _, s, e in c.near.find(norm)]
                              for c in self.contexts}
             mask = masks[field]
+            found: list[Hit] = []
             for key, start, end in self.matcher.find(norm):
                 if mask and overlaps(start, end, mask):
                     continue
                 term = self.terms[key]
-                kind = self._context_kind(key, term.kind, start, end, context_spans)
+                if term.kind == IGNORED:
+                    continue
+                kind = self._context_kind(self._contexts_of[key], term.kind, start, end,
+                                          context_spans)
                 if kind is not None:
-                    out.append(Hit(key, term.weight, kind, field, start, end))
+                    found.append(Hit(key, term.weight, kind, field, start, end))
+            out += found + self._pair_hits(field, norm, found, mask, context_spans)
         return out
 
-    def _context_kind(self, key: str, kind: str, start: int, end: int,
+    def _pair_hits(self, field: str, norm: str, found: list[Hit], mask: list[tuple[int, int]],
+                   spans: dict[int, list[tuple[int, int]]]) -> list[Hit]:
+        """Hits of pair rules, except where a listed term already covers the pair."""
+        out: list[Hit] = []
+        taken = [(h.start, h.end) for h in found if h.kind == "core"]
+        for finder, spec in self.pairs:
+            for m in finder.find(norm):
+                if overlaps(m.start, m.end, taken) or (mask and overlaps(m.start, m.end, mask)):
+                    continue
+                rules = tuple(c for c in self.contexts
+                              if c.applies(m.first) or c.applies(m.second))
+                kind = self._context_kind(rules, spec.kind, m.start, m.end, spans)
+                if kind is not None:
+                    out.append(Hit(finder.key, spec.weight, kind, field, m.start, m.end))
+        return out
+
+    def _context_kind(self, contexts: tuple[_Context, ...], kind: str, start: int, end: int,
                       spans: dict[int, list[tuple[int, int]]]) -> str | None:
-        for ctx in self._contexts_of[key]:
+        for ctx in contexts:
             found = spans[id(ctx)]
             if found and near(found, start, end, ctx.rule.window):
                 if ctx.rule.action == "drop":
@@ -95,9 +139,10 @@ class LabelRules:
                 kind = "weak"
         return kind
 
-    def max_salience(self, fields: Fields) -> str:
+    def max_salience(self, fields: Fields, hits: list[Hit]) -> str:
         """The strictest cap that applies, or ``primary`` when none does."""
-        limits = [lim for cap in self.caps if (lim := cap.limit(fields)) is not None]
+        core = any(h.kind == "core" for h in hits)
+        limits = [lim for cap in self.caps if (lim := cap.limit(fields, core)) is not None]
         order = ("none", "passing", "secondary", "primary")
         return min(limits, key=order.index) if limits else "primary"
 

@@ -55,11 +55,21 @@ def test_invalid_taxonomy_error_names_line_and_field(tmp_path: Path) -> None:
     assert "labels.cell_therapy.term_groups[0].weight" in message
 
 
-def test_unknown_label_is_rejected(tmp_path: Path) -> None:
+def test_label_names_must_be_snake_case(tmp_path: Path) -> None:
+    bad = tmp_path / "taxonomy.yaml"
+    bad.write_text("version: t1\nlabels:\n  Cell Therapy:\n    term_groups:\n"
+                   "      - {weight: 1, terms: [x]}\n", encoding="utf-8")
+    with pytest.raises(OperatorFileError, match="snake_case"):
+        load_taxonomy(bad)
+
+
+def test_rules_naming_an_undefined_label_are_rejected(tmp_path: Path) -> None:
     bad = tmp_path / "taxonomy.yaml"
     bad.write_text("version: t1\nlabels:\n  cell_therapy:\n    term_groups:\n"
-                   "      - {weight: 1, terms: [x]}\n", encoding="utf-8")
-    with pytest.raises(OperatorFileError, match="missing"):
+                   "      - {weight: 1, terms: [x]}\n"
+                   "pairs:\n  - {name: p, first: [a], second: [b],"
+                   " hits: {rna_therapy: {weight: 1}}}\n", encoding="utf-8")
+    with pytest.raises(OperatorFileError, match=r"pair 'p' names unknown label\(s\) \['rna_"):
         load_taxonomy(bad)
 
 

@@ -1,0 +1,89 @@
+"""Document structure for salience: bulletin briefs and lists of fields.
+
+Input: an article's normalised text, one label's hits and the taxonomy's ``BulletinConfig``
+/ ``ListConfig``. Output: ``briefs`` — the (headline, body) spans of a multi-item bulletin,
+or ``[]`` for an ordinary article; ``brief_hits`` — a label's hits regrouped per brief, with
+the headline as the brief's title; ``only_listed`` — whether every text hit of a label sits
+in an enumeration of other fields ("生物育种、合成生物、细胞治疗、高端医疗器械"). Pure.
+"""
+
+from __future__ import annotations
+
+import re
+
+from config.taxonomy_rules import BulletinConfig, ListConfig
+from streams.classify_score import Hit
+
+_SENTENCE_END = "。！？!?；;：:.…"
+_SENTENCE = re.compile(r"[^。！？!?；;\n]+")
+
+Brief = tuple[int, int, int]  # headline start, body start, brief end
+
+
+def _lines(text: str) -> list[tuple[int, int]]:
+    out: list[tuple[int, int]] = []
+    pos = 0
+    for line in text.split("\n"):
+        stripped = line.strip()
+        if stripped:
+            start = pos + line.index(stripped[0])
+            out.append((start, start + len(stripped)))
+        pos += len(line) + 1
+    return out
+
+
+def briefs(text: str, cfg: BulletinConfig) -> list[Brief]:
+    """The briefs of a bulletin: a short headline line (no sentence end) followed by a longer
+    body; ``[]`` when the text has fewer than ``cfg.min_items`` of them."""
+    lines = _lines(text)
+    heads = [i for i, (s, e) in enumerate(lines[:-1])
+             if e - s <= cfg.headline_max_chars and text[e - 1] not in _SENTENCE_END
+             and lines[i + 1][1] - lines[i + 1][0] > e - s]
+    if len(heads) < cfg.min_items:
+        return []
+    out: list[Brief] = []
+    for n, i in enumerate(heads):
+        end = lines[heads[n + 1]][0] if n + 1 < len(heads) else len(text)
+        out.append((lines[i][0], lines[i + 1][0], end))
+    return out
+
+
+def brief_hits(hits: list[Hit], items: list[Brief]) -> list[tuple[list[Hit], int]]:
+    """Text hits per brief, each brief read as an article: headline hits as ``title`` hits,
+    body offsets relative to the body; with the body's length. Briefs without hits are left
+    out."""
+    out: list[tuple[list[Hit], int]] = []
+    for head, body, end in items:
+        group = [h._replace(field="title", start=h.start - head, end=h.end - head)
+                 if h.start < body else
+                 h._replace(start=h.start - body, end=h.end - body)
+                 for h in hits if h.field == "text" and head <= h.start < end]
+        if group:
+            out.append((group, end - body))
+    return out
+
+
+def only_listed(text: str, hits: list[Hit], cfg: ListConfig) -> bool:
+    """Every non-weak text hit lies in a sentence that enumerates at least ``min_items``
+    items, at most ``max_share`` of which name the label."""
+    counted = [h for h in hits if h.field == "text" and h.kind in ("core", "support")]
+    if not counted:
+        return False
+    for sentence in _SENTENCE.finditer(text):
+        inside = [h for h in counted if sentence.start() <= h.start < sentence.end()]
+        if inside and not _is_list(sentence.group(), sentence.start(), inside, cfg):
+            return False
+    return True
+
+
+def _is_list(sentence: str, offset: int, hits: list[Hit], cfg: ListConfig) -> bool:
+    bounds = [0]
+    for sep in cfg.separators:
+        bounds += [m.end() for m in re.finditer(re.escape(sep), sentence)]
+    bounds = [*sorted(set(bounds)), len(sentence)]
+    items = len(bounds) - 1
+    if items < cfg.min_items:
+        return False
+    touched = {next(i for i in range(items) if h.start - offset < bounds[i + 1])
+               for h in hits}
+    return len(touched) <= cfg.max_share * items
