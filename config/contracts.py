@@ -14,7 +14,9 @@ from datetime import UTC, datetime
 from typing import Any, Literal, TypeVar
 from urllib.parse import urlsplit, urlunsplit
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, ValidationInfo, model_validator
+
+from config.labels import label_names
 
 SCHEMA_VERSION = 1
 
@@ -92,14 +94,17 @@ class Message(BaseModel):
 M = TypeVar("M", bound=Message)
 
 
-def decode(model: type[M], data: bytes | str) -> M:
-    """Parse a wire message; raises ``pydantic.ValidationError`` with the failing fields."""
-    return model.model_validate_json(data)
+def decode(model: type[M], data: bytes | str, labels: tuple[str, ...] | None = None) -> M:
+    """Parse a wire message; raises ``pydantic.ValidationError`` with the failing fields.
+    With ``labels`` (a taxonomy's label names) a classification naming others is refused."""
+    context = {"labels": labels} if labels is not None else None
+    return model.model_validate_json(data, context=context)
 
 
 SourceKind = Literal["government", "ftz", "university", "hospital", "regulator", "press", "demo"]
 Salience = Literal["primary", "secondary", "passing", "none"]
-LABELS: tuple[str, ...] = ("cell_therapy", "gene_therapy")
+# The labels of the shipped taxonomy (config/taxonomy.yaml): labels are data, not code.
+LABELS: tuple[str, ...] = label_names()
 SALIENCE_ORDER: dict[str, int] = {"none": 0, "passing": 1, "secondary": 2, "primary": 3}
 
 
@@ -205,6 +210,19 @@ class Classification(BaseModel):
     institutions: list[Entity] = Field(default_factory=list)
     regions: list[Entity] = Field(default_factory=list)
     classifier: str = ""
+
+    @model_validator(mode="after")
+    def _known_labels(self, info: ValidationInfo) -> Classification:
+        """Every label has a result; with a ``labels`` validation context (the taxonomy's
+        label names), results name only those labels."""
+        missing = sorted(set(self.labels) - set(self.results))
+        if missing:
+            raise ValueError(f"labels {missing} have no result")
+        known = (info.context or {}).get("labels") if info else None
+        unknown = sorted(set(self.results) - set(known)) if known is not None else []
+        if unknown:
+            raise ValueError(f"unknown label(s) {unknown}; known: {list(known or [])}")
+        return self
 
 
 class ClassifiedArticle(ArticleFields):

@@ -190,10 +190,11 @@ class Rule(_Strict):
         return value
 
     @model_validator(mode="after")
-    def _known_labels(self) -> Rule:
-        unknown = sorted(set(self.labels) - set(LABELS))
+    def _known_labels(self, info: ValidationInfo) -> Rule:
+        known = (info.context or {}).get("labels") or LABELS
+        unknown = sorted(set(self.labels) - set(known))
         if unknown:
-            raise ValueError(f"unknown label(s) {unknown}; known: {list(LABELS)}")
+            raise ValueError(f"unknown label(s) {unknown}; known (taxonomy.yaml): {list(known)}")
         return self
 
 
@@ -223,5 +224,7 @@ def _channel_names(data: Any) -> dict[str, Any]:
     return {"channels": [n for n in names if isinstance(n, str)]}
 
 
-def load_alert_rules(path: Path) -> AlertRulesFile:
-    return load_yaml_model(path, AlertRulesFile, context=_channel_names)
+def load_alert_rules(path: Path, labels: tuple[str, ...] = LABELS) -> AlertRulesFile:
+    """Load and validate ``alert_rules.yaml``; rules may name the ``labels`` of the taxonomy."""
+    return load_yaml_model(path, AlertRulesFile,
+                           context=lambda data: {**_channel_names(data), "labels": labels})

@@ -15,6 +15,7 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
+from config.labels import LABEL_NAME
 from config.taxonomy_rules import BulletinConfig, CompoundRule, ListConfig, PairRule
 from config.yamlfile import OperatorFileError, load_yaml_model
 
@@ -144,9 +145,6 @@ class SalienceConfig(_Strict):
     primary_coverage_without_lead: float = Field(
         default=1.0, gt=0.0, le=1.0,
         description="coverage that makes evidence primary even without a lead hit")
-
-
-LABEL_NAME = r"^[a-z][a-z0-9_]{0,39}$"
 
 
 class Taxonomy(_Strict):

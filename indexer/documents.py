@@ -17,7 +17,6 @@ from elasticsearch.dsl import (
     Document,
     Float,
     Index,
-    InnerDoc,
     Integer,
     Keyword,
     Mapping,
@@ -25,19 +24,20 @@ from elasticsearch.dsl import (
     Text,
 )
 
+from config.contracts import LABELS
+
 SCHEMA_VERSION = 1
 TEXT_ANALYZER = "cjk"  # built into every Elasticsearch; CJK bigrams plus English terms
 ANALYZERS = ("smartcn", "icu_analyzer", "cjk")  # preference order; see indexer.analysis
 
 
-class LabelScores(InnerDoc):
-    cell_therapy = Float()
-    gene_therapy = Float()
-
-
-class LabelSalience(InnerDoc):
-    cell_therapy = Keyword()
-    gene_therapy = Keyword()
+# Per-label fields come from the taxonomy's label names (``config.labels``): explicit fields
+# for the labels known at setup, and dynamic templates so a label added later is mapped the
+# same way (score: float, salience: keyword) in every index the template creates.
+LABEL_TEMPLATES: list[dict[str, Any]] = [
+    {"label_scores": {"path_match": "scores.*", "mapping": {"type": "float"}}},
+    {"label_salience": {"path_match": "salience.*", "mapping": {"type": "keyword"}}},
+]
 
 
 class ArticleDoc(Document):
@@ -48,8 +48,8 @@ class ArticleDoc(Document):
     title = Text(analyzer=TEXT_ANALYZER, fields={"raw": Keyword(ignore_above=512)})
     text = Text(analyzer=TEXT_ANALYZER)
     labels = Keyword()
-    scores = Object(LabelScores)
-    salience = Object(LabelSalience)
+    scores = Object(dynamic=True)
+    salience = Object(dynamic=True)
     tags = Keyword()
     institutions = Keyword()
     institutions_en = Keyword()
@@ -119,16 +119,21 @@ def crawl_health_index(prefix: str) -> str:
     return f"{prefix}-crawl-health"
 
 
-def _article_mapping(analyzer: str) -> Mapping:
+def _article_mapping(analyzer: str, labels: tuple[str, ...]) -> Mapping:
     mapping = Mapping()
     mapping.update(ArticleDoc._doc_type.mapping)
     mapping.field("title", Text(analyzer=analyzer, fields={"raw": Keyword(ignore_above=512)}))
     mapping.field("text", Text(analyzer=analyzer))
+    mapping.field("scores", Object(dynamic=True, properties={n: Float() for n in labels}))
+    mapping.field("salience", Object(dynamic=True, properties={n: Keyword() for n in labels}))
     return mapping
 
 
 def _meta(analyzer: str) -> Mapping:
-    return Mapping().meta("_meta", {"schema_version": SCHEMA_VERSION, "text_analyzer": analyzer})
+    """``_meta`` and ``dynamic_templates`` (set after cloning: ``Index.clone()`` drops them)."""
+    mapping = Mapping().meta("_meta", {"schema_version": SCHEMA_VERSION,
+                                       "text_analyzer": analyzer})
+    return mapping.meta("dynamic_templates", LABEL_TEMPLATES)
 
 
 def _settings(lifecycle: str | None) -> dict[str, Any]:
@@ -139,11 +144,13 @@ def _settings(lifecycle: str | None) -> dict[str, Any]:
 
 
 def articles_template(prefix: str, analyzer: str = TEXT_ANALYZER,
-                      lifecycle: str | None = None) -> ComposableIndexTemplate:
+                      lifecycle: str | None = None,
+                      labels: tuple[str, ...] = LABELS) -> ComposableIndexTemplate:
     """A composable template that gives every ``<prefix>-articles-v*`` index our mapping,
-    with ``title``/``text`` analysed by ``analyzer`` (recorded in ``_meta.text_analyzer``)."""
+    with ``title``/``text`` analysed by ``analyzer`` (recorded in ``_meta.text_analyzer``)
+    and a score and salience field per label of ``labels`` (the taxonomy's)."""
     index = Index(f"{articles_alias(prefix)}-v*")
-    index.mapping(_article_mapping(analyzer))
+    index.mapping(_article_mapping(analyzer, labels))
     index.settings(**_settings(lifecycle))
     template = index.as_composable_template(articles_alias(prefix), priority=100)
     template._index.mapping(_meta(analyzer))  # Index.clone() drops the mapping's _meta

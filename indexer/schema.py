@@ -1,7 +1,8 @@
 """Index setup: templates, the versioned articles index behind its write alias, crawl health.
 
 Input: an ``Elasticsearch`` client and ``Settings``. Output: idempotently created ILM policies
-(where the server has ILM), the articles template with the detected Chinese analyzer, the first
+(where the server has ILM), the articles template with the detected Chinese analyzer and a
+score and salience field per label of the taxonomy (``settings.paths.taxonomy``), the first
 backing index and the write alias, and the crawl-health index. ``cgtwatch setup``,
 ``cgtwatch index setup`` and the local stack call these; ``articles_status`` reports what the
 live index uses.
@@ -15,6 +16,8 @@ from typing import Any
 
 from elasticsearch import Elasticsearch
 
+from config.contracts import LABELS
+from config.labels import label_names
 from config.settings import Settings
 from indexer.analysis import detect_text_analyzer, setup_lifecycle
 from indexer.documents import (
@@ -47,11 +50,13 @@ class ArticlesStatus:
         return {**self.__dict__, "code_schema_version": SCHEMA_VERSION}
 
 
-def put_articles_template(es: Elasticsearch, prefix: str) -> str:
-    """Detect the analyzer and ILM support, then create or update the template."""
+def put_articles_template(es: Elasticsearch, prefix: str,
+                          labels: tuple[str, ...] = LABELS) -> str:
+    """Detect the analyzer and ILM support, then create or update the template (a score and
+    salience field per label of ``labels``, and dynamic templates for labels added later)."""
     analyzer = detect_text_analyzer(es)
     lifecycle = setup_lifecycle(es, prefix)
-    name, body = template_body(articles_template(prefix, analyzer, lifecycle))
+    name, body = template_body(articles_template(prefix, analyzer, lifecycle, labels))
     es.indices.put_index_template(name=name, **body)
     return analyzer
 
@@ -59,7 +64,7 @@ def put_articles_template(es: Elasticsearch, prefix: str) -> str:
 def setup_articles(es: Elasticsearch, settings: Settings) -> str:
     """Create or update the template; create the backing index and alias if missing."""
     prefix = settings.elastic.index_prefix
-    analyzer = put_articles_template(es, prefix)
+    analyzer = put_articles_template(es, prefix, label_names(settings.paths.taxonomy))
     alias = articles_alias(prefix)
     if not es.indices.exists_alias(name=alias):
         index = articles_index(prefix)

@@ -71,17 +71,26 @@ def _pred_salience(pred: Classification, label: str) -> str:
     return result.salience if result is not None else "none"
 
 
-def _compute(gold: Sequence[Mapping[str, Any]], pred: Sequence[Classification]) -> EvalReport:
-    per_label = {label: PRF() for label in LABELS}
-    per_lang: dict[str, dict[str, PRF]] = {label: {} for label in LABELS}
-    confusion = {label: {g: dict.fromkeys(SALIENCES, 0) for g in SALIENCES} for label in LABELS}
-    correct = dict.fromkeys(LABELS, 0)
+def _labels_of(pred: Sequence[Classification]) -> tuple[str, ...]:
+    """The classifier's labels, in its order (the shipped ones when nothing was classified)."""
+    seen: dict[str, None] = {}
+    for result in pred:
+        seen.update(dict.fromkeys(result.results))
+    return tuple(seen) or LABELS
+
+
+def _compute(gold: Sequence[Mapping[str, Any]], pred: Sequence[Classification],
+             labels: tuple[str, ...]) -> EvalReport:
+    per_label = {label: PRF() for label in labels}
+    per_lang: dict[str, dict[str, PRF]] = {label: {} for label in labels}
+    confusion = {label: {g: dict.fromkeys(SALIENCES, 0) for g in SALIENCES} for label in labels}
+    correct = dict.fromkeys(labels, 0)
     passing = [0, 0]
     errors: list[str] = []
     for record, result in zip(gold, pred, strict=True):
         lang = str(record.get("lang") or "?")
         wrong = False
-        for label in LABELS:
+        for label in labels:
             g_sal, p_sal = gold_salience(record, label), _pred_salience(result, label)
             g_pos, p_pos = label in record.get("labels", []), label in result.labels
             per_label[label] = per_label[label].add(g_pos, p_pos)
@@ -101,14 +110,16 @@ def _compute(gold: Sequence[Mapping[str, Any]], pred: Sequence[Classification]) 
 
 
 def evaluate(gold: list[dict[str, Any]], pred: list[Classification]) -> EvalReport:
-    """Metrics over all items, with ``certain`` and ``uncertain`` subsets when marked."""
-    report = _compute(gold, pred)
+    """Metrics over all items and every label of the classifier, with ``certain`` and
+    ``uncertain`` subsets when marked."""
+    labels = _labels_of(pred)
+    report = _compute(gold, pred, labels)
     subsets: dict[str, EvalReport] = {}
     flags = [bool(record.get("uncertain")) for record in gold]
     if any(flags):
         for name, want in (("certain", False), ("uncertain", True)):
             pairs = [(g, p) for g, p, f in zip(gold, pred, flags, strict=True) if f == want]
-            subsets[name] = _compute([g for g, _ in pairs], [p for _, p in pairs])
+            subsets[name] = _compute([g for g, _ in pairs], [p for _, p in pairs], labels)
     return EvalReport(**{**report.__dict__, "subsets": subsets})
 
 
@@ -119,11 +130,11 @@ def _prf_line(name: str, prf: PRF) -> str:
 
 def _summary(report: EvalReport, title: str) -> list[str]:
     lines = [f"{title}: {report.n} items"]
-    for label in LABELS:
+    for label in report.per_label:
         lines.append(_prf_line(label, report.per_label[label]))
         for lang, prf in sorted(report.per_label_lang[label].items()):
             lines.append(_prf_line(f"  {label}[{lang}]", prf))
-    for label in LABELS:
+    for label in report.per_label:
         lines.append(f"  salience accuracy {label}: {report.salience_accuracy[label]:.3f}")
     lines.append(f"  passing recall: {report.passing_recall:.3f} "
                  f"({report.passing_found}/{report.passing_total})")
@@ -133,7 +144,7 @@ def _summary(report: EvalReport, title: str) -> list[str]:
 def format_report(report: EvalReport) -> str:
     """Plain-text rendering: metrics, confusion tables, subsets and misclassified ids."""
     lines = _summary(report, "all")
-    for label in LABELS:
+    for label in report.per_label:
         lines.append(f"  salience confusion {label} (rows gold, columns predicted):")
         lines.append("    " + " " * 10 + "".join(f"{s:>10}" for s in SALIENCES))
         for g in SALIENCES:

@@ -135,7 +135,7 @@ def classify(
         raise typer.Exit(1)
 
 
-def load_labelled(path: Path) -> list[dict[str, Any]]:
+def load_labelled(path: Path, known: tuple[str, ...] = LABELS) -> list[dict[str, Any]]:
     """Labelled records; a bad line is an error naming it (nothing is evaluated then)."""
     records: list[dict[str, Any]] = []
     with _open(path) as handle:
@@ -143,8 +143,8 @@ def load_labelled(path: Path) -> list[dict[str, Any]]:
             item = parse_line(path, number, line)
             data = json.loads(line)
             labels = data.get("labels", [])
-            if not isinstance(labels, list) or not set(labels) <= set(LABELS):
-                raise BadLineError(path, number, f"labels must be a subset of {list(LABELS)}")
+            if not isinstance(labels, list) or not set(labels) <= set(known):
+                raise BadLineError(path, number, f"labels must be a subset of {list(known)}")
             records.append({**data, "id": item.id, "title": item.title, "text": item.text})
     return records
 
@@ -157,13 +157,13 @@ def evaluate_command(
     language, salience confusion, passing recall; uncertain items reported separately."""
     from streams.evaluate import evaluate, format_report, report_dict
 
+    clf = _classifier()
     try:
-        gold = load_labelled(input_path)
+        gold = load_labelled(input_path, clf.labels)
     except BadLineError as exc:
         fail(str(exc))
     if not gold:
         fail(f"{input_path} has no labelled records")
-    clf = _classifier()
     report = evaluate(gold, [clf.classify(g["title"], g["text"], g.get("lang")) for g in gold])
     if json_out:
         typer.echo(json.dumps(report_dict(report), ensure_ascii=False))

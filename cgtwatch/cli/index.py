@@ -19,7 +19,7 @@ from elasticsearch import ApiError, Elasticsearch, TransportError
 from rich.markup import escape
 from rich.table import Table
 
-from cgtwatch.cli.util import console, fail
+from cgtwatch.cli.util import console, fail, label_help, parse_label
 from cgtwatch.runtime.logs import configure_logging
 from config.clients import elastic
 from config.settings import Settings
@@ -31,6 +31,8 @@ deadletter_app = typer.Typer(help="List and replay dead letters.", no_args_is_he
 JsonOpt = Annotated[bool, typer.Option("--json", help="one JSON object per line")]
 SinceOpt = Annotated[str | None, typer.Option(help="age (7d, 12h, 30m) or date (2026-11-01)")]
 ListOpt = Annotated[list[str] | None, typer.Option()]
+LabelOpt = Annotated[list[str] | None,
+                     typer.Option(parser=parse_label, metavar="LABEL", help=label_help())]
 
 
 def _settings() -> Settings:
@@ -155,12 +157,12 @@ def _search(settings: Settings, body: dict[str, Any]) -> list[dict[str, Any]]:
 
 def search(
     query: Annotated[str, typer.Argument(help="words or a phrase, Chinese or English; * = all")],
-    label: ListOpt = None, since: SinceOpt = None, region: ListOpt = None,
+    label: LabelOpt = None, since: SinceOpt = None, region: ListOpt = None,
     source: ListOpt = None, lang: ListOpt = None,
     limit: Annotated[int, typer.Option(min=1, max=1000)] = 20, json_out: JsonOpt = False,
 ) -> None:
     """Search articles (title and text) with highlighted snippets. Repeat an option for
-    several values: --label cell_therapy --label gene_therapy."""
+    several values: --label cell_therapy --label gene_therapy (labels: taxonomy.yaml)."""
     from indexer.queries import hit_summary, search_body
 
     settings = _settings()
@@ -183,7 +185,7 @@ def search(
 
 
 def stories(
-    since: SinceOpt = "30d", label: ListOpt = None,
+    since: SinceOpt = "30d", label: LabelOpt = None,
     limit: Annotated[int, typer.Option(min=1, max=500)] = 20, json_out: JsonOpt = False,
 ) -> None:
     """List stories (articles grouped by story_id), latest first, with all their sources."""
