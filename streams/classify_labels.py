@@ -8,6 +8,7 @@ labels (e.g. CAR-T is cell therapy first). Pure; compiled regexes are reused acr
 
 from __future__ import annotations
 
+import bisect
 import dataclasses
 from dataclasses import dataclass
 
@@ -86,6 +87,7 @@ class LabelRules:
         for term in extra.ignored:  # longer phrases that consume a term without counting
             self.terms[normalize(term)] = _Term(0.0, IGNORED)
         self.pairs = extra.pairs
+        self._pair_contexts: dict[tuple[str, str], tuple[_Context, ...]] = {}
         self.matcher = PhraseMatcher(self.terms, lexicon)
         self.contexts = [_Context(rule, lexicon) for rule in spec.contexts]
         self.caps = [_Cap(rule, lexicon) for rule in spec.caps]
@@ -117,13 +119,18 @@ class LabelRules:
                    spans: dict[int, list[tuple[int, int]]]) -> list[Hit]:
         """Hits of pair rules, except where a listed term already covers the pair."""
         out: list[Hit] = []
-        taken = [(h.start, h.end) for h in found if h.kind == "core"]
+        ends = [h.end for h in found if h.kind == "core"]  # hits do not overlap: sorted
+        starts = [h.start for h in found if h.kind == "core"]
         for finder, spec in self.pairs:
             for m in finder.find(norm):
-                if overlaps(m.start, m.end, taken) or (mask and overlaps(m.start, m.end, mask)):
+                i = bisect.bisect_right(ends, m.start)  # first core hit ending after m starts
+                if (i < len(starts) and starts[i] < m.end) or (
+                        mask and overlaps(m.start, m.end, mask)):
                     continue
-                rules = tuple(c for c in self.contexts
-                              if c.applies(m.first) or c.applies(m.second))
+                rules = self._pair_contexts.get((m.first, m.second))
+                if rules is None:
+                    rules = self._pair_contexts[(m.first, m.second)] = tuple(
+                        c for c in self.contexts if c.applies(m.first) or c.applies(m.second))
                 kind = self._context_kind(rules, spec.kind, m.start, m.end, spans)
                 if kind is not None:
                     out.append(Hit(finder.key, spec.weight, kind, field, m.start, m.end))

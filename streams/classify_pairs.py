@@ -31,9 +31,16 @@ class PairFinder:
         self._first = PhraseMatcher(rule.first, lexicon)
         self._second = PhraseMatcher(rule.second, lexicon)
         self._unless = PhraseMatcher(rule.unless_near, lexicon)
+        self._last: tuple[str, list[PairMatch]] = ("", [])
 
     def find(self, norm: str) -> list[PairMatch]:
-        """Non-overlapping pairs, left to right (each first word pairs with its nearest)."""
+        """Non-overlapping pairs, left to right (each first word pairs with its nearest); the
+        last text's answer is kept, as every label of the rule asks for it."""
+        if self._last[0] is not norm:
+            self._last = (norm, self._find(norm))
+        return self._last[1]
+
+    def _find(self, norm: str) -> list[PairMatch]:
         firsts = self._first.find(norm)
         if not firsts:
             return []
