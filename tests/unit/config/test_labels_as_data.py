@@ -43,7 +43,8 @@ def taxonomy_path(tmp_path_factory: pytest.TempPathFactory) -> Path:
 @pytest.fixture(scope="module")
 def classified(taxonomy_path: Path) -> Classification:
     clf = Classifier(load_taxonomy(taxonomy_path))
-    return clf.classify("RNA疗法获批上市", "国家药监局批准一款RNA干扰疗法上市，这是该公司首个RNA疗法。")
+    return clf.classify("RNA疗法获批上市",
+                        "国家药监局批准一款RNA干扰疗法上市，这是该公司首个RNA疗法。")
 
 
 def test_label_names_come_from_the_file(taxonomy_path: Path) -> None:
