@@ -157,3 +157,15 @@ def test_one_mention_in_a_list_of_fields_is_passing(clf: Classifier, text: str) 
 def test_drugs_that_activate_own_stem_cells_are_not_cell_therapy(clf: Classifier, title: str,
                                                                  text: str) -> None:
     assert "cell_therapy" not in clf.classify(title, text).labels
+
+
+@pytest.mark.parametrize(("text", "label"), [
+    ("激活市场主体活力，支持干细胞、合成生物、高端医疗器械、智能制造等产业做大做强。", "cell_therapy"),
+    ("The hospital's programme covers HSCT, radiotherapy, surgery and palliative care.",
+     "cell_therapy"),
+    ("该院开展TIL疗法、靶向治疗、放疗、中医康复等多种治疗手段。", "cell_therapy"),
+    ("The agency reviews biologics, medical devices, ATMPs, vaccines and generics.",
+     "gene_therapy"),
+])
+def test_single_mentions_are_passing_not_none(clf: Classifier, text: str, label: str) -> None:
+    assert clf.classify("综合新闻", text).results[label].salience == "passing"
