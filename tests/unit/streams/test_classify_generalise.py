@@ -160,7 +160,8 @@ def test_drugs_that_activate_own_stem_cells_are_not_cell_therapy(clf: Classifier
 
 
 @pytest.mark.parametrize(("text", "label"), [
-    ("激活市场主体活力，支持干细胞、合成生物、高端医疗器械、智能制造等产业做大做强。", "cell_therapy"),
+    ("激活市场主体活力，支持干细胞、合成生物、高端医疗器械、智能制造等产业做大做强。",
+     "cell_therapy"),
     ("The hospital's programme covers HSCT, radiotherapy, surgery and palliative care.",
      "cell_therapy"),
     ("该院开展TIL疗法、靶向治疗、放疗、中医康复等多种治疗手段。", "cell_therapy"),
