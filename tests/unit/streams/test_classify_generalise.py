@@ -170,3 +170,10 @@ def test_drugs_that_activate_own_stem_cells_are_not_cell_therapy(clf: Classifier
 ])
 def test_single_mentions_are_passing_not_none(clf: Classifier, text: str, label: str) -> None:
     assert clf.classify("综合新闻", text).results[label].salience == "passing"
+
+
+@pytest.mark.parametrize("title", ["基因修饰细胞治疗产品获批开展临床试验",
+                                   "Gene-modified cell therapy enters a first trial"])
+def test_gene_modified_cell_therapy_is_cell_first_and_gene_too(clf: Classifier,
+                                                               title: str) -> None:
+    assert sal(clf.classify(title, "")) == ("primary", "secondary")
