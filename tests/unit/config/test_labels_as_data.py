@@ -14,7 +14,7 @@ import pytest
 import yaml
 from pydantic import ValidationError
 
-from cgtwatch.cliutil import label_help, parse_label
+from cgtwatch.cli.util import label_help, parse_label
 from config.contracts import LABELS, Classification, ClassifiedArticle, decode
 from config.labels import label_names
 from config.rules import load_alert_rules

@@ -16,9 +16,9 @@ from typing import Any
 import pytest
 from typer.testing import CliRunner
 
-from cgtwatch.cli import app
+from cgtwatch.cli.app import app
 
-README = Path(__file__).resolve().parents[3] / "README.md"
+README = Path(__file__).resolve().parents[4] / "README.md"
 TEXT = README.read_text(encoding="utf-8")
 CLASSIFIED = re.compile(
     r"\(([^()\n]*[\u4e00-\u9fff][^()\n]*)\)((?:(?!\n\n).)*?)classified\s+`([^`]+)`", re.DOTALL)
