@@ -103,7 +103,7 @@ class Classifier:
         cfg, bulletins = self.taxonomy.salience, self.taxonomy.bulletins
         text_hits = [h for h in hits if h.field == "text"]
         groups = brief_hits(text_hits, items) if items else []
-        if groups and len(groups) <= bulletins.max_items_with_hits and \
+        if groups and len(groups) <= max(1.0, bulletins.max_share_with_hits * len(items)) and \
                 sum(len(g) for g, _ in groups) == len(text_hits):
             units = cfg.units_per_char_zh
             levels = [salience(features(group, max(1.0, size * units), size, cfg), cfg)

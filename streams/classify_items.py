@@ -34,12 +34,12 @@ def _lines(text: str) -> list[tuple[int, int]]:
 
 def briefs(text: str, cfg: BulletinConfig) -> list[Brief]:
     """The briefs of a bulletin: a short headline line (no sentence end) followed by a longer
-    body; ``[]`` when the text has fewer than ``cfg.min_items`` of them."""
+    body; ``[]`` when the text is not a bulletin (see ``BulletinConfig``)."""
     lines = _lines(text)
     heads = [i for i, (s, e) in enumerate(lines[:-1])
-             if e - s <= cfg.headline_max_chars and text[e - 1] not in _SENTENCE_END
-             and lines[i + 1][1] - lines[i + 1][0] > e - s]
-    if len(heads) < cfg.min_items:
+             if cfg.headline_min_chars <= e - s <= cfg.headline_max_chars
+             and text[e - 1] not in _SENTENCE_END and lines[i + 1][1] - lines[i + 1][0] > e - s]
+    if len(heads) < cfg.min_items or 2 * len(heads) < cfg.min_line_share * len(lines):
         return []
     out: list[Brief] = []
     for n, i in enumerate(heads):
