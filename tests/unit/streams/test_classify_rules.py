@@ -1,0 +1,67 @@
+"""The rule compilers on their own: compound expansion, pair finding, bulletins and lists."""
+
+from __future__ import annotations
+
+from config.taxonomy_rules import BulletinConfig, CompoundRule, ListConfig, PairRule
+from streams.classify_compounds import expand
+from streams.classify_items import brief_hits, briefs, only_listed
+from streams.classify_pairs import PairFinder
+from streams.classify_score import Hit
+
+RULE = CompoundRule(name="t", modifiers={"a": ["细胞"], "b": ["基因"]}, joiners=["与", "、"],
+                    heads=["治疗"], modifier_weight=0.5, not_after=["体"])
+
+
+def test_compounds_in_every_order_and_joiner_name_both_labels() -> None:
+    terms = expand([RULE]).terms
+    for phrase in ("细胞与基因治疗", "基因与细胞治疗", "细胞、基因治疗", "基因、细胞治疗"):
+        assert terms["a"][phrase] == (1.0, "core") and terms["b"][phrase] == (1.0, "core")
+
+
+def test_juxtaposed_compound_weights_the_head_modifier_fully() -> None:
+    terms = expand([RULE]).terms
+    assert terms["a"]["基因细胞治疗"] == (1.0, "core")  # 细胞 is next to the head
+    assert terms["b"]["基因细胞治疗"] == (0.5, "core")
+    assert terms["b"]["细胞基因治疗"] == (1.0, "core")
+
+
+def test_not_after_makes_an_ignored_phrase_for_the_first_modifier() -> None:
+    assert expand([RULE]).ignored["a"] == {"体细胞基因治疗"}
+
+
+def test_pair_finder_window_order_and_unless() -> None:
+    finder = PairFinder(PairRule(name="p", first=["edited"], second=["stem cell"], window=15,
+                                 unless_near=["mice"], hits={"a": {"weight": 1.0}}))
+    assert [(m.first, m.second) for m in finder.find("edited blood stem cells")] == [
+        ("edited", "stem cell")]
+    assert finder.find("stem cells were later edited")  # either order
+    assert not finder.find("edited in a lab far from any stem cells")  # beyond the window
+    assert not finder.find("in mice, edited stem cells")
+
+
+BULLETIN = "消息：\n" + "\n".join(f"第{n}条新闻的标题\n第{n}条新闻的正文，内容比标题长得多。"
+                                for n in range(1, 5))
+
+
+def test_briefs_of_a_bulletin_and_hits_regrouped_per_brief() -> None:
+    items = briefs(BULLETIN, BulletinConfig())
+    assert len(items) == 4
+    head, body, _ = items[1]
+    hit = Hit("x", 1.0, "core", "text", head + 1, head + 2)
+    assert brief_hits([hit], items) == [([hit._replace(field="title", start=1, end=2)],
+                                         items[1][2] - body)]
+
+
+def test_an_article_with_a_few_subheadings_is_not_a_bulletin() -> None:
+    paragraphs = "\n".join("这是一段比较长的正文内容，用来说明文章的主要事实。" for _ in range(8))
+    text = "\n".join(f"第{n}部分小标题\n{paragraphs}" for n in range(1, 4))
+    assert briefs(text, BulletinConfig()) == []
+
+
+def test_only_listed_needs_a_long_enumeration_of_other_fields() -> None:
+    text = "重点支持创新药、医疗器械、细胞治疗、合成生物等领域。"
+    hit = Hit("细胞治疗", 1.0, "core", "text", text.index("细胞治疗"), text.index("细胞治疗") + 4)
+    assert only_listed(text, [hit], ListConfig())
+    short = "支持细胞治疗、基因治疗。"
+    hit2 = Hit("细胞治疗", 1.0, "core", "text", 2, 6)
+    assert not only_listed(short, [hit2], ListConfig())
