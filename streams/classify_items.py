@@ -9,6 +9,7 @@ in an enumeration of other fields ("生物育种、合成生物、细胞治疗�
 
 from __future__ import annotations
 
+import functools
 import re
 
 from config.taxonomy_rules import BulletinConfig, ListConfig
@@ -76,11 +77,14 @@ def only_listed(text: str, hits: list[Hit], cfg: ListConfig) -> bool:
     return True
 
 
+@functools.lru_cache(maxsize=8)
+def _separators(separators: tuple[str, ...]) -> re.Pattern[str]:
+    return re.compile("|".join(re.escape(sep) for sep in separators))
+
+
 def _is_list(sentence: str, offset: int, hits: list[Hit], cfg: ListConfig) -> bool:
-    bounds = [0]
-    for sep in cfg.separators:
-        bounds += [m.end() for m in re.finditer(re.escape(sep), sentence)]
-    bounds = [*sorted(set(bounds)), len(sentence)]
+    found = _separators(tuple(cfg.separators)).finditer(sentence)
+    bounds = [0, *sorted({m.end() for m in found}), len(sentence)]
     items = len(bounds) - 1
     if items < cfg.min_items:
         return False
