@@ -28,10 +28,11 @@ Since = Annotated[str, typer.Option(help="how far back: 30m, 12h, 7d, 2w")]
 
 
 def _rules(settings: Settings) -> AlertRulesFile:
+    from config.labels import label_names
     from config.rules import load_alert_rules
 
     try:
-        return load_alert_rules(settings.paths.alert_rules)
+        return load_alert_rules(settings.paths.alert_rules, label_names(settings.paths.taxonomy))
     except OperatorFileError as exc:
         fail(str(exc))
 

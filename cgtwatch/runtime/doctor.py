@@ -18,6 +18,7 @@ from kafka import KafkaAdminClient
 
 from config.clients import elastic, kafka_common
 from config.contracts import Topics
+from config.labels import label_names
 from config.rules import SlackChannel, load_alert_rules
 from config.settings import Settings
 from config.sources import load_sources
@@ -40,7 +41,8 @@ def _files(settings: Settings) -> list[Check]:
         ("sources file", lambda: load_sources(settings.paths.sources), "CGTWATCH_PATHS__SOURCES"),
         ("taxonomy file", lambda: load_taxonomy(settings.paths.taxonomy),
          "CGTWATCH_PATHS__TAXONOMY"),
-        ("alert rules file", lambda: load_alert_rules(settings.paths.alert_rules),
+        ("alert rules file", lambda: load_alert_rules(settings.paths.alert_rules,
+                                                      label_names(settings.paths.taxonomy)),
          "CGTWATCH_PATHS__ALERT_RULES"),
     ]
     for name, load, variable in loaders:
@@ -131,7 +133,7 @@ def _smtp(settings: Settings) -> Check:
 
 def _slack(settings: Settings) -> Check:
     try:
-        rules = load_alert_rules(settings.paths.alert_rules)
+        rules = load_alert_rules(settings.paths.alert_rules, label_names(settings.paths.taxonomy))
     except Exception:
         return Check("slack", "warn", "alert rules not readable", "see the alert rules check")
     slack = [c for c in rules.channels if isinstance(c, SlackChannel)]

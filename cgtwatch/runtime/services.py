@@ -26,6 +26,7 @@ from cgtwatch.runtime.health import mark_ready
 from cgtwatch.runtime.logs import configure_logging
 from cgtwatch.runtime.probes import await_dependencies
 from config.clients import elastic
+from config.labels import label_names
 from config.rules import load_alert_rules
 from config.settings import Settings
 from indexer.agent import INDEXER_APP, register_indexer
@@ -91,7 +92,8 @@ def run_indexer(settings: Settings) -> None:
 
 
 def run_alerter(settings: Settings) -> None:
-    rules = load_alert_rules(settings.paths.alert_rules)  # a bad file fails before any wait
+    # a bad file fails before any wait; rules may name any label of the taxonomy
+    rules = load_alert_rules(settings.paths.alert_rules, label_names(settings.paths.taxonomy))
     observe(settings, "alerter", ALERTER_APP)
     es = AsyncElasticsearch(**elastic(settings))
     app = create_app(settings, ALERTER_APP)
