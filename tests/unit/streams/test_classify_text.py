@@ -34,3 +34,8 @@ def test_snippet_is_short_and_marks_cuts() -> None:
     out = snippet(text, 100, 104)
     assert "基因治疗" in out and out.startswith("…") and out.endswith("…")
     assert len(out) <= 64
+
+
+def test_traditional_forms_of_the_new_vocabulary_fold() -> None:
+    assert normalize("幹細胞庫、捐獻造血幹細胞、動員、損傷修復、鐮狀細胞、衞生署") == \
+        "干细胞库、捐献造血干细胞、动员、损伤修复、镰状细胞、卫生署"
