@@ -2,10 +2,15 @@
 
 Input: ``Taxonomy`` and ``Gazetteers`` (``default_classifier(config_dir)`` loads
 ``taxonomy.yaml`` and ``gazetteers/``), then per article a title, a text and optionally its
-language. Output: ``Classification`` — per label a 0–1 score, a salience
+language. Output: ``Classification`` — for every label of the taxonomy a 0–1 score, a salience
 (primary/secondary/passing/none) and evidence (matched terms with ~60-character snippets),
 ``labels`` (primary or secondary), topic tags, institutions and regions with English names,
 and the classifier version. ``classify`` does no I/O and keeps no state between calls.
+
+Per label: listed terms, generated compounds and pair rules give hits (after masks and
+context rules); features of the hits give a salience, unless the document's structure
+decides it (a bulletin brief, a list of fields); caps, co-primary resolution and the
+conventions between labels come last.
 """
 
 from __future__ import annotations
