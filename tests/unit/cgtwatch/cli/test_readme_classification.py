@@ -71,3 +71,14 @@ def test_readme_entity_example_is_what_classify_returns(tmp_path: Path, name: st
     found = {(e["name"], e["name_en"]) for kind in ("institutions", "regions")
              for e in entities[kind]}
     assert (name, english) in found
+
+
+def _compound_examples() -> list[str]:
+    found = re.search(r"\*\*compounds\*\*[^:]*:\s*(.+?)\s+name both labels", TEXT, re.DOTALL)
+    assert found, "README lists compound examples"
+    return [part.strip() for part in found.group(1).split(",")]
+
+
+@pytest.mark.parametrize("phrase", _compound_examples())
+def test_readme_compound_example_names_both_labels(tmp_path: Path, phrase: str) -> None:
+    assert _classify(tmp_path, phrase)["labels"] == ["cell_therapy", "gene_therapy"]
