@@ -177,3 +177,10 @@ def test_single_mentions_are_passing_not_none(clf: Classifier, text: str, label:
 def test_gene_modified_cell_therapy_is_cell_first_and_gene_too(clf: Classifier,
                                                                title: str) -> None:
     assert sal(clf.classify(title, "")) == ("primary", "secondary")
+
+
+def test_clauses_chained_with_commas_are_not_a_list_of_fields(clf: Classifier) -> None:
+    text = ("近日，市人民医院血液科团队，利用CAR-T细胞治疗，成功救治一名复发淋巴瘤患者，"
+            "目前恢复良好。据介绍，该患者此前多次化疗无效，接受CAR-T细胞回输后，病情完全缓解，已顺利出院。")
+    result = clf.classify("市人民医院成功救治复发淋巴瘤患者", text)
+    assert result.results["cell_therapy"].salience in ("primary", "secondary")
