@@ -97,11 +97,13 @@ class BulletinConfig(_Strict):
 
 class ListConfig(_Strict):
     """Lists of fields: a sentence enumerating at least ``min_items`` items (split at
-    ``separators``) in which at most ``max_share`` of the items name the label. When every
+    ``separators``; the inner items at most ``max_item_chars`` long, as names of fields are,
+    unlike clauses) in which at most ``max_share`` of the items name the label. When every
     text hit of a label sits in such lists and the title has none, the label is at most
     ``max_salience`` (a policy that names cell therapy among supported fields)."""
 
     separators: list[str] = Field(default_factory=lambda: ["、"])
     min_items: int = Field(default=4, ge=2)
+    max_item_chars: int = Field(default=30, ge=2)
     max_share: float = Field(default=0.34, gt=0.0, le=1.0)
     max_salience: Literal["passing", "secondary"] = "passing"

@@ -16,7 +16,9 @@ from config.taxonomy_rules import BulletinConfig, ListConfig
 from streams.classify_score import Hit
 
 _SENTENCE_END = "。！？!?；;：:.…"
-_SENTENCE = re.compile(r"[^。！？!?；;\n]+")
+# A clause: no sentence end or colon, no Chinese comma (，, folded to "," without a space after it) and
+# no "." before a space; an English list comma (", ") stays inside.
+_CLAUSE = re.compile(r"(?:[^。！？!?；;:\n,.]|,(?= )|\.(?!\s))+")
 
 Brief = tuple[int, int, int]  # headline start, body start, brief end
 
@@ -65,12 +67,12 @@ def brief_hits(hits: list[Hit], items: list[Brief]) -> list[tuple[list[Hit], int
 
 
 def only_listed(text: str, hits: list[Hit], cfg: ListConfig) -> bool:
-    """Every non-weak text hit lies in a sentence that enumerates at least ``min_items``
+    """Every non-weak text hit lies in a clause that enumerates at least ``min_items``
     items, at most ``max_share`` of which name the label."""
     counted = [h for h in hits if h.field == "text" and h.kind in ("core", "support")]
     if not counted:
         return False
-    for sentence in _SENTENCE.finditer(text):
+    for sentence in _CLAUSE.finditer(text):
         inside = [h for h in counted if sentence.start() <= h.start < sentence.end()]
         if inside and not _is_list(sentence.group(), sentence.start(), inside, cfg):
             return False
@@ -86,7 +88,8 @@ def _is_list(sentence: str, offset: int, hits: list[Hit], cfg: ListConfig) -> bo
     found = _separators(tuple(cfg.separators)).finditer(sentence)
     bounds = [0, *sorted({m.end() for m in found}), len(sentence)]
     items = len(bounds) - 1
-    if items < cfg.min_items:
+    if items < cfg.min_items or any(bounds[i + 1] - bounds[i] > cfg.max_item_chars + 2
+                                    for i in range(1, items - 1)):
         return False
     touched = {next(i for i in range(items) if h.start - offset < bounds[i + 1])
                for h in hits}

@@ -65,3 +65,11 @@ def test_only_listed_needs_a_long_enumeration_of_other_fields() -> None:
     short = "支持细胞治疗、基因治疗。"
     hit2 = Hit("细胞治疗", 1.0, "core", "text", 2, 6)
     assert not only_listed(short, [hit2], ListConfig())
+
+
+def test_clauses_between_commas_are_not_list_items() -> None:
+    text = ("The hospital, which opened its new wing in 2010, treated a patient with cell "
+            "therapy, the first such case, its director said.")
+    start = text.index("cell therapy")
+    hit = Hit("cell therapy", 1.0, "core", "text", start, start + 12)
+    assert not only_listed(text, [hit], ListConfig(separators=[", "]))
