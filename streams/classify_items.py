@@ -16,8 +16,8 @@ from config.taxonomy_rules import BulletinConfig, ListConfig
 from streams.classify_score import Hit
 
 _SENTENCE_END = "。！？!?；;：:.…"
-# A clause: no sentence end or colon, no Chinese comma (，, folded to "," without a space after it) and
-# no "." before a space; an English list comma (", ") stays inside.
+# A clause: no sentence end or colon, no Chinese comma (，, folded to "," without a space
+# after it) and no "." before a space; an English list comma (", ") stays inside.
 _CLAUSE = re.compile(r"(?:[^。！？!?；;:\n,.]|,(?= )|\.(?!\s))+")
 
 Brief = tuple[int, int, int]  # headline start, body start, brief end
