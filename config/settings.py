@@ -4,6 +4,8 @@ Input: environment variables with prefix ``CGTWATCH_`` (nested sections with ``_
 ``CGTWATCH_KAFKA__BOOTSTRAP_SERVERS``), an optional ``.env`` file, and files in a secrets
 directory (``CGTWATCH_SECRETS_DIR``, for container secrets). Output: a frozen ``Settings``
 object that each stage receives and passes down; nothing else reads the environment.
+A bad setting raises ``BadSettingsError``: one line per problem naming the variable and the
+fix, never the value (a mistyped password variable must not end up in a log).
 """
 
 from __future__ import annotations
@@ -11,15 +13,21 @@ from __future__ import annotations
 import os
 import socket
 from pathlib import Path
-from typing import Literal
+from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, SecretStr
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, SecretStr, ValidationError
 from pydantic_settings import (
     BaseSettings,
     NestedSecretsSettingsSource,
     PydanticBaseSettingsSource,
     SettingsConfigDict,
 )
+from pydantic_settings import SettingsError as _SourceError
+
+from config.checks import email_address, http_url
+from config.settings_errors import BadSettingsError, explain, explain_source_error
+
+__all__ = ["CONFIG_DIR", "BadSettingsError", "Settings"]
 
 CONFIG_DIR = Path(__file__).resolve().parent
 
@@ -49,7 +57,7 @@ class KafkaSettings(_Section):
 class ElasticSettings(_Section):
     """Elasticsearch connection. ``url`` unset means: start the embedded local server."""
 
-    url: str | None = None
+    url: Annotated[str, AfterValidator(http_url)] | None = None
     api_key: SecretStr | None = None
     username: str | None = None
     password: SecretStr | None = None
@@ -124,15 +132,21 @@ class SmtpSettings(_Section):
     security: Literal["none", "starttls", "ssl"] = "starttls"
     username: str | None = None
     password: SecretStr | None = None
-    sender: str = "cgtwatch@localhost"
+    sender: Annotated[str, AfterValidator(email_address)] = "cgtwatch@localhost"
     timeout_s: float = 20.0
     ca_certs: Path | None = Field(default=None, description="CA bundle to verify the server")
+
+
+def _webhook_url(value: SecretStr) -> SecretStr:
+    http_url(value.get_secret_value())
+    return value
 
 
 class SlackSettings(_Section):
     """Named Slack incoming webhooks; alert channels refer to them by name."""
 
-    webhooks: dict[str, SecretStr] = Field(default_factory=dict)
+    webhooks: dict[str, Annotated[SecretStr, AfterValidator(_webhook_url)]] = Field(
+        default_factory=dict)
     bot_token: SecretStr | None = None
     timeout_s: float = 10.0
     api_url: str = Field(default="https://slack.com/api/", description="Web API base URL")
@@ -163,6 +177,14 @@ class Settings(BaseSettings):
         secrets_prefix="",
     )
 
+    def __init__(self, *args: Any, **values: Any) -> None:
+        try:
+            super().__init__(*args, **values)
+        except ValidationError as exc:
+            raise BadSettingsError(explain(exc, type(self), os.environ)) from None
+        except _SourceError as exc:
+            raise BadSettingsError(explain_source_error(exc, type(self), os.environ)) from None
+
     @classmethod
     def settings_customise_sources(
         cls, settings_cls: type[BaseSettings], init_settings: PydanticBaseSettingsSource,
@@ -189,6 +211,13 @@ class Settings(BaseSettings):
         "message, article_id, source, stage)")
     health_port: int | None = Field(default=None, description="serve /healthz, /readyz and "
                                     "/metrics")
+
+    def secret_values(self) -> list[str]:
+        """Every secret of these settings in clear, for log redaction."""
+        out = [v.get_secret_value() for v in (
+            self.kafka.sasl_password, self.elastic.api_key, self.elastic.password,
+            self.smtp.password, self.slack.bot_token, *self.slack.webhooks.values()) if v]
+        return [v for v in out if v]
 
     @property
     def embedded_kafka(self) -> bool:

@@ -7,17 +7,19 @@ and summaries on stdout; errors say what to do and exit non-zero.
 from __future__ import annotations
 
 import signal
+import sys
 import time
 from types import FrameType
 from typing import Annotated
 
 import typer
 from rich.live import Live
+from rich.markup import escape
 
 from cgtwatch.cli import alerts, classify, crawl, doctor, index
 from cgtwatch.cli.util import console, err, fail
 from cgtwatch.runtime.logs import configure_logging
-from config.settings import Settings
+from config.settings import BadSettingsError, Settings
 from config.yamlfile import OperatorFileError
 
 app = typer.Typer(help="cgtwatch: cell and gene therapy news monitoring.", no_args_is_help=True,
@@ -150,4 +152,13 @@ def demo(
 
 
 def main() -> None:
-    app()
+    """The console script: a bad ``CGTWATCH_*`` setting is one line and exit 2, whatever the
+    command (no traceback, no value echoed)."""
+    try:
+        args = sys.argv[1:]
+        if args and "--help" not in args:
+            Settings()  # every command checks the settings first, before any side effect
+        app()
+    except BadSettingsError as exc:
+        err.print(f"[bold red]error:[/] {escape(str(exc))}", soft_wrap=True)
+        raise SystemExit(2) from None

@@ -21,7 +21,7 @@ from typing import Any
 from scrapy.crawler import CrawlerProcess
 
 from config.contracts import CrawlStats, utcnow
-from config.settings import Settings
+from config.settings import BadSettingsError, Settings
 from config.sources import Source, load_sources
 from crawlers.engine.spider import GenericSpider
 from crawlers.state.health_store import report_crawl
@@ -107,7 +107,11 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("source_id")
     parser.add_argument("--job-id", default="")
     args = parser.parse_args(argv)
-    settings = Settings()
+    try:
+        settings = Settings()
+    except BadSettingsError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
     source = load_sources(settings.paths.sources).get(args.source_id)
     stats = run_crawl(settings, source, args.job_id or uuid.uuid4().hex)
     report_crawl(settings, stats)

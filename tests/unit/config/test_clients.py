@@ -19,7 +19,7 @@ from config.settings import ElasticSettings, KafkaSettings, Settings, WorkerSett
 
 
 def make(**sections: object) -> Settings:
-    return Settings(worker=WorkerSettings(instance_id="host-1"), **sections)  # type: ignore[arg-type]
+    return Settings(worker=WorkerSettings(instance_id="host-1"), **sections)
 
 
 @pytest.fixture(autouse=True)

@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 from pydantic import ValidationError
 
-from config.settings import CONFIG_DIR, Settings
+from config.settings import CONFIG_DIR, BadSettingsError, Settings
 
 SECRETS = {
     "CGTWATCH_KAFKA__SASL_PASSWORD": "kafka-pass-123",
@@ -53,7 +53,7 @@ def test_nested_sections_from_environment(clean_env: pytest.MonkeyPatch) -> None
 @pytest.mark.parametrize("external", ["CGTWATCH_KAFKA__BOOTSTRAP_SERVERS", "CGTWATCH_ELASTIC__URL"])
 def test_embedded_unless_both_servers_are_external(clean_env: pytest.MonkeyPatch,
                                                    external: str) -> None:
-    clean_env.setenv(external, "somewhere:1234")
+    clean_env.setenv(external, "somewhere:1234" if "KAFKA" in external else "http://somewhere:1234")
     settings = Settings()
     assert settings.embedded
     assert settings.embedded_kafka is (external != "CGTWATCH_KAFKA__BOOTSTRAP_SERVERS")
@@ -94,7 +94,7 @@ def test_container_secret_files_fill_nested_fields(clean_env: pytest.MonkeyPatch
     secrets.mkdir()
     (secrets / "smtp__password").write_text("smtp-from-file", encoding="utf-8")
     (secrets / "elastic__api_key").write_text("key-from-file", encoding="utf-8")
-    settings = Settings(_secrets_dir=secrets)  # type: ignore[call-arg]
+    settings = Settings(_secrets_dir=secrets)
     assert settings.smtp.password is not None
     assert settings.smtp.password.get_secret_value() == "smtp-from-file"
     assert settings.elastic.api_key is not None
@@ -106,21 +106,66 @@ def test_environment_wins_over_secret_files(clean_env: pytest.MonkeyPatch,
                                             tmp_path: Path) -> None:
     (tmp_path / "smtp__password").write_text("from-file", encoding="utf-8")
     clean_env.setenv("CGTWATCH_SMTP__PASSWORD", "from-env")
-    settings = Settings(_secrets_dir=tmp_path)  # type: ignore[call-arg]
+    settings = Settings(_secrets_dir=tmp_path)
     assert settings.smtp.password is not None
     assert settings.smtp.password.get_secret_value() == "from-env"
 
 
 def test_typo_in_a_nested_name_is_an_error(clean_env: pytest.MonkeyPatch) -> None:
     clean_env.setenv("CGTWATCH_KAFKA__BOOTSTRAP_SERVER", "k1:9092")
-    with pytest.raises(ValidationError, match="bootstrap_server"):
+    with pytest.raises(BadSettingsError) as caught:
         Settings()
+    assert str(caught.value) == (
+        "setting CGTWATCH_KAFKA__BOOTSTRAP_SERVER: no such setting (did you mean "
+        "CGTWATCH_KAFKA__BOOTSTRAP_SERVERS?); rename or unset it")
 
 
 def test_invalid_values_are_rejected(clean_env: pytest.MonkeyPatch) -> None:
     clean_env.setenv("CGTWATCH_KAFKA__SECURITY_PROTOCOL", "TLS")
-    with pytest.raises(ValidationError, match="security_protocol"):
+    with pytest.raises(BadSettingsError, match="CGTWATCH_KAFKA__SECURITY_PROTOCOL: Input should "
+                       "be 'PLAINTEXT', 'SSL', 'SASL_PLAINTEXT' or 'SASL_SSL'; fix or unset it"):
         Settings()
+
+
+@pytest.mark.parametrize(("name", "value", "why"), [
+    ("CGTWATCH_SMTP__PASSWROD", "smtp-pass-abc", "no such setting (did you mean "
+     "CGTWATCH_SMTP__PASSWORD?)"),
+    ("CGTWATCH_SLACK__WEBHOOKS", '{"team": "hooks.slack.com/services/T/B/XYZ"}',
+     "(entry 'team'): not a URL"),
+    ("CGTWATCH_SLACK__WEBHOOKS__TEAM", "htps://hooks.slack.com/services/T/B/XYZ", "not a URL"),
+    ("CGTWATCH_SLACK__WEBHOOKS", "https://hooks.slack.com/services/T/B/XYZ", "not valid JSON"),
+    ("CGTWATCH_ELASTIC__URL", "elastic:es-pass-789@es.internal:9200", "not a URL"),
+    ("CGTWATCH_SMTP__SENDER", "ops@example.org\r\nBcc: XYZ@example.org", "line breaks"),
+    ("CGTWATCH_SMTP__SENDER", "XYZ at example.org", "not an e-mail address"),
+    ("CGTWATCH_KAFKA__PARTITIONS", "XYZ", "valid integer"),
+])
+def test_bad_values_are_named_never_shown(clean_env: pytest.MonkeyPatch, name: str,
+                                          value: str, why: str) -> None:
+    clean_env.setenv(name, value)
+    with pytest.raises(BadSettingsError) as caught:
+        Settings()
+    message = str(caught.value)
+    assert message.startswith(f"setting {name}") and why in message, message
+    assert "\n" not in message and caught.value.__cause__ is None
+    for secret in ("smtp-pass-abc", "XYZ", "es-pass-789"):
+        assert secret not in message
+
+
+def test_good_addresses_pass(clean_env: pytest.MonkeyPatch) -> None:
+    clean_env.setenv("CGTWATCH_SMTP__SENDER", "监测@例子.中国")
+    clean_env.setenv("CGTWATCH_SLACK__WEBHOOKS__TEAM", "https://hooks.slack.com/services/T/B/X")
+    clean_env.setenv("CGTWATCH_ELASTIC__URL", "https://elastic:pw@es.internal:9200")
+    settings = Settings()
+    assert settings.smtp.sender == "监测@例子.中国"
+    assert settings.elastic_url == "https://elastic:pw@es.internal:9200"
+
+
+def test_secret_values_for_log_redaction(clean_env: pytest.MonkeyPatch) -> None:
+    for name, value in SECRETS.items():
+        clean_env.setenv(name, value)
+    assert sorted(Settings().secret_values()) == sorted([
+        "kafka-pass-123", "es-api-key-456", "es-pass-789", "smtp-pass-abc",
+        "https://hooks.slack.com/services/T/B/XYZ", "xoxb-secret-token"])
 
 
 def test_dotenv_file_in_working_directory_is_read(clean_env: pytest.MonkeyPatch,
