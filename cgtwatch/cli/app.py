@@ -36,7 +36,7 @@ def _service(name: str) -> None:
     from cgtwatch.runtime.waits import DependencyTimeoutError, Stopped
 
     settings = Settings()
-    configure_logging(settings.log_level)
+    configure_logging(settings.log_level, secrets=settings.secret_values())
     if settings.health_port:
         from cgtwatch.runtime.health import serve_health
 
@@ -89,7 +89,7 @@ def setup() -> None:
     from cgtwatch.runtime.waits import DependencyTimeoutError
 
     settings = Settings()
-    configure_logging(settings.log_level)
+    configure_logging(settings.log_level, secrets=settings.secret_values())
     try:
         done = setup_all(settings)
     except DependencyTimeoutError as exc:
@@ -109,7 +109,7 @@ def up(
     from cgtwatch.devstack.stack import Stack
 
     settings = Settings()
-    configure_logging("WARNING")
+    configure_logging("WARNING", secrets=settings.secret_values())
     stack = Stack(settings)
     stopping = False
 

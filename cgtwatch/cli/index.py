@@ -37,7 +37,8 @@ LabelOpt = Annotated[list[str] | None,
 
 def _settings() -> Settings:
     settings = Settings()
-    configure_logging("WARNING" if settings.log_level.upper() == "INFO" else settings.log_level)
+    configure_logging("WARNING" if settings.log_level.upper() == "INFO" else settings.log_level,
+                      secrets=settings.secret_values())
     return settings
 
 

@@ -50,7 +50,7 @@ def on_stop(callback: Callable[[], None]) -> None:
 def observe(settings: Settings, service: str, group: str | None) -> None:
     """Our log format (again: Faust must not replace it), a wait for the servers ``service``
     needs and, next to the health server, the consumer lag of ``group``."""
-    configure_logging(settings.log_level, settings.log_format)
+    configure_logging(settings.log_level, settings.log_format, settings.secret_values())
     await_dependencies(settings, service)
     if group is not None and settings.health_port:
         from cgtwatch.runtime.lag import watch_lag
