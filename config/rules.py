@@ -11,7 +11,7 @@ from __future__ import annotations
 import re
 from datetime import time
 from pathlib import Path
-from typing import Annotated, Any, Literal
+from typing import Annotated, Any, ClassVar, Literal
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from apscheduler.triggers.cron import CronTrigger
@@ -25,6 +25,7 @@ from pydantic import (
     model_validator,
 )
 
+from config.checks import email_address
 from config.contracts import LABELS
 from config.yamlfile import load_yaml_model
 
@@ -56,7 +57,7 @@ class SlackChannel(_Strict):
 class EmailChannel(_Strict):
     type: Literal["email"]
     name: str
-    to: list[str] = Field(min_length=1)
+    to: list[Annotated[str, AfterValidator(email_address)]] = Field(min_length=1)
 
 
 class FileChannel(_Strict):
@@ -199,8 +200,19 @@ class Rule(_Strict):
 
 
 class AlertRulesFile(_Strict):
+    unique_fields: ClassVar[tuple[tuple[str, str], ...]] = (("channels", "name"),
+                                                            ("rules", "name"))
     channels: list[Channel] = Field(default_factory=list)
     rules: list[Rule] = Field(default_factory=list)
+
+    @model_validator(mode="after")
+    def _unique_names(self) -> AlertRulesFile:
+        for kind, names in (("channel", [c.name for c in self.channels]),
+                            ("rule", [r.name for r in self.rules])):
+            dupes = sorted({n for n in names if names.count(n) > 1})
+            if dupes:
+                raise ValueError(f"duplicate {kind} name(s) {dupes}")
+        return self
 
     @model_validator(mode="after")
     def _channels_exist(self) -> AlertRulesFile:

@@ -47,11 +47,11 @@ class KafkaSettings(_Section):
     ssl_cafile: Path | None = None
     partitions: int = Field(default=3, ge=1, description="partitions for topics we create")
     replication_factor: int = Field(default=1, ge=1)
-    session_timeout_ms: int = 6000
+    session_timeout_ms: int = Field(default=6000, gt=0)
     static_membership: bool = Field(
         default=True, description="group.instance.id per worker: required by noida-db, whose "
         "coordinator never evicts a dead member; harmless on real Kafka")
-    heartbeat_interval_ms: int = 1000
+    heartbeat_interval_ms: int = Field(default=1000, gt=0)
 
 
 class ElasticSettings(_Section):
@@ -64,14 +64,14 @@ class ElasticSettings(_Section):
     ca_certs: Path | None = None
     verify_certs: bool = True
     index_prefix: str = "cgtwatch"
-    request_timeout: float = 30.0
+    request_timeout: float = Field(default=30.0, gt=0)
 
 
 class LocalStackSettings(_Section):
     """Ports of the embedded local servers (used only when no external address is set)."""
 
-    kafka_port: int = 9092
-    elastic_port: int = 9200
+    kafka_port: int = Field(default=9092, ge=1, le=65535)
+    elastic_port: int = Field(default=9200, ge=1, le=65535)
 
 
 class PathSettings(_Section):
@@ -88,18 +88,18 @@ class CrawlerSettings(_Section):
 
     user_agent: str = "cgtwatch/0.1 (+https://example.org/cgtwatch; news monitoring bot)"
     obey_robots: bool = True
-    concurrent_requests_per_domain: int = 2
+    concurrent_requests_per_domain: int = Field(default=2, ge=1)
     download_delay: float = Field(
         default=0.25, ge=0, description="seconds between requests to one site (minimum); "
         "keep > 0: Scrapy 2.19 enforces per-domain concurrency only with a delay")
-    download_timeout: float = 20.0
+    download_timeout: float = Field(default=20.0, gt=0)
     download_maxsize: int = 20 * 1024 * 1024
-    retry_times: int = 2
+    retry_times: int = Field(default=2, ge=0)
     autothrottle: bool = True
     autothrottle_start_delay: float = 1.0
-    max_list_pages: int = 3
-    max_articles_per_crawl: int = 200
-    crawl_timeout_s: int = 600
+    max_list_pages: int = Field(default=3, ge=1)
+    max_articles_per_crawl: int = Field(default=200, ge=1)
+    crawl_timeout_s: int = Field(default=600, gt=0)
     first_run_spread_s: float = Field(default=60.0, ge=0, description="spread of first crawls")
     seen_store: Literal["elasticsearch", "sqlite"] = Field(
         default="elasticsearch", description="shared ES index <prefix>-seen, or single-host SQLite")
@@ -118,8 +118,8 @@ class WorkerSettings(_Section):
     batches, and how long it waits at start for Kafka and Elasticsearch."""
 
     instance_id: str = Field(default_factory=lambda: socket.gethostname())
-    batch_size: int = 200
-    batch_within_s: float = 1.0
+    batch_size: int = Field(default=200, ge=1)
+    batch_within_s: float = Field(default=1.0, gt=0)
     dependency_timeout_s: float = Field(
         default=300.0, ge=0, description="at start (of a service or of setup), wait this long "
         "for Kafka and Elasticsearch to answer (backoff up to 30 s between tries), then exit "
@@ -128,12 +128,12 @@ class WorkerSettings(_Section):
 
 class SmtpSettings(_Section):
     host: str | None = None
-    port: int = 587
+    port: int = Field(default=587, ge=1, le=65535)
     security: Literal["none", "starttls", "ssl"] = "starttls"
     username: str | None = None
     password: SecretStr | None = None
     sender: Annotated[str, AfterValidator(email_address)] = "cgtwatch@localhost"
-    timeout_s: float = 20.0
+    timeout_s: float = Field(default=20.0, gt=0)
     ca_certs: Path | None = Field(default=None, description="CA bundle to verify the server")
 
 
@@ -148,7 +148,7 @@ class SlackSettings(_Section):
     webhooks: dict[str, Annotated[SecretStr, AfterValidator(_webhook_url)]] = Field(
         default_factory=dict)
     bot_token: SecretStr | None = None
-    timeout_s: float = 10.0
+    timeout_s: float = Field(default=10.0, gt=0)
     api_url: str = Field(default="https://slack.com/api/", description="Web API base URL")
 
 
@@ -209,8 +209,8 @@ class Settings(BaseSettings):
     log_format: Literal["text", "json"] = Field(
         default="text", description="json: one JSON object per log line (time, level, logger, "
         "message, article_id, source, stage)")
-    health_port: int | None = Field(default=None, description="serve /healthz, /readyz and "
-                                    "/metrics")
+    health_port: int | None = Field(default=None, ge=1, le=65535,
+                                    description="serve /healthz, /readyz and /metrics")
 
     def secret_values(self) -> list[str]:
         """Every secret of these settings in clear, for log redaction."""

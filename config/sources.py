@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import re
 from pathlib import Path
-from typing import Literal
+from typing import ClassVar, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, HttpUrl, field_validator, model_validator
 
@@ -37,8 +37,11 @@ class Schedule(BaseModel):
     @field_validator("every")
     @classmethod
     def _check_every(cls, value: str) -> str:
-        if not _EVERY.match(value.strip()):
+        match = _EVERY.match(value.strip())
+        if not match:
             raise ValueError("use a number and a unit, e.g. '30m', '2h', '1d'")
+        if int(match.group(1)) <= 0:
+            raise ValueError("must be more than zero, e.g. '30m'")
         return value.strip()
 
     @property
@@ -75,6 +78,7 @@ class Source(BaseModel):
 
 class SourcesFile(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
+    unique_fields: ClassVar[tuple[tuple[str, str], ...]] = (("sources", "id"),)
     sources: list[Source]
 
     @model_validator(mode="after")

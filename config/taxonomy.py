@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import re
 from pathlib import Path
-from typing import Literal
+from typing import ClassVar, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
@@ -150,6 +150,8 @@ class SalienceConfig(_Strict):
 class Taxonomy(_Strict):
     """The labels (names are data: ``labels`` keys, in file order) and how to find them."""
 
+    unique_fields: ClassVar[tuple[tuple[str, str], ...]] = (("masks", "name"),
+                                                            ("conventions", "name"))
     version: str = Field(min_length=1)
     salience: SalienceConfig = Field(default_factory=SalienceConfig)
     labels: dict[str, LabelTaxonomy] = Field(min_length=1)
@@ -218,6 +220,7 @@ class Region(_Strict):
 
 
 class Institutions(_Strict):
+    unique_fields: ClassVar[tuple[tuple[str, str], ...]] = (("institutions", "id"),)
     institutions: list[Institution] = Field(min_length=1)
 
     @model_validator(mode="after")
@@ -227,6 +230,7 @@ class Institutions(_Strict):
 
 
 class Regions(_Strict):
+    unique_fields: ClassVar[tuple[tuple[str, str], ...]] = (("regions", "id"),)
     regions: list[Region] = Field(min_length=1)
 
     @model_validator(mode="after")

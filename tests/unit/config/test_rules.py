@@ -167,3 +167,48 @@ def test_slack_channel_by_bot_token(tmp_path: Path) -> None:
     text = RULES.replace("    webhook: team\n", "    slack_channel: '#cgt'\n")
     channel = load(tmp_path, text).channel("team-slack")
     assert isinstance(channel, SlackChannel) and channel.slack_channel == "#cgt"
+
+
+def messages(tmp_path: Path, text: str) -> list[str]:
+    with pytest.raises(OperatorFileError) as caught:
+        load(tmp_path, text)
+    return str(caught.value).splitlines()[1:]
+
+
+def test_duplicate_rule_and_channel_names_name_the_second_line(tmp_path: Path) -> None:
+    text = RULES.replace("name: gene-only", "name: cgt-main").replace("name: log",
+                                                                         "name: team-slack")
+    found = messages(tmp_path, text)
+    assert [m.split(": ", 1)[0].strip().rsplit("/", 1)[1] for m in found] == [
+        "alert_rules.yaml:8", "alert_rules.yaml:14"]
+    assert "channels[2].name: duplicate name 'team-slack' (also channels[0].name, line 2)" \
+        in found[0]
+    assert "rules[1].name: duplicate name 'cgt-main' (also rules[0].name, line 11)" in found[1]
+
+
+def test_duplicate_yaml_keys_are_rejected_not_overwritten(tmp_path: Path) -> None:
+    text = RULES.replace("    min_salience: primary\n",
+                         "    min_salience: primary\n    labels: [cell_therapy]\n")
+    (found,) = messages(tmp_path, text)
+    assert "alert_rules.yaml:17: rules[1].labels: duplicate key 'labels' (first on line 15)" \
+        in found
+    (top,) = messages(tmp_path, RULES + "channels: []\n")
+    assert "alert_rules.yaml:18: channels: duplicate key 'channels' (first on line 1)" in top
+
+
+@pytest.mark.parametrize("address", [
+    "not-an-address", "cgt@", "@example.org", "a b@example.org", "cgt@example..org",
+    "cgt@example.org\\r\\nBcc: all@example.org", "cgt@example.org, ops@example.org",
+    "cgt@example.org\\n", ""])
+def test_invalid_email_addresses_are_rejected(tmp_path: Path, address: str) -> None:
+    text = RULES.replace("to: [cgt@example.org]", f'to: ["ok@example.org", "{address}"]')
+    (found,) = messages(tmp_path, text)
+    assert "alert_rules.yaml:7: channels[1].to[1]: " in found
+    assert "e-mail address" in found
+
+
+def test_valid_email_addresses_pass(tmp_path: Path) -> None:
+    text = RULES.replace("to: [cgt@example.org]",
+                         "to: [cgt@example.org, ops+cgt@mail.example.gov.cn, 监测@例子.中国]")
+    channel = load(tmp_path, text).channel("team-email")
+    assert isinstance(channel, EmailChannel) and len(channel.to) == 3

@@ -74,3 +74,28 @@ def test_bad_schedule_is_reported_with_its_line(tmp_path: Path) -> None:
     broken.write_text(text, encoding="utf-8")
     with pytest.raises(OperatorFileError, match=rf"sources.yaml:{line}: .*schedule.every"):
         load_sources(broken)
+
+
+@pytest.mark.parametrize("every", ["0s", "0m", "00h", "-5m", "0 d"])
+def test_zero_or_negative_intervals_are_rejected(tmp_path: Path, every: str) -> None:
+    text = SOURCES_YAML.read_text(encoding="utf-8").replace("{every: 6h}", f"{{every: {every}}}", 1)
+    line = next(i for i, row in enumerate(text.splitlines(), 1) if f"every: {every}" in row)
+    broken = tmp_path / "sources.yaml"
+    broken.write_text(text, encoding="utf-8")
+    with pytest.raises(OperatorFileError, match=rf"sources.yaml:{line}: .*schedule.every: "):
+        load_sources(broken)
+
+
+def test_duplicate_source_ids_name_the_second_line(tmp_path: Path) -> None:
+    text = SOURCES_YAML.read_text(encoding="utf-8")
+    ids = [row.split("id: ", 1)[1].strip() for row in text.splitlines()
+           if row.startswith("  - id: ")]
+    copied = text.replace(f"  - id: {ids[1]}\n", f"  - id: {ids[0]}\n", 1)
+    line = next(i for i, row in enumerate(copied.splitlines(), 1)
+                if row == f"  - id: {ids[0]}" and i > 1 + text.splitlines().index(
+                    f"  - id: {ids[0]}"))
+    broken = tmp_path / "sources.yaml"
+    broken.write_text(copied, encoding="utf-8")
+    with pytest.raises(OperatorFileError,
+                       match=rf"sources.yaml:{line}: sources\[1\].id: duplicate id '{ids[0]}'"):
+        load_sources(broken)

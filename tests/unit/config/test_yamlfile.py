@@ -145,3 +145,27 @@ def test_line_index_maps_key_paths_to_lines() -> None:
     assert index[("sources", 1, "list_urls", 1)] == 11
     assert index[("sources", 1, "schedule", "jitter_s")] == 14
     assert line_index("") == {}
+
+
+def test_duplicate_keys_in_any_operator_file_are_rejected(tmp_path: Path) -> None:
+    class Terms(BaseModel):
+        model_config = ConfigDict(extra="forbid")
+        terms: dict[str, float]
+
+    text = "terms:\n  CAR-T: 1.0\n  AAV: 0.5\n  CAR-T: 2.0\n"
+    with pytest.raises(OperatorFileError) as caught:
+        parse_yaml_model(text, Terms, tmp_path / "taxonomy.yaml")
+    assert problems(caught) == [(4, "terms.CAR-T")]
+    assert "duplicate key 'CAR-T' (first on line 2)" in str(caught.value)
+    assert parse_yaml_model("terms: {a: 1, b: 2}\n", Terms, tmp_path / "t.yaml").terms == {
+        "a": 1.0, "b": 2.0}
+
+
+def test_duplicate_gazetteer_ids_have_a_line(tmp_path: Path) -> None:
+    from config.taxonomy import Regions
+
+    text = ("regions:\n  - {id: CN-GD, name: 广东省, name_en: Guangdong, kind: province}\n"
+            "  - {id: CN-GD, name: 广东, name_en: Guangdong, kind: province}\n")
+    with pytest.raises(OperatorFileError) as caught:
+        parse_yaml_model(text, Regions, tmp_path / "regions.yaml")
+    assert problems(caught) == [(3, "regions[1].id")]
