@@ -66,6 +66,7 @@ class Env:
     slack: SlackReceiver
     smtp: SmtpReceiver
     supervisors: list[Supervisor] = field(default_factory=list)
+    local: LocalStack | None = None
     _es: Elasticsearch | None = None
 
     @property
@@ -175,7 +176,7 @@ def _stack(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, extra: dict[str, str
     if local is not None:
         local.start()
     setup_all(settings)
-    running = Env(settings, env, tmp_path / "data", slack, smtp)
+    running = Env(settings, env, tmp_path / "data", slack, smtp, local=local)
     try:
         yield running
     finally:
@@ -183,8 +184,8 @@ def _stack(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, extra: dict[str, str
             supervisor.stop_all(grace_s=10)
         if running._es is not None:
             running._es.close()
-        if local is not None:
-            local.stop()
+        if running.local is not None:
+            running.local.stop()
         slack.stop()
         smtp.stop()
 
