@@ -3,15 +3,18 @@
 Input: article ids, content hashes, ``ETag``/``Last-Modified`` values of article and list pages.
 Output: the revision to publish (1 for new, +1 for changed content, None for unchanged), the
 records of known articles (for re-checks with conditional GET) and the validators of list
-pages. Two backends with one interface: ``ElasticSeenStore`` (``crawlers.state.seen_es``, the
-default: one index shared by every crawler replica on any host) and ``SqliteSeenStore`` (a
-file in the data directory; WAL mode, shared by crawler processes on one host only).
+pages, every record (``records``, for ``cgtwatch reconcile``) and ``forget`` (the crawler
+then takes an article for new and fetches it again). Two backends with one interface:
+``ElasticSeenStore`` (``crawlers.state.seen_es``, the default: one index shared by every
+crawler replica on any host) and ``SqliteSeenStore`` (a file in the data directory; WAL mode,
+shared by crawler processes on one host only).
 """
 
 from __future__ import annotations
 
 import sqlite3
 from abc import ABC, abstractmethod
+from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -49,8 +52,20 @@ class SeenStore(ABC):
     def _write(self, record: SeenRecord) -> None:
         """Insert or update ``record``, keeping ``first_seen`` of an existing one."""
 
+    @abstractmethod
+    def records(self) -> Iterator[SeenRecord]:
+        """Every record, articles and list pages (``page-`` keys), in no particular order."""
+
+    @abstractmethod
+    def forget(self, keys: list[str]) -> None:
+        """Delete these records (unknown keys are ignored)."""
+
     def close(self) -> None:  # noqa: B027 - optional hook
         """Release connections."""
+
+    def articles(self) -> Iterator[SeenRecord]:
+        """The records of published articles (not of list pages)."""
+        return (r for r in self.records() if not r.article_id.startswith("page-"))
 
     def get(self, article_id: str) -> SeenRecord | None:
         return self.lookup([article_id]).get(article_id)
@@ -133,6 +148,14 @@ class SqliteSeenStore(SeenStore):
             "last_modified = excluded.last_modified, last_seen = excluded.last_seen",
             (record.article_id, record.url, record.content_hash, record.revision, record.etag,
              record.last_modified, record.first_seen, record.last_seen))
+        self._db.commit()
+
+    def records(self) -> Iterator[SeenRecord]:
+        for row in self._db.execute(f"SELECT {_COLUMNS} FROM seen").fetchall():
+            yield SeenRecord(*row)
+
+    def forget(self, keys: list[str]) -> None:
+        self._db.executemany("DELETE FROM seen WHERE article_id = ?", [(k,) for k in keys])
         self._db.commit()
 
     def close(self) -> None:

@@ -9,9 +9,11 @@ index; reads use real-time ``mget`` (no refresh needed), writes are upserts that
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from typing import Any
 
 from elasticsearch import ApiError, Elasticsearch
+from elasticsearch.helpers import bulk, scan
 
 from config.clients import elastic
 from config.settings import Settings
@@ -47,6 +49,15 @@ def ensure_index(es: Elasticsearch, index: str, mapping: dict[str, Any]) -> str:
     return index
 
 
+def _record(doc: dict[str, Any]) -> SeenRecord:
+    src = doc["_source"]
+    return SeenRecord(
+        article_id=doc["_id"], url=src.get("url", ""), content_hash=src.get("content_hash", ""),
+        revision=int(src.get("revision", 0)), etag=src.get("etag"),
+        last_modified=src.get("last_modified"), first_seen=src.get("first_seen", ""),
+        last_seen=src.get("last_seen", ""))
+
+
 class ElasticSeenStore(SeenStore):
     """Seen-store shared by all crawler workers (the default backend)."""
 
@@ -57,17 +68,18 @@ class ElasticSeenStore(SeenStore):
     def lookup(self, article_ids: list[str]) -> dict[str, SeenRecord]:
         if not article_ids:
             return {}
-        found: dict[str, SeenRecord] = {}
-        for doc in self.es.mget(index=self.index, ids=list(article_ids))["docs"]:
-            if doc.get("found"):
-                src = doc["_source"]
-                found[doc["_id"]] = SeenRecord(
-                    article_id=doc["_id"], url=src.get("url", ""),
-                    content_hash=src.get("content_hash", ""),
-                    revision=int(src.get("revision", 0)), etag=src.get("etag"),
-                    last_modified=src.get("last_modified"),
-                    first_seen=src.get("first_seen", ""), last_seen=src.get("last_seen", ""))
-        return found
+        docs = self.es.mget(index=self.index, ids=list(article_ids))["docs"]
+        return {doc["_id"]: _record(doc) for doc in docs if doc.get("found")}
+
+    def records(self) -> Iterator[SeenRecord]:
+        self.es.indices.refresh(index=self.index)
+        for doc in scan(self.es, index=self.index, query={"query": {"match_all": {}}},
+                        size=1000):
+            yield _record(doc)
+
+    def forget(self, keys: list[str]) -> None:
+        actions = [{"_op_type": "delete", "_index": self.index, "_id": k} for k in keys]
+        bulk(self.es, actions, raise_on_error=False, refresh=True)
 
     def _write(self, record: SeenRecord) -> None:
         doc = {"url": record.url, "content_hash": record.content_hash,

@@ -8,6 +8,7 @@ from pathlib import Path
 import pytest
 
 from crawlers.state.seen import SqliteSeenStore as SeenStore
+from crawlers.state.seen import page_key
 
 
 @pytest.fixture
@@ -81,3 +82,14 @@ def test_creates_missing_data_directory(tmp_path: Path) -> None:
     path = tmp_path / "deep" / "er" / "seen.sqlite3"
     SeenStore(path).close()
     assert path.exists()
+
+
+def test_records_and_forget(store: SeenStore) -> None:
+    store.record("a1", "http://x/1", "h1", 1)
+    store.record("a2", "http://x/2", "h2", 3)
+    store.record_page("http://x/list/", '"e"', None)
+    assert {r.article_id for r in store.records()} == {"a1", "a2", page_key("http://x/list/")}
+    assert {(r.article_id, r.revision) for r in store.articles()} == {("a1", 1), ("a2", 3)}
+    store.forget(["a2", page_key("http://x/list/"), "never-seen"])
+    assert [r.article_id for r in store.records()] == ["a1"]
+    assert store.next_revision("a2", "h2") == 1  # forgotten: new again
