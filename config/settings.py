@@ -24,7 +24,7 @@ from pydantic_settings import (
 )
 from pydantic_settings import SettingsError as _SourceError
 
-from config.checks import email_address, http_url
+from config.checks import email_address, http_url, without_credentials
 from config.settings_errors import BadSettingsError, explain, explain_source_error
 
 __all__ = ["CONFIG_DIR", "BadSettingsError", "Settings"]
@@ -240,4 +240,10 @@ class Settings(BaseSettings):
 
     @property
     def elastic_url(self) -> str:
+        """The URL clients connect to (may hold credentials: show ``elastic_address``)."""
         return self.elastic.url or f"http://127.0.0.1:{self.local.elastic_port}"
+
+    @property
+    def elastic_address(self) -> str:
+        """``elastic_url`` without user and password, for output and logs."""
+        return without_credentials(self.elastic_url)

@@ -57,7 +57,7 @@ def _search(settings: Settings, index: str, **query: Any) -> list[dict[str, Any]
     except NotFoundError:
         return []
     except Exception as exc:
-        fail(f"Elasticsearch at {settings.elastic_url}: {exc}\nIs the stack running "
+        fail(f"Elasticsearch at {settings.elastic_address}: {exc}\nIs the stack running "
              "(cgtwatch up) and CGTWATCH_ELASTIC__URL right?")
     finally:
         es.close()

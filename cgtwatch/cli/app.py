@@ -9,6 +9,7 @@ from __future__ import annotations
 import signal
 import sys
 import time
+from pathlib import Path
 from types import FrameType
 from typing import Annotated
 
@@ -100,6 +101,12 @@ def setup() -> None:
                   f"indices: {', '.join(done['indices'])}")
 
 
+def up_banner(settings: Settings, log_dir: Path) -> str:
+    """What ``cgtwatch up`` prints once everything runs (no credentials in the URL)."""
+    return (f"cgtwatch is up: Kafka {settings.kafka_bootstrap}, Elasticsearch "
+            f"{settings.elastic_address}, logs in {log_dir}. Ctrl-C stops.")
+
+
 @app.command()
 def up(
     refresh: Annotated[float, typer.Option(help="seconds between status refreshes")] = 2.0,
@@ -124,8 +131,7 @@ def up(
     except Exception as exc:
         stack.stop()
         fail(str(exc))
-    console.print(f"cgtwatch is up: Kafka {settings.kafka_bootstrap}, Elasticsearch "
-                  f"{settings.elastic_url}, logs in {stack.log_dir}. Ctrl-C stops.")
+    console.print(up_banner(settings, stack.log_dir))
     with Live(stack.table(), console=console, refresh_per_second=1,
               auto_refresh=False) as live:
         while not stopping:

@@ -99,7 +99,7 @@ def sources_status(
     try:
         states = SourceHealthStore(es, sources_index(settings)).read_all()
     except Exception as exc:
-        fail(f"cannot read source health from {settings.elastic_url}: {exc}\n"
+        fail(f"cannot read source health from {settings.elastic_address}: {exc}\n"
              "Start the stack (cgtwatch up) or set CGTWATCH_ELASTIC__URL.")
     finally:
         es.close()

@@ -49,7 +49,7 @@ def _es(settings: Settings) -> Iterator[Elasticsearch]:
         if not es.ping():
             hint = ("start it with `cgtwatch up`" if settings.embedded_elastic
                     else "check CGTWATCH_ELASTIC__URL and credentials")
-            fail(f"Elasticsearch at {settings.elastic_url} does not answer: {hint}")
+            fail(f"Elasticsearch at {settings.elastic_address} does not answer: {hint}")
         yield es
     except (ApiError, TransportError) as exc:
         fail(f"Elasticsearch: {exc}")

@@ -92,9 +92,9 @@ def _elastic(settings: Settings) -> list[Check]:
         version = es.info()["version"]["number"]
     except Exception as exc:
         es.close()
-        return [Check("elasticsearch", "fail", f"{settings.elastic_url}: {type(exc).__name__}",
+        return [Check("elasticsearch", "fail", f"{settings.elastic_address}: {type(exc).__name__}",
                       "start Elasticsearch or set CGTWATCH_ELASTIC__URL and its credentials")]
-    checks = [Check("elasticsearch", "ok", f"version {version} at {settings.elastic_url}")]
+    checks = [Check("elasticsearch", "ok", f"version {version} at {settings.elastic_address}")]
     alias = articles_alias(settings.elastic.index_prefix)
     try:
         found = es.indices.get_alias(name=alias)

@@ -24,7 +24,6 @@ import socket
 from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import Literal
-from urllib.parse import urlsplit, urlunsplit
 
 from cgtwatch.runtime.health import mark_not_ready
 from cgtwatch.runtime.waits import (
@@ -37,6 +36,7 @@ from cgtwatch.runtime.waits import (
     stop_on_signals,
     wait_for,
 )
+from config.checks import without_credentials
 from config.clients import elastic, kafka_common
 from config.settings import Settings
 
@@ -134,17 +134,7 @@ def probe_elastic(settings: Settings, timeout_s: float) -> None:
             es.close()
 
 
-def redact(url: str) -> str:
-    """A URL without user and password, for the log."""
-    parts = urlsplit(url)
-    if parts.username is None and parts.password is None:
-        return url
-    netloc = parts.hostname or ""
-    if ":" in netloc:
-        netloc = f"[{netloc}]"
-    if parts.port is not None:
-        netloc = f"{netloc}:{parts.port}"
-    return urlunsplit(parts._replace(netloc=netloc))
+redact = without_credentials  # a URL without user and password, for the log
 
 
 def dependency(settings: Settings, needed: Needed) -> Dependency:
@@ -153,7 +143,7 @@ def dependency(settings: Settings, needed: Needed) -> Dependency:
                           lambda timeout_s: probe_kafka(settings, timeout_s),
                           "CGTWATCH_KAFKA__BOOTSTRAP_SERVERS and CGTWATCH_KAFKA__SECURITY_PROTOCOL"
                           " (with __SSL_CAFILE, __SASL_*)")
-    return Dependency("Elasticsearch", redact(settings.elastic_url),
+    return Dependency("Elasticsearch", settings.elastic_address,
                       lambda timeout_s: probe_elastic(settings, timeout_s),
                       "CGTWATCH_ELASTIC__URL and its credentials")
 
