@@ -156,5 +156,6 @@ def parse_yaml_model(text: str, model: type[T], path: Path,
         problems = []
         for err in exc.errors():
             loc = data_loc(data, err["loc"])
-            problems.append((_line_for(index, loc), _field(loc), err["msg"]))
+            why = str(err["msg"]).removeprefix("Value error, ")
+            problems.append((_line_for(index, loc), _field(loc), why))
         raise OperatorFileError(path, problems) from exc

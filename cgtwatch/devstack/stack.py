@@ -13,6 +13,7 @@ from rich.table import Table
 
 from cgtwatch.devstack.localstack import LocalStack
 from cgtwatch.devstack.supervisor import Supervisor
+from cgtwatch.runtime import preflight
 from cgtwatch.runtime.bootstrap import setup_all
 from config.clients import elastic
 from config.settings import Settings
@@ -31,6 +32,9 @@ class Stack:
         self._es: Elasticsearch | None = None
 
     def start(self) -> None:
+        """Check the configuration (``cgtwatch.preflight``), then start the local servers,
+        set up topics and indices, and start every service."""
+        preflight.check(self.settings)  # nothing runs half-configured
         self.settings.paths.data_dir.mkdir(parents=True, exist_ok=True)
         if self.local is not None:
             self.local.start()

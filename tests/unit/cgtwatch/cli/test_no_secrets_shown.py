@@ -9,8 +9,8 @@ from pathlib import Path
 
 import pytest
 
-from cgtwatch.cli import up_banner
-from cgtwatch.localstack import free_port
+from cgtwatch.cli.app import up_banner
+from cgtwatch.devstack.localstack import free_port
 from config.settings import Settings
 
 PASSWORD = "S3cret-Pa55"
