@@ -17,7 +17,7 @@ import typer
 from rich.live import Live
 from rich.markup import escape
 
-from cgtwatch.cli import alerts, classify, crawl, doctor, index
+from cgtwatch.cli import alerts, classify, crawl, doctor, index, reconcile
 from cgtwatch.cli.util import console, err, fail
 from cgtwatch.runtime.logs import configure_logging
 from config.settings import BadSettingsError, Settings
@@ -25,7 +25,7 @@ from config.yamlfile import OperatorFileError
 
 app = typer.Typer(help="cgtwatch: cell and gene therapy news monitoring.", no_args_is_help=True,
                   add_completion=False)
-for module in (crawl, classify, index, alerts, doctor):
+for module in (crawl, classify, index, alerts, doctor, reconcile):
     module.register(app)
 
 
@@ -132,6 +132,13 @@ def up(
         stack.stop()
         fail(str(exc))
     console.print(up_banner(settings, stack.log_dir))
+    if stack.reconciled is not None:
+        from cgtwatch.cli.reconcile import summary
+
+        console.print(f"the local servers had been killed; reconciled: "
+                      f"{summary(stack.reconciled)}", soft_wrap=True)
+    if stack.reconcile_error:
+        err.print(stack.reconcile_error, soft_wrap=True, markup=False)
     with Live(stack.table(), console=console, refresh_per_second=1,
               auto_refresh=False) as live:
         while not stopping:

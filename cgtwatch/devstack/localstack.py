@@ -2,12 +2,16 @@
 
 Input: ``Settings`` (ports, data directory). Output: a running ``noida-db`` child process
 serving Kafka and Elasticsearch on loopback, with data persisted under
-``<data_dir>/noida``; ``stop()`` ends it with SIGTERM so its data survives.
+``<data_dir>/noida``; ``stop()`` ends it with SIGTERM so its data survives. A marker file
+``<data_dir>/noida/cgtwatch.running`` lives while the server runs and is removed only by a
+clean stop: found at start, it means the server was killed (SIGKILL, power loss) and may have
+lost the writes of its last second (``unclean``; ``cgtwatch up`` then runs reconcile).
 """
 
 from __future__ import annotations
 
 import os
+import signal
 import socket
 import subprocess
 import time
@@ -64,7 +68,9 @@ class LocalStack:
     def __init__(self, settings: Settings) -> None:
         self.settings = settings
         self.data_dir = settings.paths.data_dir / "noida"
+        self.marker = self.data_dir / "cgtwatch.running"
         self.process: subprocess.Popen[bytes] | None = None
+        self.unclean = False  # the last run of the server did not stop cleanly
 
     def _services(self) -> list[tuple[str, int]]:
         wanted = []
@@ -81,12 +87,14 @@ class LocalStack:
                 raise LocalStackError(f"port {port} is already in use: stop what uses it or "
                                       "set CGTWATCH_LOCAL__KAFKA_PORT / __ELASTIC_PORT")
         self.data_dir.mkdir(parents=True, exist_ok=True)
+        self.unclean = self.marker.exists()
         with (self.settings.paths.data_dir / "noida.log").open("ab") as log:
             self.process = subprocess.Popen(
                 [noida_binary(), "start", "--only", ",".join(name for name, _ in services),
                  *[arg for name, port in services for arg in (f"--{name}-port", str(port))],
                  "--data-dir", str(self.data_dir)],
                 stdout=log, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL)
+        self.marker.write_text(f"{self.process.pid}\n", "utf-8")
         self.wait_healthy(timeout_s)
 
     def wait_healthy(self, timeout_s: float) -> None:
@@ -120,7 +128,10 @@ class LocalStack:
             return
         self.process.terminate()
         try:
-            self.process.wait(timeout=timeout_s)
+            code = self.process.wait(timeout=timeout_s)
         except subprocess.TimeoutExpired:
             self.process.kill()
             self.process.wait()
+            return  # killed: the marker stays, the next start reconciles
+        if code in (0, -signal.SIGTERM):
+            self.marker.unlink(missing_ok=True)

@@ -15,6 +15,7 @@ from cgtwatch.devstack.localstack import LocalStack
 from cgtwatch.devstack.supervisor import Supervisor
 from cgtwatch.runtime import preflight
 from cgtwatch.runtime.bootstrap import setup_all
+from cgtwatch.runtime.reconcile import ReconcileResult, reconcile_configured
 from config.clients import elastic
 from config.settings import Settings
 from indexer.documents import articles_alias
@@ -30,6 +31,8 @@ class Stack:
         self.local = LocalStack(settings) if settings.embedded else None
         self.supervisor = Supervisor(services or SERVICE_ORDER, env or {}, self.log_dir)
         self._es: Elasticsearch | None = None
+        self.reconciled: ReconcileResult | None = None
+        self.reconcile_error = ""
 
     def start(self) -> None:
         """Check the configuration (``cgtwatch.preflight``), then start the local servers,
@@ -40,6 +43,17 @@ class Stack:
             self.local.start()
         setup_all(self.settings)
         self.supervisor.start_all()
+        if self.local is not None and self.local.unclean:
+            self._reconcile()
+
+    def _reconcile(self) -> None:
+        """The local servers were killed: find what they lost and bring it back."""
+        try:
+            self.reconciled = reconcile_configured(self.settings, all_sources=True)
+        except Exception as exc:  # the pipeline still runs; the operator can run it again
+            self.reconcile_error = (f"reconcile after an unclean stop failed "
+                                    f"({type(exc).__name__}); run `cgtwatch reconcile "
+                                    "--all-sources`")
 
     def stop(self) -> None:
         self.supervisor.stop_all()

@@ -13,6 +13,10 @@ again, or while the pipeline runs, changes nothing twice):
    indexed and alerted by the running pipeline);
 3. one in neither is fetched again: its seen record and the list pages' validators are
    forgotten, and a crawl job is queued for its source(s).
+
+After an unclean stop the seen-store itself may have lost records of articles the index also
+lacks; ``all_sources`` then forgets the list pages' validators and queues a crawl of every
+enabled source, so the crawler reads every list in full once and fetches what it does not know.
 """
 
 from __future__ import annotations
@@ -27,11 +31,12 @@ from elasticsearch import Elasticsearch
 from elasticsearch.helpers import bulk
 from kafka import KafkaProducer
 
-from config.clients import kafka_producer
+from config.clients import elastic, kafka_producer
 from config.contracts import ClassifiedArticle, CrawlJob, RawArticle, Topics, decode
 from config.settings import Settings
-from config.sources import SourcesFile
+from config.sources import SourcesFile, load_sources
 from crawlers.state.seen import SeenRecord, SeenStore
+from crawlers.state.seen_es import open_seen_store
 from indexer.actions import bulk_action, is_stale_revision
 from indexer.documents import articles_alias
 from indexer.topicscan import scan_topic
@@ -121,11 +126,13 @@ Publish = Callable[..., Any]
 
 
 def refetch(seen: SeenStore, records: list[SeenRecord], sources: SourcesFile,
-            publish: Publish) -> list[str]:
-    """Forget the records and the list pages' validators; queue crawls of their sources."""
+            publish: Publish, all_sources: bool = False) -> list[str]:
+    """Forget the records and the list pages' validators; queue crawls of their sources (of
+    every enabled source with ``all_sources``)."""
     pages = [r.article_id for r in seen.records() if r.article_id.startswith("page-")]
     seen.forget([r.article_id for r in records] + pages)
-    ids = sources_for([r.url for r in records], sources)
+    ids = ([s.id for s in sources.enabled] if all_sources
+           else sources_for([r.url for r in records], sources))
     for source_id in ids:
         job = CrawlJob(job_id=uuid.uuid4().hex, source_id=source_id, reason="manual")
         publish(Topics.CRAWL_REQUESTS, key=source_id.encode(), value=job.encode())
@@ -133,7 +140,8 @@ def refetch(seen: SeenStore, records: list[SeenRecord], sources: SourcesFile,
 
 
 def reconcile(settings: Settings, es: Elasticsearch, seen: SeenStore, sources: SourcesFile,
-              producer: KafkaProducer | None = None) -> ReconcileResult:
+              producer: KafkaProducer | None = None, all_sources: bool = False
+              ) -> ReconcileResult:
     """Find and bring back what the index lacks; see the module docstring."""
     result, alias = ReconcileResult(), articles_alias(settings.elastic.index_prefix)
     published = {r.article_id: r for r in seen.articles()}
@@ -143,18 +151,18 @@ def reconcile(settings: Settings, es: Elasticsearch, seen: SeenStore, sources: S
     result.missing = len((set(published) | set(classified)) - present)
     index_classified(es, alias, [v for k, v in classified.items() if k not in present], result)
     missing = set(published) - present - set(classified)
-    if not missing:
+    if not missing and not all_sources:
         return result
     raw = {k: v for k, v in latest_by_id(_topic(settings, Topics.RAW), missing).items()
-           if _decodes(RawArticle, v)}
+           if _decodes(RawArticle, v)} if missing else {}
     sender = producer or KafkaProducer(**kafka_producer(settings, "cgtwatch-reconcile"))
     try:
         for article_id, value in raw.items():
             sender.send(Topics.RAW, key=article_id.encode(), value=value)
         result.republished = len(raw)
         gone = [published[i] for i in sorted(missing - set(raw))]
-        if gone:
-            result.crawl_jobs = refetch(seen, gone, sources, sender.send)
+        if gone or all_sources:
+            result.crawl_jobs = refetch(seen, gone, sources, sender.send, all_sources)
         result.refetched = len(gone)
         sender.flush(timeout=30)
     finally:
@@ -162,3 +170,15 @@ def reconcile(settings: Settings, es: Elasticsearch, seen: SeenStore, sources: S
             sender.close()
     return result
 
+
+
+def reconcile_configured(settings: Settings, all_sources: bool = False) -> ReconcileResult:
+    """``reconcile`` against the configured servers, seen-store and sources file."""
+    sources = load_sources(settings.paths.sources)
+    es = Elasticsearch(**elastic(settings))
+    seen = open_seen_store(settings)
+    try:
+        return reconcile(settings, es, seen, sources, all_sources=all_sources)
+    finally:
+        seen.close()
+        es.close()
