@@ -25,7 +25,7 @@ def summary(result: ReconcileResult) -> str:
     jobs = ", ".join(result.crawl_jobs) or "none"
     return (f"{result.published} articles published (seen-store), {result.missing} missing "
             f"from the index: {result.indexed_from_topic} indexed from articles.classified, "
-            f"{result.republished} published again to articles.raw, {result.refetched} to "
+            f"{result.republished} classified again from articles.raw, {result.refetched} to "
             f"fetch again; crawls queued: {jobs}")
 
 

@@ -9,8 +9,10 @@ again, or while the pipeline runs, changes nothing twice):
 
 1. an article still in ``articles.classified`` is indexed from there (revision-aware, as the
    indexer writes);
-2. one still in ``articles.raw`` only is published to ``articles.raw`` again (classified,
-   indexed and alerted by the running pipeline);
+2. one still in ``articles.raw`` only is classified here and published to
+   ``articles.classified`` (indexed and alerted by the running pipeline; alerts are deduped by
+   the alert ledger). Not to ``articles.raw``: a classifier that kept running through the
+   outage still remembers it and would drop it as a duplicate. Its story is its own;
 3. one in neither is fetched again: its seen record and the list pages' validators are
    forgotten, and a crawl job is queued for its source(s).
 
@@ -139,9 +141,12 @@ def refetch(seen: SeenStore, records: list[SeenRecord], sources: SourcesFile,
     return ids
 
 
+Classify = Callable[[RawArticle], ClassifiedArticle]
+
+
 def reconcile(settings: Settings, es: Elasticsearch, seen: SeenStore, sources: SourcesFile,
-              producer: KafkaProducer | None = None, all_sources: bool = False
-              ) -> ReconcileResult:
+              classify: Classify, producer: KafkaProducer | None = None,
+              all_sources: bool = False) -> ReconcileResult:
     """Find and bring back what the index lacks; see the module docstring."""
     result, alias = ReconcileResult(), articles_alias(settings.elastic.index_prefix)
     published = {r.article_id: r for r in seen.articles()}
@@ -158,7 +163,8 @@ def reconcile(settings: Settings, es: Elasticsearch, seen: SeenStore, sources: S
     sender = producer or KafkaProducer(**kafka_producer(settings, "cgtwatch-reconcile"))
     try:
         for article_id, value in raw.items():
-            sender.send(Topics.RAW, key=article_id.encode(), value=value)
+            article = classify(decode(RawArticle, value))
+            sender.send(Topics.CLASSIFIED, key=article_id.encode(), value=article.encode())
         result.republished = len(raw)
         gone = [published[i] for i in sorted(missing - set(raw))]
         if gone or all_sources:
@@ -174,11 +180,16 @@ def reconcile(settings: Settings, es: Elasticsearch, seen: SeenStore, sources: S
 
 def reconcile_configured(settings: Settings, all_sources: bool = False) -> ReconcileResult:
     """``reconcile`` against the configured servers, seen-store and sources file."""
+    from streams.classify import default_classifier
+    from streams.process import classify_raw
+
     sources = load_sources(settings.paths.sources)
+    classifier = default_classifier(settings.paths.taxonomy.parent)
     es = Elasticsearch(**elastic(settings))
     seen = open_seen_store(settings)
     try:
-        return reconcile(settings, es, seen, sources, all_sources=all_sources)
+        return reconcile(settings, es, seen, sources, lambda raw: classify_raw(raw, classifier),
+                         all_sources=all_sources)
     finally:
         seen.close()
         es.close()
