@@ -124,14 +124,17 @@ class LocalStack:
         return self.process is not None and self.process.poll() is None
 
     def stop(self, timeout_s: float = 10.0) -> None:
-        if self.process is None or self.process.poll() is not None:
+        """SIGTERM and wait; the marker goes only if the server exited cleanly (Ctrl-C in a
+        terminal reaches it directly: it may have exited, with 0, before this is called)."""
+        if self.process is None:
             return
-        self.process.terminate()
-        try:
-            code = self.process.wait(timeout=timeout_s)
-        except subprocess.TimeoutExpired:
-            self.process.kill()
-            self.process.wait()
-            return  # killed: the marker stays, the next start reconciles
-        if code in (0, -signal.SIGTERM):
+        if self.process.poll() is None:
+            self.process.terminate()
+            try:
+                self.process.wait(timeout=timeout_s)
+            except subprocess.TimeoutExpired:
+                self.process.kill()
+                self.process.wait()
+                return  # killed: the marker stays, the next start reconciles
+        if self.process.returncode in (0, -signal.SIGTERM, -signal.SIGINT):
             self.marker.unlink(missing_ok=True)
