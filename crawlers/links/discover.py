@@ -6,16 +6,17 @@ dates as ISO ``YYYY-MM-DD`` or ``None``. Pure: no I/O, no per-site code.
 
 Order of evidence: operator selectors when given; then Hanweb records held inline in
 ``<script type="text/xml">`` datastores; then the dominant repeated block of links found by
-``crawlers.links.blocks``. Pagination, Hanweb data-proxy requests, feeds and sitemaps live in
-the ``links_*`` submodules and are re-exported here.
+``links.blocks``. Pagination, Hanweb data-proxy requests, feeds and sitemaps live in
+the ``crawlers.links`` submodules and are re-exported here.
 """
 
 from __future__ import annotations
 
 from datetime import date
 
-from config.sources import Selectors
-from crawlers.links.blocks import dominant_links, item_of, visible_date
+from config.sources import LinkHosts, Selectors
+from crawlers.links.blocks import candidate, item_of, visible_date
+from crawlers.links.choose import Choice, choose
 from crawlers.links.dates import date_from_url, find_date
 from crawlers.links.feeds import parse_feed, parse_sitemap
 from crawlers.links.hanweb import (
@@ -24,6 +25,7 @@ from crawlers.links.hanweb import (
     inline_datastore_links,
     parse_hanweb_dataproxy,
 )
+from crawlers.links.hosts import DEFAULT_HOSTS
 from crawlers.links.model import (
     HtmlElement,
     ListedLink,
@@ -34,6 +36,7 @@ from crawlers.links.model import (
     unique,
 )
 from crawlers.links.pages import find_next_pages as _next_pages
+from crawlers.links.pages import has_pager
 from crawlers.links.select import select
 
 __all__ = [
@@ -87,8 +90,22 @@ def _by_selectors(doc: HtmlElement, base_url: str, selectors: Selectors, today: 
     return unique(links)
 
 
+def list_blocks(html: str, base_url: str, today: date | None = None,
+                hosts: LinkHosts = DEFAULT_HOSTS) -> Choice:
+    """The list block(s) of a page found without selectors, their links and why."""
+    doc = parse_html(html)
+    if doc is None:
+        return Choice()
+    body = doc.find("body")
+    root = body if body is not None else doc
+    day = today or date.today()
+    found = (candidate(a, base_url, day, hosts) for a in root.iter("a") if a.get("href"))
+    return choose([c for c in found if c is not None], has_pager(html))
+
+
 def find_article_links(html: str, base_url: str, selectors: Selectors | None = None,
-                       today: date | None = None) -> list[ListedLink]:
+                       today: date | None = None, hosts: LinkHosts = DEFAULT_HOSTS
+                       ) -> list[ListedLink]:
     """Article links of a list page (the column's items, not navigation or footers)."""
     today = today or date.today()
     if selectors is not None and selectors.links:
@@ -97,8 +114,7 @@ def find_article_links(html: str, base_url: str, selectors: Selectors | None = N
     inline = inline_datastore_links(html, base_url, today)
     if inline:
         return inline
-    doc = parse_html(html)
-    return [] if doc is None else dominant_links(doc, base_url, today)
+    return list_blocks(html, base_url, today, hosts).links
 
 
 def find_next_pages(html: str, base_url: str, page_url: str,
