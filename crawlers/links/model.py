@@ -37,6 +37,7 @@ _BLOCK_TAGS = frozenset({"div", "p", "h1", "h2", "h3", "h4", "h5", "h6", "ul", "
                          "dt", "dd", "section", "article", "figure", "figcaption", "table"})
 _HEADINGS = frozenset({"h1", "h2", "h3", "h4", "h5", "h6"})
 _TITLE_WORDS = ("title", "tit", "bt", "tt", "headline", "subject")
+_CATEGORY = re.compile(r"^[【\[]([^】\]]{1,8})[】\]]\s*")
 
 
 @dataclass(frozen=True, slots=True)
@@ -120,14 +121,18 @@ def _composite_title(anchor: HtmlElement, parts: list[HtmlElement]) -> str:
 
 
 def link_title(anchor: HtmlElement) -> str:
-    """The visible text of a link, or its ``title`` attribute when that is longer; for a link
-    wrapping blocks or a date badge, the title part of it (``_composite_title``)."""
+    """The visible text of a link (without a ``【通知】`` category prefix), or its ``title``
+    attribute when that is longer; for a link wrapping blocks or a date badge, the title part
+    of it (``_composite_title``)."""
     parts = [e for e in anchor.iterdescendants() if isinstance(e.tag, str)]
     if parts and any(e.tag in _BLOCK_TAGS or date_text(element_text(e)) for e in parts):
         found = _composite_title(anchor, parts)
         if found:
             return found
     text = clean_text(anchor.text_content())
+    category = _CATEGORY.match(text)
+    if category and len(text) - category.end() >= 6:  # 【通知】关于… (VSB category prefix)
+        text = text[category.end():]
     if not text:
         text = clean_text(" ".join(anchor.xpath(".//img/@alt")))
     attr = clean_text(anchor.get("title"))
