@@ -74,12 +74,15 @@ def _probe_one(client: httpx.Client, source: Source, url: str, kind: str) -> Pro
     return ProbeResult(source.id, url, kind, response.status_code, count, note)
 
 
-def probe_source(source: Source, crawler: CrawlerSettings) -> list[ProbeResult]:
-    """Fetch every entry point of ``source`` once and count the article links."""
+def probe_source(source: Source, crawler: CrawlerSettings,
+                 transport: httpx.BaseTransport | None = None) -> list[ProbeResult]:
+    """Fetch every entry point of ``source`` once and count the article links (``transport``:
+    httpx's own, unless a test gives a ``MockTransport``)."""
     entries = ([(str(u), "list") for u in source.list_urls]
                + [(str(u), "feed") for u in source.feeds]
                + [(str(u), "sitemap") for u in source.sitemaps])
     headers = {"User-Agent": crawler.user_agent}
     with httpx.Client(headers=headers, timeout=crawler.download_timeout,
-                      follow_redirects=True, max_redirects=crawler.redirect_max_times) as client:
+                      follow_redirects=True, max_redirects=crawler.redirect_max_times,
+                      transport=transport) as client:
         return [_probe_one(client, source, url, kind) for url, kind in entries]
