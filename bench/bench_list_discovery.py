@@ -23,7 +23,7 @@ from charset_normalizer import from_bytes  # noqa: E402
 from rich.console import Console  # noqa: E402
 from rich.table import Table  # noqa: E402
 
-from crawlers.links import find_article_links, find_next_pages  # noqa: E402
+from crawlers.links.discover import find_article_links, find_next_pages  # noqa: E402
 
 WILD = ROOT / "tests" / "fixtures" / "lists" / "wild"
 

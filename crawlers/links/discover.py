@@ -7,8 +7,8 @@ dates as ISO ``YYYY-MM-DD`` or ``None``. Pure: no I/O, no per-site code.
 Order of evidence: the formats of ``crawlers.links.formats`` (operator selectors when given;
 Hanweb records held inline in ``<script type="text/xml">`` datastores; the repeated, dated
 block(s) of links found by ``crawlers.links.blocks`` and ``crawlers.links.choose``).
-Pagination, Hanweb data-proxy requests, feeds and sitemaps live in the ``links_*`` submodules
-and are re-exported here.
+Pagination, Hanweb data-proxy requests, feeds and sitemaps live in the other ``crawlers.links``
+modules and are re-exported here.
 """
 
 from __future__ import annotations

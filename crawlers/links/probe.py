@@ -17,7 +17,7 @@ import httpx
 
 from config.settings import CrawlerSettings
 from config.sources import Source
-from crawlers.encoding import decode_html
+from crawlers.extract.encoding import decode_html
 from crawlers.links.discover import parse_hanweb_dataproxy
 from crawlers.links.feeds import parse_feed, parse_sitemap
 from crawlers.links.formats import ListPage, ListReading, read_list_page

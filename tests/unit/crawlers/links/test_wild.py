@@ -19,9 +19,9 @@ from typing import Any
 import pytest
 
 from config.sources import LinkHosts
-from crawlers.links import find_article_links, find_next_pages, list_blocks
+from crawlers.links.discover import find_article_links, find_next_pages, list_blocks
 
-WILD = Path(__file__).resolve().parents[2] / "fixtures" / "lists" / "wild"
+WILD = Path(__file__).resolve().parents[3] / "fixtures" / "lists" / "wild"
 CASES: dict[str, dict[str, Any]] = json.loads((WILD / "expected.json").read_text("utf-8"))
 TODAY = date(2024, 6, 1)
 

@@ -1,4 +1,4 @@
-"""Hosts of a list's site (``crawlers.links_hosts``), split date badges, script-only pagers."""
+"""Hosts of a list's site (``crawlers.links.hosts``), split date badges, script-only pagers."""
 
 from __future__ import annotations
 
@@ -7,9 +7,9 @@ from datetime import date
 import pytest
 
 from config.sources import LinkHosts
-from crawlers.links_dates import date_text, find_date
-from crawlers.links_hosts import host_matches, registrable_domain, site_of
-from crawlers.links_pages import find_next_pages, has_pager, script_pages
+from crawlers.links.dates import date_text, find_date
+from crawlers.links.hosts import host_matches, registrable_domain, site_of
+from crawlers.links.pages import find_next_pages, has_pager, script_pages
 
 
 @pytest.mark.parametrize(("host", "domain"), [

@@ -1,5 +1,5 @@
 """The one list-format registry: the spider and ``sources check --online`` read a list page
-through the same ``crawlers.links_formats.read_list_page`` and report the same block(s)."""
+through the same ``crawlers.links.formats.read_list_page`` and report the same block(s)."""
 
 from __future__ import annotations
 
@@ -15,12 +15,12 @@ from scrapy.utils.test import get_crawler
 
 from config.settings import CrawlerSettings
 from config.sources import Selectors, Source
-from crawlers.links import FORMATS, ListPage, read_list_page
-from crawlers.probe import probe_source
-from crawlers.seen import SeenStore, SqliteSeenStore
-from crawlers.spiders.generic import GenericSpider
+from crawlers.engine.spider import GenericSpider
+from crawlers.links.discover import FORMATS, ListPage, read_list_page
+from crawlers.links.probe import probe_source
+from crawlers.state.seen import SeenStore, SqliteSeenStore
 
-LISTS = Path(__file__).resolve().parents[2] / "fixtures" / "lists"
+LISTS = Path(__file__).resolve().parents[3] / "fixtures" / "lists"
 TODAY = date(2024, 6, 1)
 GD = "http://gdstc.gd.gov.cn/col/col2201/index.html"
 SKY = "https://sky.example.edu.cn/xyxw.htm"
