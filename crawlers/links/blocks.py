@@ -26,6 +26,7 @@ from config.sources import LinkHosts
 from crawlers.links.dates import date_from_url, date_text, find_date
 from crawlers.links.hosts import DEFAULT_HOSTS, Site, site_of
 from crawlers.links.model import (
+    BLOCK_TAGS,
     HtmlElement,
     ListedLink,
     absolute_url,
@@ -67,8 +68,9 @@ class Candidate:
 def item_of(anchor: HtmlElement) -> HtmlElement:
     """The repeated unit holding ``anchor``: a ``<li>``, ``<tr>`` or repeated ``<div>``."""
     parent = anchor.getparent()
-    if len(anchor) and parent is not None and _repeated(anchor, parent):
-        return anchor  # the link is the card: <a class="item"><h4>…</h4><span>date</span></a>
+    if parent is not None and _repeated(anchor, parent) and \
+            any(e.tag in BLOCK_TAGS for e in anchor.iterdescendants()):
+        return anchor  # the link is the card: <a class="item"><h4>…</h4><p>…</p></a>
     node = anchor
     for _ in range(6):
         parent = node.getparent()
@@ -82,8 +84,24 @@ def item_of(anchor: HtmlElement) -> HtmlElement:
     return anchor.getparent() if anchor.getparent() is not None else anchor
 
 
+def _class_names(element: HtmlElement) -> list[str]:
+    """Classes without numbers and states: ``views-row views-row-3 views-row-odd first`` →
+    ``views-row``; ``news n1`` → ``news``."""
+    names = (_DIGITS.sub("", c).strip("-_") for c in (element.get("class") or "").split())
+    return [n for n in names
+            if n and n not in _STATE_CLASSES and re.split(r"[-_]", n)[-1] not in _STATE_CLASSES]
+
+
+def _class_set(element: HtmlElement) -> frozenset[str]:
+    return frozenset(_class_names(element))
+
+
 def _repeated(node: HtmlElement, parent: HtmlElement) -> bool:
-    same = [c for c in parent if c.tag == node.tag and c.get("class") == node.get("class")]
+    """Siblings of the same tag sharing a class (Drupal ``views-row views-row-2
+    views-row-even``), or all without one."""
+    mine = _class_set(node)
+    same = [c for c in parent if c.tag == node.tag
+            and (mine & _class_set(c) or not (mine or _class_set(c)))]
     return len(same) > 1
 
 
@@ -106,7 +124,8 @@ def _badge_date(scope: HtmlElement, url: str, today: date) -> str | None:
 
 
 def visible_date(item: HtmlElement, anchor: HtmlElement, url: str, today: date) -> str | None:
-    """A date shown in the item (``<time datetime>``, text beside the link, a date badge)."""
+    """A date shown in the item (``<time datetime>``, text beside the link, a date badge), or
+    right beside it."""
     for stamp in item.xpath(".//time/@datetime | .//time/text()"):
         found = find_date(str(stamp), url, today)
         if found:
@@ -115,12 +134,21 @@ def visible_date(item: HtmlElement, anchor: HtmlElement, url: str, today: date) 
     if found:
         return found
     crowded = item is not anchor and len(item.xpath(".//a")) > _MAX_ITEM_LINKS
-    return _badge_date(anchor if crowded else item, url, today)
+    return _badge_date(anchor if crowded else item, url, today) or _sibling_date(item, url, today)
+
+
+def _sibling_date(item: HtmlElement, url: str, today: date) -> str | None:
+    """A date printed right beside the item (``<dt><a>…</a></dt><dd>2024-05-21</dd>``)."""
+    for sibling in (item.getprevious(), item.getnext()):
+        if sibling is not None and isinstance(sibling.tag, str) and len(sibling) <= 3:
+            found = date_text(element_text(sibling), url, today)
+            if found:
+                return found
+    return None
 
 
 def _classes(element: HtmlElement) -> str:
-    names = sorted(_DIGITS.sub("", c) for c in (element.get("class") or "").split())
-    return ".".join(n for n in names if n and n not in _STATE_CLASSES)
+    return ".".join(sorted(set(_class_names(element))))
 
 
 def signature(anchor: HtmlElement, item: HtmlElement) -> str:

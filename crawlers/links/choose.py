@@ -12,7 +12,8 @@ links, dated links, why) and their links, deduplicated, in page order. Rules:
 2. The winner's items are split into blocks by their container. On a paged list page, or when
    the largest block dominates (≥ 10 items and twice any other), only blocks near the largest
    one (a common ancestor within two levels) are kept: a sidebar marked up like the list stays
-   out, a list split in two columns stays in.
+   out, a list split in two columns stays in (and a list wrapping each item on its own, in
+   blocks of one or two, is kept whole).
 3. Otherwise (a hub showing several columns' boxes) every other strongly listed group joins:
    at least 3 links, 80 % of them dated, titles of 8 characters on average, none in
    navigation.
@@ -30,6 +31,7 @@ from crawlers.links.model import HtmlElement, ListedLink, looks_like_article, un
 _FAMILY_BONUS = 1.5
 _DATED_FACTOR = 0.5
 _NEAR_LEVELS = 2
+_MIN_BLOCK = 3  # blocks of one or two items: every item wrapped on its own, all are kept
 _DOMINANT_ITEMS = 10
 _JOIN_MIN_LINKS, _JOIN_DATED, _JOIN_TITLE = 3, 0.8, 8.0
 
@@ -163,8 +165,8 @@ def choose(candidates: Sequence[Candidate], paged: bool) -> Choice:
     why = f"highest-scoring repeated links ({score(winner):.0f})"
     if paged or dominant:
         home = _container(largest[0])
-        kept = [b for b in blocks
-                if _levels_to_common(home, _container(b[0])) <= _NEAR_LEVELS]
+        kept = [b for b in blocks if _distinct(largest) < _MIN_BLOCK
+                or _levels_to_common(home, _container(b[0])) <= _NEAR_LEVELS]
         chosen = [(b, why + (", paged list" if paged else ", dominant list")) for b in kept]
     else:
         chosen = [(b, why) for b in blocks]

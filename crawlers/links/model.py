@@ -33,7 +33,7 @@ _PAGER_TEXT = re.compile(
     r"^(?:首页|尾页|末页|上一页|下一页|上页|下页|下一頁|上一頁|更多|more|next|prev(?:ious)?|"
     r"first|last|\d{1,3}|[<>«»‹›]+|更多>+|>>|<<)$", re.I)
 _SPACE = re.compile(r"\s+")
-_BLOCK_TAGS = frozenset({"div", "p", "h1", "h2", "h3", "h4", "h5", "h6", "ul", "ol", "li", "dl",
+BLOCK_TAGS = frozenset({"div", "p", "h1", "h2", "h3", "h4", "h5", "h6", "ul", "ol", "li", "dl",
                          "dt", "dd", "section", "article", "figure", "figcaption", "table"})
 _HEADINGS = frozenset({"h1", "h2", "h3", "h4", "h5", "h6"})
 _TITLE_WORDS = ("title", "tit", "bt", "tt", "headline", "subject")
@@ -115,7 +115,7 @@ def _composite_title(anchor: HtmlElement, parts: list[HtmlElement]) -> str:
                 and not date_text(text):
             return text
     segments = _segments(anchor)
-    if any(part.tag in _BLOCK_TAGS for part in anchor if isinstance(part.tag, str)):
+    if any(part.tag in BLOCK_TAGS for part in anchor if isinstance(part.tag, str)):
         return next((text for text in segments if len(text) >= 4), segments[0] if segments else "")
     return " ".join(segments)
 
@@ -125,7 +125,7 @@ def link_title(anchor: HtmlElement) -> str:
     attribute when that is longer; for a link wrapping blocks or a date badge, the title part
     of it (``_composite_title``)."""
     parts = [e for e in anchor.iterdescendants() if isinstance(e.tag, str)]
-    if parts and any(e.tag in _BLOCK_TAGS or date_text(element_text(e)) for e in parts):
+    if parts and any(e.tag in BLOCK_TAGS or date_text(element_text(e)) for e in parts):
         found = _composite_title(anchor, parts)
         if found:
             return found

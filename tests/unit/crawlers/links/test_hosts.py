@@ -85,3 +85,9 @@ def test_script_only_pager() -> None:
     ('<div class="box"><a class="more" href="tzgg/">更多</a></div>', False)])
 def test_has_pager(html: str, expected: bool) -> None:
     assert has_pager(html) is expected
+
+
+@pytest.mark.parametrize("html", ["<span>共 12 页</span>", "<span>第 1/12 页</span>",
+                                  "<em>每页 20 条</em>", "<script>laypage.render({})</script>"])
+def test_pager_text_cues(html: str) -> None:
+    assert has_pager(html)

@@ -127,3 +127,33 @@ def test_the_chosen_block_is_explained() -> None:
     assert block.describe().startswith(
         "block ul.news_list.list2 < div#wp_news_w6: 10 links, 10 dated, repeated li structure")
     assert "paged list" in block.describe()
+
+
+def test_drupal_rows_with_odd_even_first_last_classes_are_one_list() -> None:
+    html, base = page("drupal_views.html")
+    links = find_article_links(html, base, today=TODAY)
+    assert len(links) == 10 and links[0].date == "2024-05-25"  # the date in a sibling field
+    assert find_next_pages(html, base, base) == [base + "?page=1"]
+
+
+def test_definition_list_date_in_the_next_dd() -> None:
+    html, base = page("dl_items.html")
+    assert [link.date for link in find_article_links(html, base, today=TODAY)][:2] == [
+        "2024-05-20", "2024-05-19"]
+
+
+def test_small_hub_boxes_in_three_markups() -> None:
+    html, base = page("college_hub.html")
+    choice = list_blocks(html, base, today=TODAY)
+    assert [block.links for block in choice.blocks] == [6, 6, 6]
+    assert [link.date for link in choice.links][6:8] == ["2024-05-20", "2024-05-19"]
+
+
+def test_each_item_wrapped_on_its_own_is_kept_whole() -> None:
+    items = "".join(
+        f'<div class="wrap"><div class="inner"><ul><li><a href="/a/t2024051{n}_{n}.html">'
+        f'细胞治疗临床研究项目第{n}批立项公示</a><span>2024-05-1{n}</span></li></ul></div></div>'
+        for n in range(6))
+    html = f'<body><div class="list">{items}</div><div class="page">下一页</div></body>'
+    links = find_article_links(html, "https://kjt.example.gov.cn/tzgg/", today=TODAY)
+    assert len(links) == 6
