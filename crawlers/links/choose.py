@@ -10,13 +10,14 @@ links, dated links, why) and their links, deduplicated, in page order. Rules:
    article-shaped: the block's shape, not the URL alone, says they are articles; and a block
    printing dates on its items scores up to 1.5 times more than an undated one.
 2. The winner's items are split into blocks by their container. On a paged list page, or when
-   the largest block dominates (≥ 10 items and twice any other), only blocks near the largest
+   the largest block dominates (≥ 10 items, and twice all others together, or twice each of
+   at most two others), only blocks near the largest
    one (a common ancestor within two levels) are kept: a sidebar marked up like the list stays
    out, a list split in two columns stays in (and a list wrapping each item on its own, in
    blocks of one or two, is kept whole).
 3. Otherwise (a hub showing several columns' boxes) every other strongly listed group joins:
-   at least 3 links, 80 % of them dated, titles of 8 characters on average, none in
-   navigation.
+   at least 3 links, 80 % of them dated or article-shaped, titles of 8 characters on
+   average, none in navigation.
 """
 
 from __future__ import annotations
@@ -120,11 +121,22 @@ def _distinct(members: Sequence[Candidate]) -> int:
 
 
 def _strong(members: Sequence[Candidate]) -> bool:
+    """A box of its own column: enough links, nearly all dated or article-shaped (a picture
+    news box shows no dates), titles longer than menu labels, none in navigation."""
     count = _distinct(members)
-    dated = sum(c.link.date is not None for c in members)
+    evident = sum(c.link.date is not None or looks_like_article(c.link.url) for c in members)
     title = sum(len(c.link.title) for c in members) / max(1, len(members))
-    return (count >= _JOIN_MIN_LINKS and dated >= _JOIN_DATED * len(members)
+    return (count >= _JOIN_MIN_LINKS and evident >= _JOIN_DATED * len(members)
             and title >= _JOIN_TITLE and not any(c.nav for c in members))
+
+
+def _dominant(largest: int, others: list[int]) -> bool:
+    """One list much bigger than the rest: a list page (with a sidebar or two), not a hub,
+    whose boxes (one big, several small) together outweigh any one of them."""
+    if largest < _DOMINANT_ITEMS:
+        return False
+    return 2 * sum(others) <= largest or (len(others) <= 2 and all(2 * n <= largest
+                                                                   for n in others))
 
 
 def _where(members: Sequence[Candidate]) -> str:
@@ -160,8 +172,7 @@ def choose(candidates: Sequence[Candidate], paged: bool) -> Choice:
     others = [b for b in blocks if b is not largest]
     joining = [] if paged else [g for g in lists if g is not winner and _strong(g)]
     sizes = [_distinct(b) for b in others] + [_distinct(b) for g in joining for b in _blocks(g)]
-    dominant = _distinct(largest) >= _DOMINANT_ITEMS and all(2 * n <= _distinct(largest)
-                                                            for n in sizes)
+    dominant = _dominant(_distinct(largest), sizes)
     why = f"highest-scoring repeated links ({score(winner):.0f})"
     if paged or dominant:
         home = _container(largest[0])

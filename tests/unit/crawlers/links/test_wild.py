@@ -157,3 +157,26 @@ def test_each_item_wrapped_on_its_own_is_kept_whole() -> None:
     html = f'<body><div class="list">{items}</div><div class="page">下一页</div></body>'
     links = find_article_links(html, "https://kjt.example.gov.cn/tzgg/", today=TODAY)
     assert len(links) == 6
+
+
+def _box(key: str, count: int) -> str:
+    items = "".join(f'<li><a href="/{key}/202405/t202405{20 - n:02d}_{n}.html">示例省{key}栏目'
+                    f'发布第{n}号工作通知</a><span>2024-05-{20 - n:02d}</span></li>'
+                    for n in range(count))
+    return (f'<div class="box"><div class="hd"><h3>{key}</h3><a href="/{key}/">更多</a></div>'
+            f'<ul class="list">{items}</ul></div>')
+
+
+def test_hub_with_one_big_box_and_a_picture_news_box_keeps_every_box() -> None:
+    pictures = "".join(
+        f'<div class="pic"><a href="/tpxw/202405/t2024051{n}_{n}.html"><img src="/p{n}.jpg" '
+        f'alt="细胞治疗产业园第{n}期项目集中签约仪式"></a><p>细胞治疗产业园第{n}期项目集中签约仪式</p></div>'
+        for n in range(4))
+    html = ('<body><div class="nav"><a href="/">首页</a><a href="/zwgk/">政务公开</a></div>'
+            '<div class="row">' + _box("yw", 10) + _box("tzgg", 5) + '</div><div class="row">'
+            + _box("zcwj", 5) + _box("rsxx", 5) + '</div><div class="row"><div class="box tpxw">'
+            + pictures + "</div></div><div class=\"footer\"><a href=\"/wzdt/\">网站地图</a></div>"
+            + "</body>")
+    choice = list_blocks(html, "https://www.example.gov.cn/zwgk/", today=TODAY)
+    assert len(choice.links) == 29
+    assert sorted(block.links for block in choice.blocks) == [4, 5, 5, 5, 10]
