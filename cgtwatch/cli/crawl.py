@@ -54,7 +54,8 @@ def _print_blocks(results: list[ProbeResult]) -> None:
     """Which block(s) each list page's links came from, and why (as the spider reads it)."""
     for r in results:
         for line in r.blocks:
-            console.print(f"{r.source_id} {r.url}\n  {line}", markup=False, highlight=False)
+            console.print(f"{r.source_id} {r.url}\n  {line}", markup=False, highlight=False,
+                          soft_wrap=True)
 
 
 @sources_app.command("check")
