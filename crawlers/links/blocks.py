@@ -134,12 +134,14 @@ def visible_date(item: HtmlElement, anchor: HtmlElement, url: str, today: date) 
     if found:
         return found
     crowded = item is not anchor and len(item.xpath(".//a")) > _MAX_ITEM_LINKS
-    return _badge_date(anchor if crowded else item, url, today) or _sibling_date(item, url, today)
+    return (_badge_date(anchor if crowded else item, url, today)
+            or _sibling_date(anchor if crowded else item, url, today))
 
 
 def _sibling_date(item: HtmlElement, url: str, today: date) -> str | None:
-    """A date printed right beside the item (``<dt><a>…</a></dt><dd>2024-05-21</dd>``)."""
-    for sibling in (item.getprevious(), item.getnext()):
+    """A date printed right beside the item (``<dt><a>…</a></dt><dd>2024-05-21</dd>``), or
+    beside the link in a flat list (``<a>…</a><span>2024-05-21</span><br>``): after it first."""
+    for sibling in (item.getnext(), item.getprevious()):
         if sibling is not None and isinstance(sibling.tag, str) and len(sibling) <= 3:
             found = date_text(element_text(sibling), url, today)
             if found:

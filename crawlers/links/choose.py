@@ -11,10 +11,11 @@ links, dated links, why) and their links, deduplicated, in page order. Rules:
    printing dates on its items scores up to 1.5 times more than an undated one.
 2. The winner's items are split into blocks by their container. On a paged list page, or when
    the largest block dominates (≥ 10 items, and twice all others together, or twice each of
-   at most two others), only blocks near the largest
-   one (a common ancestor within two levels) are kept: a sidebar marked up like the list stays
-   out, a list split in two columns stays in (and a list wrapping each item on its own, in
-   blocks of one or two, is kept whole).
+   at most two others), only blocks near the largest one are kept (same parent, or a common
+   ancestor two levels up and at least half its size): a sidebar marked up like the list
+   stays out, a list split in two columns stays in (and a list wrapping each item on its own, in
+   blocks of one or two, is kept whole). Listed links of another shape in a chosen block's
+   own container join it (a headline item with a picture among plain items).
 3. Otherwise (a hub showing several columns' boxes) every other strongly listed group joins:
    at least 3 links, 80 % of them dated or article-shaped, titles of 8 characters on
    average, none in navigation.
@@ -116,6 +117,12 @@ def _levels_to_common(start: HtmlElement, other: HtmlElement) -> int:
     return 99
 
 
+def _near(levels: int, size: int, largest: int) -> bool:
+    """A block beside the largest (same parent), or a cousin of comparable size (a list split
+    in two columns); a smaller cousin is a sidebar."""
+    return levels <= 1 or (levels <= _NEAR_LEVELS and 2 * size >= largest)
+
+
 def _distinct(members: Sequence[Candidate]) -> int:
     return len({c.link.url for c in members})
 
@@ -158,6 +165,22 @@ def _block(members: Sequence[Candidate], reason: str) -> Block:
                  item=str(item.tag) if item is not None else "a", reason=reason)
 
 
+def _add_neighbours(candidates: Sequence[Candidate], blocks: list[list[Candidate]],
+                    keep: set[int]) -> None:
+    """Listed links of other shapes in a chosen block's own container join it (a headline
+    item with a picture and an ``<h3>`` among plain ``<li><a>`` items)."""
+    homes = [(_container(members[0]), members) for members in blocks]
+    for cand in candidates:
+        if id(cand) in keep or not cand.listed or cand.nav or cand.item is None:
+            continue
+        where = _container(cand)
+        for home, members in homes:
+            if where is home:
+                members.append(cand)
+                keep.add(id(cand))
+                break
+
+
 def choose(candidates: Sequence[Candidate], paged: bool) -> Choice:
     """The list block(s) of a page and their links (rules in the module docstring)."""
     groups: dict[str, list[Candidate]] = {}
@@ -177,13 +200,15 @@ def choose(candidates: Sequence[Candidate], paged: bool) -> Choice:
     if paged or dominant:
         home = _container(largest[0])
         kept = [b for b in blocks if _distinct(largest) < _MIN_BLOCK
-                or _levels_to_common(home, _container(b[0])) <= _NEAR_LEVELS]
+                or _near(_levels_to_common(home, _container(b[0])), _distinct(b),
+                         _distinct(largest))]
         chosen = [(b, why + (", paged list" if paged else ", dominant list")) for b in kept]
     else:
         chosen = [(b, why) for b in blocks]
         chosen += [(b, "another dated list box on a page without a pager")
                    for g in joining for b in _blocks(g)]
     keep = {id(c) for members, _ in chosen for c in members}
+    _add_neighbours(candidates, [members for members, _ in chosen], keep)
     links = unique([c.link for c in candidates if id(c) in keep])
     position = {id(c): i for i, c in enumerate(candidates)}
     ordered = sorted(chosen, key=lambda pair: position[id(pair[0][0])])

@@ -31,8 +31,8 @@ _PAGER_HINT = re.compile(
     r"createPageHTML|_simple_list_gotopage_fun|[?&](?:PAGENUM|totalpage)=|rel=[\"']?next|"
     r"上一页|下一页|上页</|下页</|尾页|末页|下一頁|共\s*\d+\s*页|第\s*\d+\s*/\s*\d+\s*页|"
     r"每页\s*\d+\s*条|laypage|"
-    r"class=[\"'](?:[^\"']*\s)?(?:pages?|pager|paging|pagination|wp_paging|p_pages|pagebar)"
-    r"[\s\"']", re.I)
+    r"(?:class|id)=[\"'](?:[^\"']*\s)?(?:pages?|pager|paging|pagination|pagenav|page_nav|"
+    r"pagebar|page_div|fanye|wp_paging|p_pages)[\s\"']", re.I)
 MAX_TRS_PAGES = 50
 
 

@@ -180,3 +180,29 @@ def test_hub_with_one_big_box_and_a_picture_news_box_keeps_every_box() -> None:
     choice = list_blocks(html, "https://www.example.gov.cn/zwgk/", today=TODAY)
     assert len(choice.links) == 29
     assert sorted(block.links for block in choice.blocks) == [4, 5, 5, 5, 10]
+
+
+def test_a_headline_item_of_another_shape_in_the_same_list_joins_it() -> None:
+    plain = "".join(f'<li><a href="/tzgg/202405/t202405{20 - n:02d}_{n}.html">关于第{n}批细胞治疗'
+                    f'临床研究项目的通知</a><span>2024-05-{20 - n:02d}</span></li>'
+                    for n in range(1, 13))
+    headline = ('<li class="top"><div class="pic"><a href="/tzgg/202405/t20240521_0.html">'
+                '<img src="/p.jpg"></a></div><h3><a href="/tzgg/202405/t20240521_0.html">'
+                '全省细胞治疗产业发展大会召开</a></h3><p>大会总结了一年来的工作。</p>'
+                '<span>2024-05-21</span></li>')
+    side = "".join(f'<li><a href="/kjdt/202405/t2024051{n}_{n}.html">科技动态第{n}条消息'
+                   f'标题文字</a><span>2024-05-1{n}</span></li>' for n in range(5))
+    html = (f'<body><div class="left"><ul class="list">{side}</ul></div><div class="right">'
+            f'<ul class="list">{headline}{plain}</ul><div id="pages"></div></div></body>')
+    links = find_article_links(html, "https://kjt.example.gov.cn/tzgg/", today=TODAY)
+    assert [link.url.rsplit("/", 1)[1] for link in links][:2] == [
+        "t20240521_0.html", "t20240519_1.html"]
+    assert len(links) == 13 and links[0].title == "全省细胞治疗产业发展大会召开"
+
+
+def test_a_flat_list_takes_the_date_beside_each_link() -> None:
+    rows = "".join(f'<a href="/xw/content.jsp?id={n}">细胞治疗临床研究第{n}项进展报道</a>'
+                   f'<span class="date">2024-05-1{n}</span><br/>' for n in range(5))
+    html = f'<body><div class="list">{rows}</div><div class="fanye">下一页</div></body>'
+    links = find_article_links(html, "https://x.example.edu.cn/xw/", today=TODAY)
+    assert [link.date for link in links] == [f"2024-05-1{n}" for n in range(5)]
