@@ -167,12 +167,17 @@ def _block(members: Sequence[Candidate], reason: str) -> Block:
 
 def _add_neighbours(candidates: Sequence[Candidate], blocks: list[list[Candidate]],
                     keep: set[int]) -> None:
-    """Listed links of other shapes in a chosen block's own container join it (a headline
-    item with a picture and an ``<h3>`` among plain ``<li><a>`` items)."""
+    """Items of another shape in a chosen block's own container join it when their link is
+    dated or article-shaped (a headline item with a picture and an ``<h3>`` among plain
+    ``<li><a>`` items); links inside an item already chosen (tags, categories) do not."""
     homes = [(_container(members[0]), members) for members in blocks]
+    items = [c.item for members in blocks for c in members]  # held: lxml proxies
     for cand in candidates:
-        if id(cand) in keep or not cand.listed or cand.nav or cand.item is None:
+        if id(cand) in keep or cand.nav or cand.item is None or not (
+                cand.link.date or looks_like_article(cand.link.url)):
             continue
+        if any(cand.item is item for item in items):
+            continue  # a tag or category link inside an item already listed
         where = _container(cand)
         for home, members in homes:
             if where is home:
