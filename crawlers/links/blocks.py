@@ -20,6 +20,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from datetime import date
+from functools import lru_cache
 from urllib.parse import urlsplit
 
 from config.sources import LinkHosts
@@ -31,7 +32,6 @@ from crawlers.links.model import (
     ListedLink,
     absolute_url,
     clean_text,
-    element_text,
     in_navigation,
     is_home_page,
     is_pager_text,
@@ -40,6 +40,7 @@ from crawlers.links.model import (
 )
 
 _DIGITS = re.compile(r"\d+")
+_LAST_PART = re.compile(r"[-_]")
 _STATE_CLASSES = frozenset({"first", "last", "odd", "even", "on", "active", "current", "cur",
                             "selected", "hover", "clearfix", "clear", "fl", "fr", "left", "right"})
 _BRACKETED = re.compile(r"^[\[【(（〔].{0,8}[\]】)）〕]$")
@@ -84,25 +85,32 @@ def item_of(anchor: HtmlElement) -> HtmlElement:
     return anchor.getparent() if anchor.getparent() is not None else anchor
 
 
-def _class_names(element: HtmlElement) -> list[str]:
+def _class_names(element: HtmlElement) -> tuple[str, ...]:
     """Classes without numbers and states: ``views-row views-row-3 views-row-odd first`` →
     ``views-row``; ``news n1`` → ``news``."""
-    names = (_DIGITS.sub("", c).strip("-_") for c in (element.get("class") or "").split())
-    return [n for n in names
-            if n and n not in _STATE_CLASSES and re.split(r"[-_]", n)[-1] not in _STATE_CLASSES]
+    return _names_of(element.get("class") or "")
 
 
-def _class_set(element: HtmlElement) -> frozenset[str]:
-    return frozenset(_class_names(element))
+@lru_cache(maxsize=8192)
+def _names_of(raw: str) -> tuple[str, ...]:
+    names = (_DIGITS.sub("", c).strip("-_") for c in raw.split())
+    return tuple(n for n in names
+                 if n and n not in _STATE_CLASSES and _LAST_PART.split(n)[-1] not in _STATE_CLASSES)
 
 
 def _repeated(node: HtmlElement, parent: HtmlElement) -> bool:
     """Siblings of the same tag sharing a class (Drupal ``views-row views-row-2
     views-row-even``), or all without one."""
-    mine = _class_set(node)
-    same = [c for c in parent if c.tag == node.tag
-            and (mine & _class_set(c) or not (mine or _class_set(c)))]
-    return len(same) > 1
+    mine = set(_class_names(node))
+    same = 0
+    for child in parent:
+        if child.tag == node.tag:
+            theirs = _class_names(child)
+            if mine.intersection(theirs) or not (mine or theirs):
+                same += 1
+                if same > 1:
+                    return True
+    return False
 
 
 def _rest_text(item: HtmlElement, anchor: HtmlElement) -> str:
@@ -116,11 +124,27 @@ def _badge_date(scope: HtmlElement, url: str, today: date) -> str | None:
     """A date in an element of ``scope`` holding nothing but a date (``2024-05-21``,
     ``<span>21</span><span>2024-05</span>``, ``发布时间：2024.05.21``)."""
     for element in scope.iterdescendants():
-        if isinstance(element.tag, str) and len(element) <= 3:
-            found = date_text(element_text(element), url, today)
-            if found:
-                return found
+        text = _short_text(element)
+        found = date_text(text, url, today) if text else None
+        if found:
+            return found
     return None
+
+
+def _short_text(element: HtmlElement, limit: int = 40) -> str | None:
+    """The text of a small element (a date badge holds a few words), else ``None``; stops
+    reading as soon as it is too long."""
+    if not isinstance(element.tag, str) or len(element) > 3:
+        return None
+    parts: list[str] = []
+    size = 0
+    for piece in element.itertext():
+        size += len(piece)
+        if size > limit * 4:  # whitespace of pretty-printed markup included
+            return None
+        parts.append(piece)
+    text = clean_text(" ".join(parts))
+    return text if len(text) <= limit else None
 
 
 def visible_date(item: HtmlElement, anchor: HtmlElement, url: str, today: date) -> str | None:
@@ -142,10 +166,10 @@ def _sibling_date(item: HtmlElement, url: str, today: date) -> str | None:
     """A date printed right beside the item (``<dt><a>…</a></dt><dd>2024-05-21</dd>``), or
     beside the link in a flat list (``<a>…</a><span>2024-05-21</span><br>``): after it first."""
     for sibling in (item.getnext(), item.getprevious()):
-        if sibling is not None and isinstance(sibling.tag, str) and len(sibling) <= 3:
-            found = date_text(element_text(sibling), url, today)
-            if found:
-                return found
+        text = _short_text(sibling) if sibling is not None else None
+        found = date_text(text, url, today) if text else None
+        if found:
+            return found
     return None
 
 

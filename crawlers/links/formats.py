@@ -78,7 +78,7 @@ def list_blocks(html: str, base_url: str, today: date | None = None,
     root = body if body is not None else doc
     day = today or date.today()
     found = (candidate(a, base_url, day, hosts) for a in root.iter("a") if a.get("href"))
-    return choose([c for c in found if c is not None], has_pager(html))
+    return choose([c for c in found if c is not None], has_pager(html, doc))
 
 
 def _selectors(page: ListPage) -> ListReading | None:

@@ -16,6 +16,8 @@ from __future__ import annotations
 import re
 from urllib.parse import parse_qsl, urlencode, urljoin, urlsplit, urlunsplit
 
+from lxml import etree
+
 from crawlers.links.model import HtmlElement, absolute_url, clean_text, parse_html
 from crawlers.links.select import select
 
@@ -27,12 +29,13 @@ _A_PAGE = re.compile(r"^a\d+p$")  # VSB: a2p=page (with a2t=total, a2c=per page)
 _SCRIPT_KEY = re.compile(r"""(?:[?&]|['"])(PAGENUM|pageNum|pageNo|pageIndex|curPage)['"]?\s*[=,]""")
 _SCRIPT_TOTAL = re.compile(r"""(?:totalpage|_simple_list_gotopage_fun\s*\()['"]?\s*[=:(]?"""
                            r"""\s*['"]?(\d+)""", re.I)
-_PAGER_HINT = re.compile(
-    r"createPageHTML|_simple_list_gotopage_fun|[?&](?:PAGENUM|totalpage)=|rel=[\"']?next|"
-    r"上一页|下一页|上页</|下页</|尾页|末页|下一頁|共\s*\d+\s*页|第\s*\d+\s*/\s*\d+\s*页|"
-    r"每页\s*\d+\s*条|laypage|"
-    r"(?:class|id)=[\"'](?:[^\"']*\s)?(?:pages?|pager|paging|pagination|pagenav|page_nav|"
-    r"pagebar|page_div|fanye|wp_paging|p_pages)[\s\"']", re.I)
+_PAGER_LITERALS = ("createPageHTML", "_simple_list_gotopage_fun", "PAGENUM=", "totalpage=",
+                   'rel="next"', "rel='next'", "rel=next", "上一页", "下一页", "上页</", "下页</",
+                   "尾页", "末页", "下一頁", "laypage")
+_PAGER_COUNTS = re.compile(r"共\s*\d+\s*页|第\s*\d+\s*/\s*\d+\s*页|每页\s*\d+\s*条")
+_PAGER_NAMES = frozenset({"page", "pages", "pager", "paging", "pagination", "pagenav",
+                          "page_nav", "pagebar", "page_div", "fanye", "wp_paging", "p_pages"})
+_CLASSES_AND_IDS = etree.XPath("//@class | //@id")
 MAX_TRS_PAGES = 50
 
 
@@ -107,10 +110,15 @@ def _query_next(doc: HtmlElement, base_url: str, page_url: str) -> list[str]:
     return [numbered[start]]
 
 
-def has_pager(html: str) -> bool:
-    """Whether the page shows a pager (TRS or VSB script, next/previous/last links, a
-    ``page``/``pager``/``pagination`` block, ``rel=next``)."""
-    return _PAGER_HINT.search(html) is not None
+def has_pager(html: str, doc: HtmlElement | None = None) -> bool:
+    """Whether the page shows a pager (TRS or VSB script, next/previous/last links, 共N页, a
+    ``page``/``pager``/``pagination``/``fanye`` block, ``rel=next``); ``doc``: the page
+    already parsed."""
+    if any(word in html for word in _PAGER_LITERALS) or _PAGER_COUNTS.search(html):
+        return True
+    doc = parse_html(html) if doc is None else doc
+    return doc is not None and any(not _PAGER_NAMES.isdisjoint(str(value).lower().split())
+                                   for value in _CLASSES_AND_IDS(doc))
 
 
 def script_pages(html: str, page_url: str) -> list[str]:
