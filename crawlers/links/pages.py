@@ -129,14 +129,16 @@ def script_pages(html: str, page_url: str) -> list[str]:
         return []
     key = key_match.group(1)
     total_match = _SCRIPT_TOTAL.search(html)
-    total = int(total_match.group(1)) if total_match else None
+    if total_match is None:  # a page key alone may belong to a search box, not a pager
+        return []
+    total = int(total_match.group(1))
     parts = urlsplit(page_url)
     query = [(k, v) for k, v in parse_qsl(parts.query, keep_blank_values=True)]
     current = next((int(v) for k, v in query if k == key and v.isdigit()), 1)
-    if total is not None and current >= total:
+    if current >= total:
         return []
     kept = [(k, v) for k, v in query if k not in (key, "totalpage")]
-    extra = [("totalpage", str(total))] if total is not None and "totalpage" in html else []
+    extra = [("totalpage", str(total))] if "totalpage" in html else []
     new_query = urlencode([*kept, *extra, (key, str(current + 1))])
     return [urlunsplit((parts.scheme, parts.netloc, parts.path, new_query, ""))]
 

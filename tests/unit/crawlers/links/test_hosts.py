@@ -91,3 +91,8 @@ def test_has_pager(html: str, expected: bool) -> None:
                                   "<em>每页 20 条</em>", "<script>laypage.render({})</script>"])
 def test_pager_text_cues(html: str) -> None:
     assert has_pager(html)
+
+
+def test_a_page_key_without_a_total_is_no_pager() -> None:
+    search_box = "<script>function go(q){location='search.jsp?q='+q+'&pageNo=1';}</script>"
+    assert script_pages(search_box, "https://x.edu.cn/list.htm") == []
