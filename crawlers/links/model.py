@@ -104,11 +104,15 @@ def _segments(anchor: HtmlElement) -> list[str]:
 
 def _composite_title(anchor: HtmlElement, parts: list[HtmlElement]) -> str:
     """Title of a link wrapping blocks (WebPlus cards: image, title, summary, date badge)
-    or a date ``<span>`` beside the title: its ``title`` attribute, else its heading or
-    title-classed element, else its first text block (inline parts are joined)."""
+    or a date ``<span>`` beside the title: its heading or title-classed element, else its
+    first text block (inline parts are joined); the ``title`` attribute when longer (the
+    shown title is often cut short with "…")."""
+    shown = _shown_title(anchor, parts)
     attr = clean_text(anchor.get("title"))
-    if len(attr) >= 4:
-        return attr
+    return attr if len(attr) > len(shown.rstrip(".…")) else shown
+
+
+def _shown_title(anchor: HtmlElement, parts: list[HtmlElement]) -> str:
     for part in parts:
         text = element_text(part)
         if (part.tag in _HEADINGS or _title_class(part)) and len(text) >= 2 \

@@ -16,10 +16,12 @@ from datetime import date
 from pathlib import Path
 from typing import Any
 
+import lxml.html
 import pytest
 
 from config.sources import LinkHosts
 from crawlers.links.discover import find_article_links, find_next_pages, list_blocks
+from crawlers.links.model import link_title
 
 WILD = Path(__file__).resolve().parents[3] / "fixtures" / "lists" / "wild"
 CASES: dict[str, dict[str, Any]] = json.loads((WILD / "expected.json").read_text("utf-8"))
@@ -206,3 +208,17 @@ def test_a_flat_list_takes_the_date_beside_each_link() -> None:
     html = f'<body><div class="list">{rows}</div><div class="fanye">下一页</div></body>'
     links = find_article_links(html, "https://x.example.edu.cn/xw/", today=TODAY)
     assert [link.date for link in links] == [f"2024-05-1{n}" for n in range(5)]
+
+
+@pytest.mark.parametrize(("anchor", "title"), [
+    ('<a href="/a/1.htm" title="点击查看详情"><p>关于开展2024年度细胞治疗项目申报的通知</p>'
+     '<span>2024-05-21</span></a>', "关于开展2024年度细胞治疗项目申报的通知"),
+    ('<a href="/a/1.htm" title="关于开展2024年度细胞治疗项目申报工作的通知"><div class="t">'
+     '关于开展2024年度…</div><span>2024-05-21</span></a>',
+     "关于开展2024年度细胞治疗项目申报工作的通知"),
+    ('<a href="/a/1.htm"><span>2024-05-21</span>学校召开科研工作会议</a>', "学校召开科研工作会议"),
+    ('<a href="/a/1.htm">【通知】关于举办青年教师教学竞赛的通知</a>',
+     "关于举办青年教师教学竞赛的通知"),
+    ('<a href="/a/1.htm"><img src="/i.gif">学校召开科研工作会议</a>', "学校召开科研工作会议")])
+def test_listed_titles(anchor: str, title: str) -> None:
+    assert link_title(lxml.html.fragment_fromstring(anchor)) == title
