@@ -171,12 +171,12 @@ def _add_neighbours(candidates: Sequence[Candidate], blocks: list[list[Candidate
     dated or article-shaped (a headline item with a picture and an ``<h3>`` among plain
     ``<li><a>`` items); links inside an item already chosen (tags, categories) do not."""
     homes = [(_container(members[0]), members) for members in blocks]
-    items = [c.item for members in blocks for c in members]  # held: lxml proxies
+    items = {id(c.item) for members in blocks for c in members}  # items held by candidates
     for cand in candidates:
         if id(cand) in keep or cand.nav or cand.item is None or not (
                 cand.link.date or looks_like_article(cand.link.url)):
             continue
-        if any(cand.item is item for item in items):
+        if id(cand.item) in items:
             continue  # a tag or category link inside an item already listed
         where = _container(cand)
         for home, members in homes:
@@ -184,6 +184,26 @@ def _add_neighbours(candidates: Sequence[Candidate], blocks: list[list[Candidate
                 members.append(cand)
                 keep.add(id(cand))
                 break
+
+
+def _chosen_blocks(winner: list[Candidate], joining: list[list[Candidate]], paged: bool
+                   ) -> list[tuple[list[Candidate], str]]:
+    """Rules 2 and 3: the winner's blocks near its largest one on a list page, or every
+    block of the winner and of the joining groups on a hub."""
+    blocks = _blocks(winner)
+    largest = max(blocks, key=_distinct)
+    sizes = [_distinct(b) for b in blocks if b is not largest]
+    sizes += [_distinct(b) for g in joining for b in _blocks(g)]
+    why = f"highest-scoring repeated links ({score(winner):.0f})"
+    if paged or _dominant(_distinct(largest), sizes):
+        home = _container(largest[0])
+        kept = [b for b in blocks if _distinct(largest) < _MIN_BLOCK
+                or _near(_levels_to_common(home, _container(b[0])), _distinct(b),
+                         _distinct(largest))]
+        return [(b, why + (", paged list" if paged else ", dominant list")) for b in kept]
+    return [(b, why) for b in blocks] + [
+        (b, "another list box (dated or article-shaped links) on a page without a pager")
+        for g in joining for b in _blocks(g)]
 
 
 def choose(candidates: Sequence[Candidate], paged: bool) -> Choice:
@@ -195,23 +215,8 @@ def choose(candidates: Sequence[Candidate], paged: bool) -> Choice:
     if not lists:
         return Choice()
     winner = max(lists, key=score)
-    blocks = _blocks(winner)
-    largest = max(blocks, key=_distinct)
-    others = [b for b in blocks if b is not largest]
     joining = [] if paged else [g for g in lists if g is not winner and _strong(g)]
-    sizes = [_distinct(b) for b in others] + [_distinct(b) for g in joining for b in _blocks(g)]
-    dominant = _dominant(_distinct(largest), sizes)
-    why = f"highest-scoring repeated links ({score(winner):.0f})"
-    if paged or dominant:
-        home = _container(largest[0])
-        kept = [b for b in blocks if _distinct(largest) < _MIN_BLOCK
-                or _near(_levels_to_common(home, _container(b[0])), _distinct(b),
-                         _distinct(largest))]
-        chosen = [(b, why + (", paged list" if paged else ", dominant list")) for b in kept]
-    else:
-        chosen = [(b, why) for b in blocks]
-        chosen += [(b, "another dated list box on a page without a pager")
-                   for g in joining for b in _blocks(g)]
+    chosen = _chosen_blocks(winner, joining, paged)
     keep = {id(c) for members, _ in chosen for c in members}
     _add_neighbours(candidates, [members for members, _ in chosen], keep)
     links = unique([c.link for c in candidates if id(c) in keep])
