@@ -15,6 +15,17 @@ from pydantic import BaseModel, ConfigDict, Field, HttpUrl, field_validator, mod
 from config.yamlfile import load_yaml_model
 
 _EVERY = re.compile(r"^(\d+)\s*(s|m|h|d)$")
+_LABEL = r"[a-z0-9](?:[a-z0-9-]*[a-z0-9])?"
+_HOST_PATTERN = re.compile(rf"^(?:\*\.|\.)?{_LABEL}(?:\.{_LABEL})+$")
+
+
+def _clean_hosts(value: tuple[str, ...]) -> tuple[str, ...]:
+    cleaned = tuple(v.strip().lower() for v in value)
+    for host in cleaned:
+        if not _HOST_PATTERN.match(host):
+            raise ValueError(f"{host!r} is not a host name; write e.g. 'mp.weixin.qq.com' "
+                             "or '*.example.edu.cn' (no scheme, no path)")
+    return cleaned
 _UNIT_S = {"s": 1, "m": 60, "h": 3600, "d": 86400}
 
 
@@ -27,6 +38,27 @@ class Selectors(BaseModel):
     next_page: str | None = None
     title: str | None = None
     body: str | None = None
+
+
+class LinkHosts(BaseModel):
+    """Which hosts a list page's article links may be on (``crawlers.links.hosts``).
+
+    ``same_site``: ``registrable`` (default) counts every host of the list's registrable
+    domain as the site (``news.x.edu.cn`` for a list on ``www.x.edu.cn``); ``host`` only the
+    list's own host. ``allowed_hosts``: more hosts counted as the site (``mp.weixin.qq.com``,
+    ``*.example.gov.cn``). ``off_site``: ``keep`` (default) keeps other hosts' links when they
+    sit in the list block (a column of WeChat articles, media coverage); ``drop`` removes them.
+    """
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+    same_site: Literal["registrable", "host"] = "registrable"
+    allowed_hosts: tuple[str, ...] = ()
+    off_site: Literal["keep", "drop"] = "keep"
+
+    @field_validator("allowed_hosts")
+    @classmethod
+    def _check_hosts(cls, value: tuple[str, ...]) -> tuple[str, ...]:
+        return _clean_hosts(value)
 
 
 class Schedule(BaseModel):
@@ -67,7 +99,21 @@ class Source(BaseModel):
     schedule: Schedule = Schedule()
     selectors: Selectors = Selectors()
     max_pages: int | None = Field(default=None, ge=1, le=50)
+    same_site: Literal["registrable", "host"] = "registrable"
+    allowed_hosts: tuple[str, ...] = ()
+    off_site: Literal["keep", "drop"] = "keep"
     enabled: bool = True
+
+    @field_validator("allowed_hosts")
+    @classmethod
+    def _check_allowed_hosts(cls, value: tuple[str, ...]) -> tuple[str, ...]:
+        return _clean_hosts(value)
+
+    @property
+    def link_hosts(self) -> LinkHosts:
+        """The host policy of this source's list pages."""
+        return LinkHosts(same_site=self.same_site, allowed_hosts=self.allowed_hosts,
+                         off_site=self.off_site)
 
     @model_validator(mode="after")
     def _has_entry_point(self) -> Source:

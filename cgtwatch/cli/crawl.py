@@ -41,13 +41,21 @@ def _load(path: Path | None) -> tuple[Path, SourcesFile]:
 
 def _probe_table(results: list[ProbeResult]) -> Table:
     table = Table(title="online check")
-    for column in ("source", "kind", "url", "status", "links", "note"):
+    for column in ("source", "kind", "url", "status", "links", "format", "note"):
         table.add_column(column)
     for r in results:
         style = "" if r.ok else "red"
-        table.add_row(r.source_id, r.kind, r.url, str(r.status or "-"), str(r.links), r.note,
-                      style=style)
+        table.add_row(r.source_id, r.kind, r.url, str(r.status or "-"), str(r.links),
+                      r.format or r.kind, r.note, style=style)
     return table
+
+
+def _print_blocks(results: list[ProbeResult]) -> None:
+    """Which block(s) each list page's links came from, and why (as the spider reads it)."""
+    for r in results:
+        for line in r.blocks:
+            console.print(f"{r.source_id} {r.url}\n  {line}", markup=False, highlight=False,
+                          soft_wrap=True)
 
 
 @sources_app.command("check")
@@ -73,6 +81,7 @@ def sources_check(
         batches = list(pool.map(lambda s: probe_source(s, crawler), chosen))
     results = [r for batch in batches for r in batch]
     console.print(_probe_table(results))
+    _print_blocks(results)
     bad = [r for r in results if not r.ok]
     console.print(f"{len(results) - len(bad)} of {len(results)} entry points gave article links")
     if bad:

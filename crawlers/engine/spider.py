@@ -3,7 +3,9 @@
 Input: a ``Source`` from ``sources.yaml`` and a seen-store (spider arguments). Output:
 ``RawArticle`` items for new or changed article pages, plus crawl statistics under
 ``cgtwatch/*`` keys. Link discovery and extraction are the pure functions of
-``crawlers.links.discover`` and ``crawlers.extract.article``; this class only schedules requests:
+``crawlers.links.discover`` and ``crawlers.extract.article``; the list-page formats (selectors,
+Hanweb, generic blocks) are the one registry ``crawlers.links.formats``; this class only
+schedules requests:
 - list pages, then their next pages up to ``max_pages``; a Hanweb column without inline
   records is read through its ``jpage`` data proxy (POST), page by page;
 - list pages are fetched with ``If-None-Match``/``If-Modified-Since`` (304 = nothing new);
@@ -32,9 +34,10 @@ from crawlers.engine.conditional import (
 )
 from crawlers.extract.encoding import decode_html
 from crawlers.links.dataproxy import next_dataproxy_url
-from crawlers.links.discover import find_article_links, find_next_pages, hanweb_dataproxy_urls
+from crawlers.links.discover import find_next_pages
 from crawlers.links.feeds import parse_feed, parse_sitemap
-from crawlers.links.hanweb import inline_datastore_links, links_from_records, records
+from crawlers.links.formats import ListPage, read_list_page
+from crawlers.links.hanweb import HanwebProxyRequest, links_from_records, records
 from crawlers.links.model import ListedLink
 from crawlers.state.seen import SeenStore
 
@@ -116,27 +119,24 @@ class GenericSpider(ArticleMixin, scrapy.Spider):
         if self._unchanged_list(response):
             return
         html, _ = decode_html(response.body, header_charset(response))
-        proxies = self._dataproxy_requests(html, response.url, depth)
-        if proxies:
-            yield from proxies
+        reading = read_list_page(ListPage.of(self.source, html, response.url, utcnow().date()))
+        if reading.proxies:  # a Hanweb column without inline records: its data proxy
+            yield from self._dataproxy_requests(reading.proxies, response.url, depth)
             return
-        links = find_article_links(html, response.url, self.source.selectors)
-        yield from self._article_requests(links, response.url)
+        yield from self._article_requests(reading.links, response.url)
         if depth < self.max_pages:
             for url in find_next_pages(html, response.url, response.url,
                                        self.source.selectors)[:1]:
                 yield scrapy.Request(url, callback=self.parse_list, cb_kwargs={"depth": depth + 1},
                                      meta={"handle_httpstatus_list": [304]})
 
-    def _dataproxy_requests(self, html: str, url: str, depth: int) -> list[scrapy.Request]:
-        """A Hanweb column without inline records: its records come from the data proxy."""
-        if self.source.selectors.links or inline_datastore_links(html, url, utcnow().date()):
-            return []
+    def _dataproxy_requests(self, proxies: list[HanwebProxyRequest], url: str, depth: int
+                            ) -> list[scrapy.Request]:
         return [scrapy.FormRequest(proxy.url, formdata=proxy.form, dont_filter=True,
                                    callback=self.parse_dataproxy,
                                    cb_kwargs={"list_url": url, "form": proxy.form,
                                               "depth": depth})
-                for proxy in hanweb_dataproxy_urls(html, url)]
+                for proxy in proxies]
 
     def parse_dataproxy(self, response: Response, list_url: str, form: dict[str, str],
                         depth: int) -> Iterator[scrapy.Request]:

@@ -15,6 +15,8 @@ from urllib.parse import urljoin, urlsplit
 import lxml.html
 from lxml import etree
 
+from crawlers.links.dates import date_text
+
 HtmlElement = Any  # lxml.html.HtmlElement; lxml ships no type information
 
 _SKIP_EXT = re.compile(r"\.(?:jpe?g|png|gif|bmp|svg|webp|ico|css|js|mp3|mp4|swf|flv)$", re.I)
@@ -31,6 +33,11 @@ _PAGER_TEXT = re.compile(
     r"^(?:首页|尾页|末页|上一页|下一页|上页|下页|下一頁|上一頁|更多|more|next|prev(?:ious)?|"
     r"first|last|\d{1,3}|[<>«»‹›]+|更多>+|>>|<<)$", re.I)
 _SPACE = re.compile(r"\s+")
+BLOCK_TAGS = frozenset({"div", "p", "h1", "h2", "h3", "h4", "h5", "h6", "ul", "ol", "li", "dl",
+                         "dt", "dd", "section", "article", "figure", "figcaption", "table"})
+_HEADINGS = frozenset({"h1", "h2", "h3", "h4", "h5", "h6"})
+_TITLE_WORDS = ("title", "tit", "bt", "tt", "headline", "subject")
+_CATEGORY = re.compile(r"^[【\[]([^】\]]{1,8})[】\]]\s*")
 
 
 @dataclass(frozen=True, slots=True)
@@ -75,9 +82,61 @@ def clean_text(text: str | None) -> str:
     return _SPACE.sub(" ", text or "").strip()
 
 
+def element_text(element: HtmlElement) -> str:
+    """All text of an element, its parts joined by a space."""
+    return clean_text(" ".join(element.itertext()))
+
+
+def _title_class(element: HtmlElement) -> bool:
+    words = re.split(r"[\s_-]+", (element.get("class") or "").lower())
+    return any(word.startswith(_TITLE_WORDS) for word in words if word)
+
+
+def _segments(anchor: HtmlElement) -> list[str]:
+    """The anchor's own text and its children's, in order, without date badges."""
+    found = [clean_text(anchor.text)]
+    for child in anchor:
+        if isinstance(child.tag, str) and not date_text(element_text(child)):
+            found.append(element_text(child))
+        found.append(clean_text(child.tail))
+    return [text for text in found if text]
+
+
+def _composite_title(anchor: HtmlElement, parts: list[HtmlElement]) -> str:
+    """Title of a link wrapping blocks (WebPlus cards: image, title, summary, date badge)
+    or a date ``<span>`` beside the title: its heading or title-classed element, else its
+    first text block (inline parts are joined); the ``title`` attribute when longer (the
+    shown title is often cut short with "…")."""
+    shown = _shown_title(anchor, parts)
+    attr = clean_text(anchor.get("title"))
+    return attr if len(attr) > len(shown.rstrip(".…")) else shown
+
+
+def _shown_title(anchor: HtmlElement, parts: list[HtmlElement]) -> str:
+    for part in parts:
+        text = element_text(part)
+        if (part.tag in _HEADINGS or _title_class(part)) and len(text) >= 2 \
+                and not date_text(text):
+            return text
+    segments = _segments(anchor)
+    if any(part.tag in BLOCK_TAGS for part in anchor if isinstance(part.tag, str)):
+        return next((text for text in segments if len(text) >= 4), segments[0] if segments else "")
+    return " ".join(segments)
+
+
 def link_title(anchor: HtmlElement) -> str:
-    """The visible text of a link, or its ``title`` attribute when that is longer."""
+    """The visible text of a link (without a ``【通知】`` category prefix), or its ``title``
+    attribute when that is longer; for a link wrapping blocks or a date badge, the title part
+    of it (``_composite_title``)."""
+    parts = [e for e in anchor.iterdescendants() if isinstance(e.tag, str)]
+    if parts and any(e.tag in BLOCK_TAGS or date_text(element_text(e)) for e in parts):
+        found = _composite_title(anchor, parts)
+        if found:
+            return found
     text = clean_text(anchor.text_content())
+    category = _CATEGORY.match(text)
+    if category and len(text) - category.end() >= 6:  # 【通知】关于… (VSB category prefix)
+        text = text[category.end():]
     if not text:
         text = clean_text(" ".join(anchor.xpath(".//img/@alt")))
     attr = clean_text(anchor.get("title"))

@@ -1,29 +1,26 @@
 """Online check of a source's entry points: fetch each list page, feed or sitemap once.
 
 Input: a ``Source`` and ``CrawlerSettings`` (User-Agent, timeout, maximum size). Output: one
-``ProbeResult`` per URL: HTTP status, article links found (list pages through
-``crawlers.links.discover``, including a Hanweb column's data proxy; feeds and sitemaps through
-``crawlers.links.feeds``) or the error. Used by ``cgtwatch sources check --online``; a
-quick operator check, not a crawl (no robots.txt, no articles, nothing published).
+``ProbeResult`` per URL: HTTP status, article links found, the list format that read the page
+and the block(s) it chose with the reason (list pages through the registry of
+``crawlers.links.formats``, the spider's own, including a Hanweb column's data proxy; feeds and
+sitemaps through ``crawlers.links.feeds``) or the error. Used by ``cgtwatch sources check
+--online``; a quick operator check, not a crawl (no robots.txt, no articles, nothing
+published).
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date
 
 import httpx
 
 from config.settings import CrawlerSettings
 from config.sources import Source
 from crawlers.extract.encoding import decode_html
-from crawlers.links.discover import (
-    find_article_links,
-    hanweb_dataproxy_urls,
-    parse_hanweb_dataproxy,
-)
+from crawlers.links.discover import parse_hanweb_dataproxy
 from crawlers.links.feeds import parse_feed, parse_sitemap
-from crawlers.links.hanweb import inline_datastore_links
+from crawlers.links.formats import ListPage, ListReading, read_list_page
 
 
 @dataclass(frozen=True)
@@ -34,25 +31,28 @@ class ProbeResult:
     status: int | None = None
     links: int = 0
     note: str = ""
+    format: str = ""  # the list format of crawlers.links.formats that read the page
+    blocks: tuple[str, ...] = ()  # the chosen block(s) and why, one line each
 
     @property
     def ok(self) -> bool:
         return self.status == 200 and self.links > 0
 
 
-def _list_links(client: httpx.Client, source: Source, response: httpx.Response
-                ) -> tuple[int, str]:
+def _list_reading(client: httpx.Client, source: Source, response: httpx.Response
+                  ) -> tuple[ListReading, int, str]:
+    """Read a list page as the spider does; a data proxy is asked for its first records."""
     html, _ = decode_html(response.content, response.charset_encoding)
-    url = str(response.url)
-    inline = inline_datastore_links(html, url, date.today())
-    if not source.selectors.links and not inline:  # as the spider: the data proxy first
-        for proxy in hanweb_dataproxy_urls(html, url):
-            answer = client.post(proxy.url, data=proxy.form)
-            found = parse_hanweb_dataproxy(decode_html(answer.content)[0], str(answer.url))
-            if found:
-                return len(found), "via Hanweb data proxy"
-    links = find_article_links(html, url, source.selectors)
-    return len(links), "" if links else "no article links"
+    page = ListPage.of(source, html, str(response.url))
+    reading = read_list_page(page)
+    for proxy in reading.proxies:
+        answer = client.post(proxy.url, data=proxy.form)
+        found = parse_hanweb_dataproxy(decode_html(answer.content)[0], str(answer.url))
+        if found:
+            return reading, len(found), "via Hanweb data proxy"
+    if reading.proxies:  # the proxy gave nothing: what the page itself shows
+        reading = read_list_page(page, fetch=False)
+    return reading, len(reading.links), "" if reading.links else "no article links"
 
 
 def _probe_one(client: httpx.Client, source: Source, url: str, kind: str) -> ProbeResult:
@@ -66,18 +66,23 @@ def _probe_one(client: httpx.Client, source: Source, url: str, kind: str) -> Pro
             links, children = parse_sitemap(response.content, str(response.url))
             count, note = len(links), f"{len(children)} child sitemaps" if children else ""
         else:
-            count, note = _list_links(client, source, response)
+            reading, count, note = _list_reading(client, source, response)
+            return ProbeResult(source.id, url, kind, response.status_code, count, note,
+                               reading.format, tuple(reading.explain()))
     except httpx.HTTPError as exc:
         return ProbeResult(source.id, url, kind, None, 0, f"{type(exc).__name__}: {exc}"[:200])
     return ProbeResult(source.id, url, kind, response.status_code, count, note)
 
 
-def probe_source(source: Source, crawler: CrawlerSettings) -> list[ProbeResult]:
-    """Fetch every entry point of ``source`` once and count the article links."""
+def probe_source(source: Source, crawler: CrawlerSettings,
+                 transport: httpx.BaseTransport | None = None) -> list[ProbeResult]:
+    """Fetch every entry point of ``source`` once and count the article links (``transport``:
+    httpx's own, unless a test gives a ``MockTransport``)."""
     entries = ([(str(u), "list") for u in source.list_urls]
                + [(str(u), "feed") for u in source.feeds]
                + [(str(u), "sitemap") for u in source.sitemaps])
     headers = {"User-Agent": crawler.user_agent}
     with httpx.Client(headers=headers, timeout=crawler.download_timeout,
-                      follow_redirects=True, max_redirects=crawler.redirect_max_times) as client:
+                      follow_redirects=True, max_redirects=crawler.redirect_max_times,
+                      transport=transport) as client:
         return [_probe_one(client, source, url, kind) for url, kind in entries]

@@ -99,3 +99,26 @@ def test_duplicate_source_ids_name_the_second_line(tmp_path: Path) -> None:
     with pytest.raises(OperatorFileError,
                        match=rf"sources.yaml:{line}: sources\[1\].id: duplicate id '{ids[0]}'"):
         load_sources(broken)
+
+
+def test_link_host_options_validate_and_name_their_line(tmp_path: Path) -> None:
+    good = tmp_path / "good.yaml"
+    good.write_text("sources:\n  - id: sky\n    name: 生命科学学院\n    kind: university\n"
+                    "    list_urls: ['https://sky.example.edu.cn/xyxw.htm']\n"
+                    "    same_site: host\n    off_site: drop\n"
+                    "    allowed_hosts: [MP.weixin.qq.com, '*.example.edu.cn']\n",
+                    encoding="utf-8")
+    hosts = load_sources(good).sources[0].link_hosts
+    assert hosts.same_site == "host" and hosts.off_site == "drop"
+    assert hosts.allowed_hosts == ("mp.weixin.qq.com", "*.example.edu.cn")
+    bad = tmp_path / "bad.yaml"
+    bad.write_text(good.read_text(encoding="utf-8").replace(
+        "MP.weixin.qq.com", "https://mp.weixin.qq.com/s/x"), encoding="utf-8")
+    with pytest.raises(OperatorFileError, match=r"bad.yaml:8: .*allowed_hosts.*not a host name"):
+        load_sources(bad)
+    wrong = tmp_path / "wrong.yaml"
+    wrong.write_text(good.read_text(encoding="utf-8").replace("same_site: host",
+                                                              "same_site: domain"),
+                     encoding="utf-8")
+    with pytest.raises(OperatorFileError, match=r"wrong.yaml:6: .*same_site"):
+        load_sources(wrong)

@@ -34,7 +34,7 @@ KNOWN = {
         "700 counts table rows; the same article appears in several ranking tabs and we "
         "return 467 distinct URLs",
     "gerapy_list_netease_international_news":
-        "expected 7 is the 要闻 box Gerapy picked; we return the 139-item news feed, "
+        "expected 7 is the 要闻 box Gerapy picked; we return the 140-item news feed, "
         "which is the larger repeated list",
 }
 
