@@ -15,7 +15,8 @@ from typing import Any
 from urllib.parse import urlsplit
 
 from config.contracts import ClassifiedArticle
-from config.rules import Rule
+from config.rules import DEFAULT_TIMEZONE, Rule
+from config.timezones import aware_published, default_source_zone, show_time
 
 _CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f\u2028\u2029]+")
 SLACK_TEXT_LIMIT = 2900  # Block Kit section text is limited to 3000 characters
@@ -72,10 +73,18 @@ def snippet(article: ClassifiedArticle) -> str:
     return article.text[:160]
 
 
-def where(article: ClassifiedArticle) -> str:
+def published_text(article: ClassifiedArticle, zone: str) -> str:
+    """The publication time in ``zone`` (the rule's schedule zone), '' when unknown; a value
+    without offset (older messages) is read like the indexer reads it."""
+    stored = aware_published(article.published, default_source_zone(article.language))
+    return show_time(stored or article.published, zone, missing="")
+
+
+def where(article: ClassifiedArticle, zone: str = DEFAULT_TIMEZONE) -> str:
     regions = ", ".join(e.name_en or e.name for e in article.classification.regions)
     return " · ".join(p for p in (article.source_name or article.source_id,
-                                  regions or article.region, article.published or "") if p)
+                                  regions or article.region, published_text(article, zone))
+                      if p)
 
 
 @dataclass(frozen=True)
@@ -95,7 +104,7 @@ def render_slack(rule: Rule, article: ClassifiedArticle, others: list[StoryRef] 
                  ) -> dict[str, Any]:
     title = slack_escape(article.title or article.url)
     body = (f"*{slack_link(article.url, article.title or article.url)}*\n"
-            f"{slack_escape(where(article))}\n"
+            f"{slack_escape(where(article, rule.schedule.timezone))}\n"
             f"*Labels:* {slack_escape(labels_line(article))}\n"
             f"> {slack_escape(snippet(article))}")
     blocks: list[dict[str, Any]] = [
@@ -121,14 +130,15 @@ def render_email(rule: Rule, article: ClassifiedArticle, others: list[StoryRef] 
     subject = header_safe(f"[cgtwatch] {article.title or article.url}")
     also = "".join(f"  - {o.source}: {o.url}\n" for o in others or [])
     also_text = f"Also reported by:\n{also}\n" if also else ""
-    text = (f"{article.title}\n{article.url}\n{where(article)}\n"
+    text = (f"{article.title}\n{article.url}\n{where(article, rule.schedule.timezone)}\n"
             f"Labels: {labels_line(article)}\n\n{snippet(article)}\n\n{also_text}"
             f"-- rule {rule.name}\n")
     e = html.escape
     items = "".join(f"<li>{html_link(o.url, o.source or o.url)}</li>" for o in others or [])
     also_html = f"<p><b>Also reported by:</b></p><ul>{items}</ul>" if items else ""
     body = (f"<h3>{html_link(article.url, article.title or article.url)}</h3>"
-            f"<p>{e(where(article))}</p><p><b>Labels:</b> {e(labels_line(article))}</p>"
+            f"<p>{e(where(article, rule.schedule.timezone))}</p>"
+            f"<p><b>Labels:</b> {e(labels_line(article))}</p>"
             f"<blockquote>{e(snippet(article))}</blockquote>{also_html}"
             f"<p style=\"color:#888\">rule {e(rule.name)}</p>")
     return EmailContent(subject=subject, text=text, html=f"<html><body>{body}</body></html>")

@@ -18,6 +18,7 @@ from alerts.render import (
     EmailContent,
     header_safe,
     html_link,
+    published_text,
     slack_escape,
     slack_link,
 )
@@ -57,7 +58,7 @@ def _item_line(article: ClassifiedArticle, rule: Rule) -> str:
     result = article.classification.results.get(top_label(article, rule))
     salience = f" ({result.salience}, {result.score:.2f})" if result else ""
     meta = " · ".join(p for p in (article.source_name or article.source_id,
-                                  article.published or "") if p)
+                                  published_text(article, rule.schedule.timezone)) if p)
     return (f"• {slack_link(article.url, article.title or article.url)} — "
             f"{slack_escape(meta)}{slack_escape(salience)}")
 
@@ -103,7 +104,8 @@ def render_email_digest(rule: Rule, title: str, articles: list[ClassifiedArticle
         text_parts.append(f"\n== {label} · {region} ({len(items)})")
         rows = []
         for a in items:
-            meta = " · ".join(p for p in (a.source_name or a.source_id, a.published or "") if p)
+            meta = " · ".join(p for p in (a.source_name or a.source_id,
+                                          published_text(a, rule.schedule.timezone)) if p)
             text_parts.append(f"- {a.title or a.url}\n  {a.url}\n  {meta}")
             rows.append(f"<li>{html_link(a.url, a.title or a.url)}<br>"
                         f"<small>{e(meta)}</small></li>")

@@ -6,7 +6,15 @@ F1, title accuracy and date accuracy, computed by running the project scorer
 (``tools/extraction_eval.py``) in a subprocess, plus the machine's load average before and
 after the run (pages/s is wall time, so it drops on a busy machine).
 
-    python bench/bench_extraction.py [--shared DIR] [--limit N]
+``--by-class`` scores in this process instead and prints body F1 / title / date per page
+class (government, university, portal, forum, blog, news-en) and per dataset, with the
+number of sites; ``--save-pages FILE`` keeps the per-page records and ``--against FILE``
+compares with such a file from an earlier run: per figure the change, its
+leave-one-site-out minimum and how many sites it helped or hurt (see
+``bench/extraction_classes.py``).  ``--json`` prints one JSON object as the last line.
+
+    python bench/bench_extraction.py [--shared DIR] [--limit N] [--by-class]
+        [--extractor builtin:trafilatura] [--save-pages FILE] [--against FILE] [--json]
 """
 
 from __future__ import annotations
@@ -18,9 +26,13 @@ import subprocess
 import sys
 import tempfile
 from pathlib import Path
+from typing import Any
 
 ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
 DATASETS = ("zh-news", "article-extraction")
+
+from bench import extraction_classes as ec  # noqa: E402
 
 
 def _fmt(value: float | None, digits: int = 3) -> str:
@@ -43,15 +55,7 @@ def run(shared: Path, limit: int) -> list[dict[str, object]]:
     return records
 
 
-def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    default = os.environ.get("CGTWATCH_SHARED_DIR") or str(ROOT.parent / "shared")
-    parser.add_argument("--shared", type=Path, default=Path(default))
-    parser.add_argument("--limit", type=int, default=0)
-    args = parser.parse_args(argv)
-    load_before = os.getloadavg()[0]
-    records = run(args.shared, args.limit)
-    print(f"load average (1 min): {load_before:.2f} before, {os.getloadavg()[0]:.2f} after")
+def speed_table(records: list[dict[str, object]]) -> dict[str, Any]:
     print(f"{'dataset':<22}{'pages':>6}{'pages/s':>9}{'body F1':>9}{'title':>8}{'date':>8}")
     for rec in records:
         def num(key: str, rec: dict[str, object] = rec) -> float | None:
@@ -59,6 +63,59 @@ def main(argv: list[str] | None = None) -> int:
             return float(value) if isinstance(value, int | float) else None
         print(f"{rec['dataset']!s:<22}{rec['pages']!s:>6}{_fmt(num('pages_per_s'), 1):>9}"
               f"{_fmt(num('f1')):>9}{_fmt(num('title_acc')):>8}{_fmt(num('date_acc')):>8}")
+    keys = ("pages", "pages_per_s", "f1", "title_acc", "date_acc")
+    return {str(r["dataset"]): {k: r.get(k) for k in keys} for r in records}
+
+
+def class_table(shared: Path, args: argparse.Namespace) -> dict[str, Any]:
+    ev = ec.load_scorer(shared)
+    _, extractor = ev.resolve_extractor(args.extractor)
+    records: list[ec.Record] = []
+    for name in DATASETS:
+        records += ec.score_pages(ev, extractor, shared / "benchmarks" / name)
+    if args.save_pages:
+        Path(args.save_pages).write_text(json.dumps(records), encoding="utf-8")
+    rows = ec.by_class(ev, records)
+    print(f"{'dataset/class':<30}{'pages':>6}{'sites':>6}{'body F1 (n)':>14}"
+          f"{'title (n)':>13}{'date (n)':>13}")
+    for key, row in rows.items():
+        print(f"{key:<30}{row['pages']:>6}{row['sites']:>6}"
+              f"{_fmt(row['f1']):>9} ({row['body_pages']:>2}){_fmt(row['title']):>8} "
+              f"({row['title_pages']:>2}){_fmt(row['date']):>8} ({row['date_pages']:>2})")
+    seconds = sum(r["seconds"] for r in records)
+    print(f"pages/s (in-process, {len(records)} pages): {len(records) / seconds:.1f}")
+    result: dict[str, Any] = {"classes": rows, "pages_per_s": len(records) / seconds}
+    if args.against:
+        old = json.loads(Path(args.against).read_text(encoding="utf-8"))
+        result["against"] = ec.loso(ev, records, old)
+        print(f"{'change vs ' + str(args.against):<40}{'delta':>8}{'LOSO min':>10}"
+              f"{'helped':>8}{'hurt':>6}")
+        for key, row in result["against"].items():
+            print(f"{key:<40}{row['delta']:>+8.3f}{row['loso_min']:>+10.3f}"
+                  f"{row['sites_helped']:>8}{row['sites_hurt']:>6}")
+    return result
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=(__doc__ or "").splitlines()[0])
+    default = os.environ.get("CGTWATCH_SHARED_DIR") or str(ROOT.parent / "shared")
+    parser.add_argument("--shared", type=Path, default=Path(default))
+    parser.add_argument("--limit", type=int, default=0)
+    parser.add_argument("--by-class", action="store_true", help="per page class, in-process")
+    parser.add_argument("--extractor", default="crawlers.extract.article:extract_article",
+                        help="module:function or builtin:NAME of the scorer (with --by-class)")
+    parser.add_argument("--save-pages", help="write per-page records (with --by-class)")
+    parser.add_argument("--against", help="per-page records of an earlier run to compare")
+    parser.add_argument("--json", action="store_true", help="one JSON object as last line")
+    args = parser.parse_args(argv)
+    load_before = os.getloadavg()[0]
+    if args.by_class or args.against:
+        result = class_table(args.shared, args)
+    else:
+        result = speed_table(run(args.shared, args.limit))
+    print(f"load average (1 min): {load_before:.2f} before, {os.getloadavg()[0]:.2f} after")
+    if args.json:
+        print(json.dumps(result))
     return 0
 
 

@@ -14,9 +14,10 @@ from datetime import UTC, datetime
 from typing import Any, Literal, TypeVar
 from urllib.parse import urlsplit, urlunsplit
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationInfo, model_validator
+from pydantic import BaseModel, ConfigDict, Field, ValidationInfo, field_validator, model_validator
 
 from config.labels import label_names
+from config.timezones import aware_published, has_offset
 
 SCHEMA_VERSION = 1
 
@@ -156,6 +157,9 @@ class ArticleFields(Message):
     region: str = ""
     fetched_at: datetime = Field(default_factory=utcnow)
     title: str = ""
+    #: ISO 8601 with the UTC offset (``2026-11-18T09:30:00+08:00``): the page's own offset,
+    #: else the source's ``timezone``. Values without an offset only come from messages
+    #: written before offsets were required; readers treat them with ``config.timezones``.
     published: str | None = None
     text: str = ""
     language: str = ""
@@ -165,6 +169,15 @@ class ArticleFields(Message):
     attachments: list[Attachment] = Field(default_factory=list)
     content_hash: str = ""
     revision: int = 1
+
+
+    @field_validator("published")
+    @classmethod
+    def _published_iso(cls, value: str | None) -> str | None:
+        """An offset-bearing value is normalised to ``YYYY-MM-DDTHH:MM:SS+HH:MM``."""
+        if value and has_offset(value):
+            return aware_published(value, "UTC")
+        return value
 
 
 class RawArticle(ArticleFields):

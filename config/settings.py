@@ -15,7 +15,15 @@ import socket
 from pathlib import Path
 from typing import Annotated, Any, Literal
 
-from pydantic import AfterValidator, BaseModel, ConfigDict, Field, SecretStr, ValidationError
+from pydantic import (
+    AfterValidator,
+    BaseModel,
+    ConfigDict,
+    Field,
+    SecretStr,
+    ValidationError,
+    field_validator,
+)
 from pydantic_settings import (
     BaseSettings,
     NestedSecretsSettingsSource,
@@ -26,6 +34,7 @@ from pydantic_settings import SettingsError as _SourceError
 
 from config.checks import email_address, http_url, without_credentials
 from config.settings_errors import BadSettingsError, explain, explain_source_error
+from config.timezones import DEFAULT_DISPLAY_ZONE, zone
 
 __all__ = ["CONFIG_DIR", "BadSettingsError", "Settings"]
 
@@ -163,6 +172,19 @@ class AlertSettings(_Section):
                                "a channel raises an operator alert")
 
 
+class DisplaySettings(_Section):
+    """How commands show times to people."""
+
+    timezone: str = Field(default=DEFAULT_DISPLAY_ZONE, description="IANA zone every command "
+                          "shows times in and reads --since dates in")
+
+    @field_validator("timezone")
+    @classmethod
+    def _known_zone(cls, value: str) -> str:
+        zone(value)
+        return value
+
+
 class Settings(BaseSettings):
     """All settings of one cgtwatch process."""
 
@@ -205,6 +227,7 @@ class Settings(BaseSettings):
     smtp: SmtpSettings = SmtpSettings()
     slack: SlackSettings = SlackSettings()
     alerts: AlertSettings = AlertSettings()
+    display: DisplaySettings = DisplaySettings()
     log_level: str = "INFO"
     log_format: Literal["text", "json"] = Field(
         default="text", description="json: one JSON object per log line (time, level, logger, "

@@ -1,7 +1,8 @@
 """Operator file ``sources.yaml``: the sites cgtwatch watches.
 
-Input: ``sources.yaml`` (a list of sources with list pages, feeds, schedule and optional
-selectors). Output: a validated ``SourcesFile``; errors name file, line and field.
+Input: ``sources.yaml`` (a list of sources with list pages, feeds, schedule, optional
+selectors and the site's ``timezone``). Output: a validated ``SourcesFile``; errors name
+file, line and field.
 """
 
 from __future__ import annotations
@@ -12,6 +13,7 @@ from typing import ClassVar, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, HttpUrl, field_validator, model_validator
 
+from config.timezones import default_source_zone, zone
 from config.yamlfile import load_yaml_model
 
 _EVERY = re.compile(r"^(\d+)\s*(s|m|h|d)$")
@@ -103,6 +105,20 @@ class Source(BaseModel):
     allowed_hosts: tuple[str, ...] = ()
     off_site: Literal["keep", "drop"] = "keep"
     enabled: bool = True
+    timezone: str = Field(default="", description="IANA zone of the site's times; default "
+                          "Asia/Shanghai for Chinese sources, UTC for others (state it)")
+
+    @field_validator("timezone")
+    @classmethod
+    def _known_zone(cls, value: str) -> str:
+        if value:
+            zone(value)
+        return value
+
+    @property
+    def zone_name(self) -> str:
+        """The zone a page time without its own offset is read in."""
+        return self.timezone or default_source_zone(self.language)
 
     @field_validator("allowed_hosts")
     @classmethod

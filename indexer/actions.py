@@ -12,6 +12,7 @@ from datetime import date
 from typing import Any, NamedTuple
 
 from config.contracts import ClassifiedArticle, CrawlStats
+from config.timezones import aware_published, default_source_zone
 
 
 class SourceInfo(NamedTuple):
@@ -22,30 +23,35 @@ class SourceInfo(NamedTuple):
     region: str
 
 
-_ISO = re.compile(r"^(\d{4})-(\d{1,2})-(\d{1,2})(?:[T ](\d{1,2}):(\d{2})(?::(\d{2}))?)?")
+_ISO = re.compile(r"^(\d{4})-(\d{1,2})-(\d{1,2})(?:[T ](\d{1,2}):(\d{2})(?::(\d{2}))?(?:\.\d+)?"
+                  r"\s*(Z|[+-]\d{2}:?\d{2})?)?", re.I)
 
 
-def normalise_date(value: str | None) -> str | None:
-    """Return ``YYYY-MM-DD[THH:MM:SS]`` for an ISO-like date, or None when it is not one."""
+def normalise_date(value: str | None, zone: str = "UTC") -> str | None:
+    """``YYYY-MM-DDTHH:MM:SS+HH:MM`` for an ISO-like date, or None when it is not one.
+
+    The value's own offset wins; a value without one is read in ``zone`` (the source's).
+    An impossible time of day keeps the day (its start in that zone).
+    """
     if not value:
         return None
     match = _ISO.match(value.strip())
     if not match:
         return None
-    y, mo, d, h, mi, s = match.groups()
+    y, mo, d, h, mi, s, offset = match.groups()
     try:
         day = date(int(y), int(mo), int(d)).isoformat()
     except ValueError:
         return None
-    if h is None:
-        return day
-    if int(h) > 23 or int(mi) > 59 or int(s or 0) > 59:
-        return day
-    return f"{day}T{int(h):02d}:{int(mi):02d}:{int(s or 0):02d}"
+    if h is None or int(h) > 23 or int(mi) > 59 or int(s or 0) > 59:
+        return aware_published(day, zone)
+    stamp = f"{day}T{int(h):02d}:{int(mi):02d}:{int(s or 0):02d}{offset or ''}"
+    return aware_published(stamp, zone)
 
 
-def article_source(article: ClassifiedArticle) -> dict[str, Any]:
-    """The document body stored in the articles index."""
+def article_source(article: ClassifiedArticle, zone: str | None = None) -> dict[str, Any]:
+    """The document body stored in the articles index; ``zone`` reads a ``published``
+    without offset (messages from before offsets; default: by the article's language)."""
     c = article.classification
     return {
         "article_id": article.article_id,
@@ -71,7 +77,8 @@ def article_source(article: ClassifiedArticle) -> dict[str, Any]:
         "issuer": article.issuer,
         "doc_number": article.doc_number,
         "attachments": [a.model_dump() for a in article.attachments],
-        "published": normalise_date(article.published),
+        "published": normalise_date(article.published,
+                                    zone or default_source_zone(article.language)),
         "fetched_at": article.fetched_at.isoformat(),
         "classified_at": article.classified_at.isoformat(),
         "story_id": article.story_id or article.article_id,

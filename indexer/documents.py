@@ -26,7 +26,7 @@ from elasticsearch.dsl import (
 
 from config.contracts import LABELS
 
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2  # v2: published stored with its UTC offset (indexer.migrate_fixes)
 TEXT_ANALYZER = "cjk"  # built into every Elasticsearch; CJK bigrams plus English terms
 ANALYZERS = ("smartcn", "icu_analyzer", "cjk")  # preference order; see indexer.analysis
 
@@ -65,7 +65,7 @@ class ArticleDoc(Document):
     issuer = Keyword()
     doc_number = Keyword()
     attachments = Object(enabled=False)
-    published = Date()
+    published = Date(format="strict_date_optional_time||epoch_millis")  # with offset
     fetched_at = Date()
     classified_at = Date()
     story_id = Keyword()

@@ -6,6 +6,8 @@ the alias, and the alias switched to it in one atomic ``_aliases`` call. Writers
 to the alias throughout: before the switch they land in vN, after it in vN+1; a second reindex
 pass copies what reached vN during the first. Reindexing keeps each document's external
 version (its revision), so a newer revision written by the indexer is never overwritten.
+Before the switch (and after the catch-up) the fixes of :mod:`indexer.migrate_fixes` between
+the two versions rewrite documents in the new index (v2: ``published`` gets its offset).
 The old index is then write-blocked (a late write fails loudly instead of being lost), put
 under the retired ILM policy where the server has ILM, and closed (hidden from the
 ``<prefix>-articles*`` data view, reopenable for a rollback), or deleted on request.
@@ -15,6 +17,7 @@ from __future__ import annotations
 
 import logging
 import time
+from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
@@ -22,6 +25,7 @@ from elasticsearch import Elasticsearch
 
 from indexer.analysis import ilm_supported, retired_policy_name
 from indexer.documents import SCHEMA_VERSION, articles_alias, articles_index, index_version
+from indexer.migrate_fixes import apply_fixes
 from indexer.schema import alias_indices, mapping_meta, put_articles_template
 
 log = logging.getLogger(__name__)
@@ -40,6 +44,7 @@ class Migration:
     analyzer: str
     copied: int
     caught_up: int
+    fixed: int  # documents rewritten by indexer.migrate_fixes (e.g. published offsets)
     documents: int
     old_indices: str  # what happened to them: closed / deleted
 
@@ -99,20 +104,26 @@ def prepare_target(es: Elasticsearch, prefix: str, version: int) -> str:
 
 
 def migrate_articles(es: Elasticsearch, prefix: str, to_version: int | None = None,
-                     delete_old: bool = False, settle_s: float = 2.0) -> Migration:
-    """Move the articles alias to a new backing index; see the module docstring."""
+                     delete_old: bool = False, settle_s: float = 2.0,
+                     zones: Mapping[str, str] | None = None) -> Migration:
+    """Move the articles alias to a new backing index; see the module docstring.
+
+    ``zones`` (source id → IANA zone) serve the document fixes between the two versions."""
     alias = articles_alias(prefix)
     old, write = alias_indices(es, alias)
     if write is None:
         raise MigrationError(f"alias {alias} has no write index: run `cgtwatch index setup`")
-    version = target_version(index_version(prefix, write) or 0, to_version)
+    current = index_version(prefix, write) or 0
+    version = target_version(current, to_version)
     analyzer = put_articles_template(es, prefix)
     target = prepare_target(es, prefix, version)
     copied = reindex(es, old, target)
+    fixed = apply_fixes(es, target, current, version, zones or {})
     switch_alias(es, alias, target, old)
     time.sleep(settle_s)  # bulk requests that resolved the alias before the switch finish
     es.indices.refresh(index=",".join(old))
     caught_up = reindex(es, old, target)
+    fixed += apply_fixes(es, target, current, version, zones or {}) if caught_up else 0
     retired = retire(es, prefix, old, delete_old)
     es.indices.refresh(index=target)
     documents = int(es.count(index=alias)["count"])
@@ -120,5 +131,5 @@ def migrate_articles(es: Elasticsearch, prefix: str, to_version: int | None = No
              target, copied, caught_up, documents)
     return Migration(alias=alias, source=old, target=target,
                      analyzer=str(mapping_meta(es, target).get("text_analyzer", analyzer)),
-                     copied=copied, caught_up=caught_up, documents=documents,
+                     copied=copied, caught_up=caught_up, fixed=fixed, documents=documents,
                      old_indices=retired)

@@ -13,26 +13,29 @@ import re
 from dataclasses import dataclass
 from typing import Any
 
+from config.timezones import DEFAULT_DISPLAY_ZONE, day_start
+
 SEARCH_FIELDS = ["title^3", "text"]
 SUMMARY_FIELDS = ["article_id", "url", "title", "published", "fetched_at", "labels",
                   "salience", "scores", "source_id", "source_name", "source_kind", "regions",
                   "regions_en", "institutions", "tags", "language", "story_id", "revision"]
 SNIPPET_CHARS = 160
 _SINCE = re.compile(r"^(\d+)\s*([mhdwMy])$")
-_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}(T\d{2}:\d{2}(:\d{2})?)?$")
+_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}([T ]\d{2}:\d{2}(:\d{2})?)?$")
 _UNITS = {"m": "m", "h": "h", "d": "d", "w": "w", "M": "M", "y": "y"}
 
 
-def parse_since(value: str) -> str:
-    """``7d``/``12h``/``30m``/``2w``/``3M`` → ``now-7d`` (date math); ISO dates pass through."""
+def parse_since(value: str, zone: str = DEFAULT_DISPLAY_ZONE) -> str:
+    """``7d``/``12h``/``30m``/``2w``/``3M`` → ``now-7d`` (date math); a date or time without
+    offset is read in ``zone`` (the display zone) and given one."""
     text = value.strip()
     match = _SINCE.match(text)
     if match:
         return f"now-{int(match.group(1))}{_UNITS[match.group(2)]}"
     if _DATE.match(text):
-        return text
+        return day_start(text, zone)
     raise ValueError(f"--since {value!r}: give an age like 7d, 12h, 30m, 2w, 3M or a date "
-                     "like 2026-11-01")
+                     "like 2026-11-01 (read in the display time zone)")
 
 
 @dataclass(frozen=True)
@@ -44,6 +47,7 @@ class Filters:
     regions: tuple[str, ...] = ()
     sources: tuple[str, ...] = ()
     languages: tuple[str, ...] = ()
+    timezone: str = DEFAULT_DISPLAY_ZONE  # --since dates without offset are read here
 
 
 def any_of(fields: list[str], values: tuple[str, ...]) -> dict[str, Any]:
@@ -54,9 +58,9 @@ def any_of(fields: list[str], values: tuple[str, ...]) -> dict[str, Any]:
                      "minimum_should_match": 1}}
 
 
-def since_clause(since: str) -> dict[str, Any]:
+def since_clause(since: str, zone: str = DEFAULT_DISPLAY_ZONE) -> dict[str, Any]:
     """Published since ``since``; articles without a published date count by fetch time."""
-    gte = parse_since(since)
+    gte = parse_since(since, zone)
     undated = {"bool": {"must_not": [{"exists": {"field": "published"}}],
                         "filter": [{"range": {"fetched_at": {"gte": gte}}}]}}
     return {"bool": {"should": [{"range": {"published": {"gte": gte}}}, undated],
@@ -68,7 +72,7 @@ def filter_clauses(filters: Filters) -> list[dict[str, Any]]:
     if filters.labels:
         clauses.append(any_of(["labels"], filters.labels))
     if filters.since:
-        clauses.append(since_clause(filters.since))
+        clauses.append(since_clause(filters.since, filters.timezone))
     if filters.regions:
         clauses.append(any_of(["regions", "regions_en", "source_region"], filters.regions))
     if filters.sources:

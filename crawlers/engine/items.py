@@ -1,7 +1,8 @@
 """Pure construction of the raw-article message from a fetched page.
 
 Input: the source, the page URL, its bytes and encoding, the extractor's fields and the list
-entry that led to it. Output: a ``RawArticle`` (revision 1; the seen-store sets the real one).
+entry that led to it. Output: a ``RawArticle`` (revision 1; the seen-store sets the real one)
+whose ``published`` carries a UTC offset (the page's own, else the source's ``timezone``).
 """
 
 from __future__ import annotations
@@ -10,6 +11,7 @@ from typing import Any
 
 from config.contracts import Attachment, RawArticle, article_id, content_hash
 from config.sources import Source
+from config.timezones import aware_published
 
 MAX_HTML_CHARS = 3_000_000
 
@@ -23,6 +25,13 @@ def _attachments(values: Any) -> list[Attachment]:
     return out
 
 
+def published_at(source: Source, extracted: Any, listed: str | None) -> str | None:
+    """The publication time with its offset: the page's own, else the source's zone."""
+    zone = source.zone_name
+    return (aware_published(str(extracted), zone) if extracted else None) or (
+        aware_published(listed, zone) if listed else None)
+
+
 def build_raw_article(source: Source, url: str, html: str, encoding: str,
                       fields: dict[str, Any], listed_title: str = "",
                       listed_date: str | None = None, list_url: str | None = None,
@@ -33,7 +42,7 @@ def build_raw_article(source: Source, url: str, html: str, encoding: str,
     return RawArticle(
         article_id=article_id(url), url=url, source_id=source.id, source_name=source.name,
         source_kind=source.kind, region=source.region, title=title,
-        published=fields.get("date") or listed_date, text=text,
+        published=published_at(source, fields.get("date"), listed_date), text=text,
         language=str(fields.get("language") or source.language),
         author=fields.get("author"), issuer=fields.get("issuer"),
         doc_number=fields.get("doc_number"), attachments=_attachments(fields.get("attachments")),

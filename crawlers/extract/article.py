@@ -1,15 +1,17 @@
 """Article extraction: one page (bytes or text) in, one article record out.
 
 ``extract_article(html, url)`` returns a dict with ``title``, ``date`` (ISO 8601
-``YYYY-MM-DD`` or ``YYYY-MM-DDTHH:MM``, None when unknown), ``text`` (body paragraphs
-separated by newlines), ``language``, ``encoding`` and, where found, ``author``, ``issuer``,
-``doc_number`` and ``attachments`` (``{"url", "name", "kind"}`` dicts).  Bytes are decoded
-with :func:`crawlers.extract.encoding.decode_html`; the page is parsed once with lxml.  The body
-comes from block scoring (:mod:`crawlers.extract.body`) for Chinese pages; for other pages
-trafilatura, run on the same (pruned) tree, gives a second opinion (:mod:`crawlers.extract.combine`)
-and English boilerplate lines are dropped.  The date is, in order: a ``成文日期`` field, meta
-tags / JSON-LD / ``<time>``, the URL, a labelled date near the headline, any date on the page
-(``7/5/2005`` read day-first on Chinese pages).
+``YYYY-MM-DD`` or ``YYYY-MM-DDTHH:MM``, with ``+HH:MM`` when the page gives its offset; None
+when unknown), ``date_source`` and ``date_confidence``, ``text`` (body paragraphs separated
+by newlines), ``body_source`` (``blocks`` or ``trafilatura``), ``language``, ``encoding`` and,
+where found, ``author``, ``issuer``, ``doc_number`` and ``attachments`` (``{"url", "name",
+"kind"}`` dicts).  Bytes are decoded with :func:`crawlers.extract.encoding.decode_html`; the
+page is parsed once with lxml.  The body comes from block scoring
+(:mod:`crawlers.extract.body`), checked against trafilatura on the same (pruned) tree by
+:mod:`crawlers.extract.ensemble` (always for non-Chinese pages, when doubtful for Chinese
+ones); English boilerplate lines are dropped.  The headline is chosen by agreement
+(:mod:`crawlers.extract.meta`, :mod:`crawlers.extract.titles`), the date among all its
+sources by confidence (:mod:`crawlers.extract.published`).
 """
 
 from __future__ import annotations
@@ -23,7 +25,8 @@ from crawlers.extract.clean import clean_english, clean_lines
 from crawlers.extract.combine import pick_body, trafilatura_text
 from crawlers.extract.dates import written_date
 from crawlers.extract.encoding import decode_html
-from crawlers.extract.fields import date_from_meta, find_date, jsonld_author, labelled_fields
+from crawlers.extract.ensemble import AGREE, choose_body, coverage, doubtful
+from crawlers.extract.fields import jsonld_author, labelled_fields
 from crawlers.extract.meta import (
     attachments,
     choose_title,
@@ -32,7 +35,9 @@ from crawlers.extract.meta import (
     squash,
     title_candidates,
 )
+from crawlers.extract.published import choose, headline_index, structured_dates, text_dates
 from crawlers.extract.text import block_lines, is_cjk_text, parse_html
+from crawlers.extract.titles import LABEL_STARTS, breadcrumb, site_names, strip_labels
 
 POINTER_MAX_CHARS = 200
 
@@ -55,8 +60,11 @@ def _line_positions(page_lines: list[str], body_start: int) -> dict[str, int]:
     pos: dict[str, int] = {}
     for i, line in enumerate(page_lines):
         line_key = squash(line) if len(line) <= 200 else ""
-        if line_key and (line_key not in pos or i <= body_start + 1):
-            pos[line_key] = i
+        keys = (line_key, squash(strip_labels(line, squashed=True))) if (
+            line[:1] in LABEL_STARTS) else (line_key,)
+        for key in keys:
+            if key and (key not in pos or i <= body_start + 1):
+                pos[key] = i
     return pos
 
 
@@ -87,14 +95,35 @@ def _fields(root: etree._Element, meta: dict[str, str], page_lines: list[str],
 def _title_and_body(root: etree._Element, meta: dict[str, str],
                     page_lines: list[str]) -> tuple[str | None, list[str], int]:
     """Headline, body lines (headline removed) and the page line where the body starts."""
-    candidates = title_candidates(root, meta)
+    crumbs = breadcrumb(page_lines)
+    candidates = title_candidates(root, meta, crumbs)
+    names = ({squash(c) for c in crumbs[:-1]}, {squash(n) for n in site_names(meta)})
     prune(root)
     body = clean_lines(render_lines(content_nodes(root)))
     start = _body_start(page_lines, body)
     title = meta.get("articletitle") if len(squash(meta.get("articletitle", ""))) >= 4 else None
     title = title or choose_title(candidates, page_lines,
-                                  _line_positions(page_lines, start), start)
+                                  _line_positions(page_lines, start), start, names)
+    title = strip_labels(title) if title else title
     return title, _strip_title(body, title), start
+
+
+def _body(text: str, root: etree._Element, url: str, title: str | None,
+          page_lines: list[str], cjk: bool) -> tuple[str, str]:
+    """Block body checked against trafilatura (always for non-CJK pages, when doubtful for
+    Chinese ones); trafilatura reuses (and alters) the pruned tree."""
+    headline = headline_index(page_lines, title)
+    if cjk and not doubtful(text, page_lines, headline):
+        return text, "blocks"
+    other = "\n".join(_strip_title(clean_lines(trafilatura_text(root, url).split("\n")),
+                                   title))
+    if cjk:
+        return choose_body(text, other, page_lines, headline)
+    picked = pick_body(text, other)
+    source = "blocks" if picked is text else "trafilatura"
+    if picked is text and coverage(text, other) < AGREE:
+        picked, source = choose_body(text, other, page_lines, headline)
+    return "\n".join(clean_english(picked.split("\n"))), source
 
 
 def extract_article(html: str | bytes, url: str) -> dict[str, Any]:
@@ -111,17 +140,18 @@ def extract_article(html: str | bytes, url: str) -> dict[str, Any]:
     body_el = root.find("body")
     page_lines = block_lines(body_el if body_el is not None else root)
     result.update(_fields(root, meta, page_lines, url))
-    date = written_date(page_lines[:300]) or date_from_meta(meta, root)
+    written = written_date(page_lines[:300])
+    dates = structured_dates(root, meta, is_cjk_text("\n".join(page_lines[:200])))
     title, body, start = _title_and_body(root, meta, page_lines)
     text = "\n".join(body)
     cjk = is_cjk_text(text or "\n".join(page_lines[:200]))
     language = detect_language(root, text or "\n".join(page_lines))
-    if not cjk:  # second opinion; trafilatura reuses (and alters) the pruned tree
-        text = pick_body(text, "\n".join(_strip_title(
-            trafilatura_text(root, url).split("\n"), title)))
-        text = "\n".join(clean_english(text.split("\n")))
-    result.update(title=title, text=text, language=language,
-                  date=date or find_date(page_lines, title, url, start, dayfirst=cjk))
+    text, body_source = _body(text, root, url, title, page_lines, cjk)
+    found = choose(dates + text_dates(page_lines, title, url, start, written, cjk))
+    result.update(title=title, text=text, language=language, body_source=body_source,
+                  date=found.value if found else None,
+                  date_source=found.source if found else None,
+                  date_confidence=found.confidence if found else None)
     return result
 
 

@@ -34,7 +34,7 @@ LABELS = re.compile(
     r"(发布时间|发布日期|发表时间|发表日期|发稿时间|发文日期|发布于|发表于|成文日期|印发日期|"
     r"日期|时间|更新时间|published|posted|updated)\s*[:：]?\s*", re.I)
 WRITTEN_LABEL = "成文日期"
-_PREFERRED_LABELS = ("发布", "发表", "发稿", "发文", "published", "posted")
+PREFERRED_LABELS = ("发布", "发表", "发稿", "发文", "published", "posted")
 
 
 def _valid(year: int, month: int, day: int) -> date | None:
@@ -111,33 +111,6 @@ def date_from_url(url: str) -> str | None:
             if found:
                 return found.isoformat()
     return None
-
-
-def labelled_date(line: str, dayfirst: bool = False) -> tuple[str, bool] | None:
-    """(date, preferred) for a line like ``发布时间：2020-04-19 10:30``."""
-    for m in LABELS.finditer(line):
-        found = parse_date(line[m.end():m.end() + 40], dayfirst)
-        if found:
-            preferred = m.group(1).lower().startswith(_PREFERRED_LABELS)
-            return found, preferred
-    return None
-
-
-def date_in_lines(lines: list[str], dayfirst: bool = False) -> str | None:
-    """Best date among page lines: a preferred label, any label, then the first date."""
-    fallback: str | None = None
-    plain: str | None = None
-    for line in lines:
-        if len(line) > 300:
-            continue
-        hit = labelled_date(line, dayfirst)
-        if hit and hit[1]:
-            return hit[0]
-        if hit and fallback is None:
-            fallback = hit[0]
-        if plain is None:
-            plain = parse_date(line, dayfirst)
-    return fallback or plain
 
 
 def written_date(lines: list[str]) -> str | None:

@@ -1,8 +1,8 @@
-"""Labelled article fields: publication date, author, issuing body and document number.
+"""Labelled article fields: author, issuing body and document number.
 
-Input: the page's meta tags, its visible text lines (whole page, in order), the chosen
-title and the URL.  Output: ISO date string, author, issuer (发布机构/来源/ContentSource)
-and document number (文号 such as 粤科规范字〔2020〕1号); None when absent.
+Input: the page's meta tags and its visible text lines (whole page, in order).  Output:
+author, issuer (发布机构/来源/ContentSource) and document number (文号 such as
+粤科规范字〔2020〕1号); None when absent.  Dates: :mod:`crawlers.extract.published`.
 """
 
 from __future__ import annotations
@@ -12,16 +12,6 @@ import re
 
 from lxml import etree
 
-from crawlers.extract.dates import date_from_url, date_in_lines, parse_date
-from crawlers.extract.meta import squash
-
-_DATE_METAS = ("pubdate", "publishdate", "publish_date", "publishtime", "pubtime",
-               "article:published_time", "og:article:published_time", "datepublished",
-               "og:published_time", "article_date_original", "publication_date",
-               "dc.date.issued", "dcterms.issued", "dc.date", "dcterms.created",
-               "sailthru.date", "parsely-pub-date", "publish-date", "firstpublishedtime",
-               "og:release_date", "date", "article.published", "weibo:article:create_at")
-_JSONLD_DATE = re.compile(r'"datePublished"\s*:\s*"([^"]+)"')
 _DOCNO = re.compile(r"[\u4e00-\u9fffA-Za-z]{1,14}[〔\[［【(（]\s*(?:19|20)\d{2}\s*[〕\]］】)）]"
                     r"\s*第?\s*\d{1,5}\s*号")
 _FIELD_LABELS: dict[str, tuple[str, ...]] = {
@@ -32,53 +22,6 @@ _FIELD_LABELS: dict[str, tuple[str, ...]] = {
 }
 _VALUE_STOP = re.compile(r"\s{2,}|\s*(?:发布|时间|日期|来源|作者|编辑|责任|点击|浏览|字号|"
                          r"索引|分类|文号|主题|成文|发文|\d{4}[-年/.])")
-
-
-def date_from_meta(meta: dict[str, str], root: etree._Element) -> str | None:
-    """Publication date from meta tags, JSON-LD or ``<time>`` elements."""
-    for key in _DATE_METAS:
-        found = parse_date(meta.get(key))
-        if found:
-            return found
-    for script in root.xpath("//script[@type='application/ld+json']/text()"):
-        m = _JSONLD_DATE.search(script)
-        found = parse_date(m.group(1)) if m else None
-        if found:
-            return found
-    for el in root.iter("time"):
-        found = parse_date(el.get("datetime") or el.get("pubdate"))
-        if found:
-            return found
-    return None
-
-
-def title_index(lines: list[str], title: str | None) -> int:
-    """Index of the (last short) line that shows the headline, or -1."""
-    key = squash(title or "")
-    if len(key) < 4:
-        return -1
-    hits = [i for i, line in enumerate(lines) if len(line) < 3 * len(title or "") + 20
-            and key in squash(line)]
-    exact = [i for i in hits if squash(lines[i]) == key]
-    if exact:
-        return exact[0]
-    return hits[-1] if hits else -1
-
-
-def find_date(lines: list[str], title: str | None, url: str, body_start: int,
-              dayfirst: bool = False) -> str | None:
-    """Date by priority: the URL, text around the headline, the page top, anywhere."""
-    found = date_from_url(url)
-    if found:
-        return found
-    start = title_index(lines, title)
-    if start < 0 and body_start >= 0:
-        start = max(0, body_start - 8)
-    if start >= 0:
-        found = date_in_lines(lines[start:start + 12], dayfirst)
-        if found:
-            return found
-    return date_in_lines(lines[:400], dayfirst)
 
 
 _LABEL_RES = {

@@ -14,7 +14,9 @@ from urllib.parse import urljoin, urlsplit
 from lxml import etree
 
 from crawlers.extract.text import KANA_RE, cjk_count, is_cjk_text, norm_space
+from crawlers.extract.titles import heading_text, looks_like_site, name_penalty, strip_labels
 
+_BARE_DASH = re.compile(r"(?<=\S)(?:-{1,2}|—{1,2})(?=\S)")
 _TITLE_SEP = re.compile(r"\s*(?:_|\||｜|\s[-–—]\s|\s::\s|\s·\s|\s»\s|--)\s*")
 _HEADING_XPATH = etree.XPath("//h1|//h2|//h3|//*[@class or @id]")
 _HEADING_WEIGHTS = {"h1": 1.0, "h2": 0.5, "h3": 0.3}
@@ -55,7 +57,7 @@ def _headings(root: etree._Element) -> list[tuple[str, float]]:
             weight = 0.4
         text = el.xpath("string()")
         if len(text) < 2000:
-            text = norm_space(text)
+            text = heading_text(el) if len(el) else norm_space(text)
             if 4 <= len(text) <= 160:
                 out.append((text, weight))
     return out
@@ -73,18 +75,34 @@ def page_title(root: etree._Element) -> str:
 
 def _segments(title: str) -> list[str]:
     parts = [p for p in _TITLE_SEP.split(title) if len(squash(p)) >= 2]
+    if len(parts) == 1:  # "headline-column-site" without spaces: only before a site name
+        dashed = [p for p in _BARE_DASH.split(title) if len(squash(p)) >= 2]
+        if len(dashed) > 1 and looks_like_site(dashed[-1]):
+            parts = dashed
     return parts if len(parts) > 1 else []
 
 
-def title_candidates(root: etree._Element, meta: dict[str, str]) -> list[tuple[str, float]]:
-    """(text, source weight) for meta titles, headings and ``<title>`` segments."""
+def _segment_weight(index: int, count: int) -> float:
+    """``<title>`` segments: the first is most often the headline, the last the site."""
+    if index == count - 1:
+        return -1.0
+    return 0.3 if index == 0 else 0.1
+
+
+def title_candidates(root: etree._Element, meta: dict[str, str],
+                     crumbs: list[str] | None = None) -> list[tuple[str, float]]:
+    """(text, source weight) for meta titles, headings, ``<title>`` segments and the last
+    breadcrumb item, without status labels such as 原创/转载."""
     found = [(meta[k], 1.0 if ":" in k else 0.5) for k in _TITLE_METAS[1:] if k in meta]
     found += _headings(root)
     whole = page_title(root)
     segments = _segments(whole)
-    found += [(seg, 0.2 if i < len(segments) - 1 else -1.0) for i, seg in enumerate(segments)]
-    found = [(_PAGE_SUFFIX.sub("", t), w) for t, w in found if len(squash(t)) >= 2]
-    return [*found, (whole, 0.0)]
+    found += [(seg, _segment_weight(i, len(segments))) for i, seg in enumerate(segments)]
+    if crumbs:
+        found.append((crumbs[-1], 0.3))
+    found = [(strip_labels(_PAGE_SUFFIX.sub("", t)), w) for t, w in found
+             if len(squash(t)) >= 2]
+    return [*found, (strip_labels(whole), 0.0)]
 
 
 def page_title_text(candidates: list[tuple[str, float]]) -> str:
@@ -101,8 +119,10 @@ def _closeness(pos: int | None, body_start: int) -> float:
 
 
 def choose_title(candidates: list[tuple[str, float]], page_lines: list[str],
-                 line_pos: dict[str, int], body_start: int) -> str | None:
-    """Headline by agreement: in ``<title>``, shown as a line just above the body, a heading."""
+                 line_pos: dict[str, int], body_start: int,
+                 names: tuple[set[str], set[str]] = (set(), set())) -> str | None:
+    """Headline by agreement: in ``<title>``, shown as a line just above the body, a heading;
+    ``names`` (squashed column and site names) are penalised."""
     squashed_title = squash(page_title_text(candidates))
     agreeing = [t for t, w in candidates if w > 0 and len(squash(t)) >= 4
                 and squash(t) in squashed_title]
@@ -115,6 +135,7 @@ def choose_title(candidates: list[tuple[str, float]], page_lines: list[str],
         key = squash(text)
         score = weight + (3.0 if key and key in squashed_title else 0.0)
         score += _closeness(line_pos.get(key), body_start) + min(len(key), 40) / 200.0
+        score -= name_penalty(key, *names)
         if best is None or score > best[0]:
             best = (score, text)
     return best[1] if best else None

@@ -20,7 +20,7 @@ def test_doctor_passes_on_a_set_up_stack(stack: Env) -> None:
 
 
 def test_doctor_names_what_is_missing_and_the_fix(stack: Env) -> None:
-    stack.es.indices.delete(index="cgtwatch-articles-v1")
+    stack.es.indices.delete(index="cgtwatch-articles-v2")
     checks = {c.name: c for c in run_checks(stack.settings)}
     assert checks["alias cgtwatch-articles"].status == "fail"
     assert "cgtwatch setup" in checks["alias cgtwatch-articles"].fix

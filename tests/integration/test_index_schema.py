@@ -37,7 +37,7 @@ def test_index_setup_is_idempotent_and_records_the_analyzer(stack: Env) -> None:
         result = runner.invoke(app, ["index", "setup"])
         assert result.exit_code == 0, result.output
     status = articles_status(stack.es, "cgtwatch")
-    assert status.write_index == "cgtwatch-articles-v1" and status.indices == [status.write_index]
+    assert status.write_index == "cgtwatch-articles-v2" and status.indices == [status.write_index]
     assert status.analyzer == status.template_analyzer == "cjk"  # no smartcn/icu on noida
     mapping = stack.es.indices.get_mapping(index=status.write_index)[status.write_index]
     assert mapping["mappings"]["properties"]["title"]["analyzer"] == "cjk"
@@ -68,22 +68,22 @@ def test_migrate_switches_the_alias_while_writes_continue(stack: Env) -> None:
     finally:
         stop.set()
         thread.join()
-    bulk(es, [doc(5, revision=2)], refresh=True)  # after the switch: lands in v2
-    assert done.target == "cgtwatch-articles-v2" and done.old_indices == "closed"
+    bulk(es, [doc(5, revision=2)], refresh=True)  # after the switch: lands in v3
+    assert done.target == "cgtwatch-articles-v3" and done.old_indices == "closed"
     aliases = es.indices.get_alias(name=ALIAS)
-    assert list(aliases) == ["cgtwatch-articles-v2"]
-    assert aliases["cgtwatch-articles-v2"]["aliases"][ALIAS]["is_write_index"] is True
+    assert list(aliases) == ["cgtwatch-articles-v3"]
+    assert aliases["cgtwatch-articles-v3"]["aliases"][ALIAS]["is_write_index"] is True
     es.indices.refresh(index=ALIAS)
     ids = {h["_id"] for h in es.search(index=ALIAS, size=10_000, source=False)["hits"]["hits"]}
     assert written, "the writer wrote during the migration"
     assert {f"doc-{n}" for n in [*range(300), *written]} <= ids
     assert es.get(index=ALIAS, id="doc-0")["_source"]["revision"] == 3
     assert es.get(index=ALIAS, id="doc-5")["_version"] == 2
-    assert es.indices.get(index="cgtwatch-articles-v1", expand_wildcards="all")
+    assert es.indices.get(index="cgtwatch-articles-v2", expand_wildcards="all")
     result = CliRunner().invoke(app, ["index", "migrate", "--json", "--delete-old"])
     assert result.exit_code == 0, result.output
-    assert json.loads(result.stdout)["target"] == "cgtwatch-articles-v3"
-    assert not es.indices.exists(index="cgtwatch-articles-v2")
+    assert json.loads(result.stdout)["target"] == "cgtwatch-articles-v4"
+    assert not es.indices.exists(index="cgtwatch-articles-v3")
     assert es.count(index=ALIAS)["count"] == len(ids)
 
 

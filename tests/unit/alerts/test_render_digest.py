@@ -105,3 +105,10 @@ def test_indexed_documents_become_articles_again() -> None:
                 enabled=False)
     assert [a.article_id for a in matches(gene, [doc])] == ["a1"]
     assert matches(gene.model_copy(update={"regions": ["Shanghai"]}), [doc]) == []
+
+
+def test_digest_shows_published_in_the_window_zone(make_article: Make) -> None:
+    item = make_article(published="2026-11-18T09:30:00+08:00")
+    assert "2026-11-18 09:30 +08:00" in render_email_digest(RULE, "t", [item]).text
+    utc = Rule(name="cgt", channels=["c"], digest={"timezone": "UTC"})
+    assert "2026-11-18 01:30 +00:00" in render_email_digest(utc, "t", [item]).text

@@ -12,12 +12,14 @@ from indexer.documents import articles_template
 
 
 @pytest.mark.parametrize(("value", "expected"), [
-    ("2026-11-18", "2026-11-18"),
-    ("2026-1-8", "2026-01-08"),
-    (" 2026-11-18 ", "2026-11-18"),
-    ("2026-11-18T09:30", "2026-11-18T09:30:00"),
-    ("2026-11-18 9:30:15", "2026-11-18T09:30:15"),
-    ("2026-11-18T09:30:15.123Z", "2026-11-18T09:30:15"),
+    ("2026-11-18", "2026-11-18T00:00:00+00:00"),
+    ("2026-1-8", "2026-01-08T00:00:00+00:00"),
+    (" 2026-11-18 ", "2026-11-18T00:00:00+00:00"),
+    ("2026-11-18T09:30", "2026-11-18T09:30:00+00:00"),
+    ("2026-11-18 9:30:15", "2026-11-18T09:30:15+00:00"),
+    ("2026-11-18T09:30:15.123Z", "2026-11-18T09:30:15+00:00"),
+    ("2026-11-18T09:30:00+08:00", "2026-11-18T09:30:00+08:00"),
+    ("2026-11-18T09:30-0500", "2026-11-18T09:30:00-05:00"),
     ("2026-13-01", None),
     ("2026-00-10", None),
     ("2026-11-32", None),
@@ -30,6 +32,12 @@ def test_normalise_date(value: str | None, expected: str | None) -> None:
     assert normalise_date(value) == expected
 
 
+def test_normalise_date_reads_a_value_without_offset_in_the_source_zone() -> None:
+    assert normalise_date("2026-11-18T09:30", "Asia/Shanghai") == "2026-11-18T09:30:00+08:00"
+    assert normalise_date("2026-11-18T09:30+00:00", "Asia/Shanghai") == \
+        "2026-11-18T09:30:00+00:00"
+
+
 @pytest.mark.parametrize("value", ["2026-02-30", "2026-04-31", "2025-02-29"])
 def test_normalise_date_rejects_impossible_calendar_dates(value: str) -> None:
     """Elasticsearch would reject the whole document for an impossible date."""
@@ -37,12 +45,12 @@ def test_normalise_date_rejects_impossible_calendar_dates(value: str) -> None:
 
 
 def test_normalise_date_accepts_a_leap_day() -> None:
-    assert normalise_date("2028-02-29") == "2028-02-29"
+    assert normalise_date("2028-02-29") == "2028-02-29T00:00:00+00:00"
 
 
 @pytest.mark.parametrize("value", ["2026-11-18T24:00", "2026-11-18 10:60", "2026-11-18T10:30:61"])
 def test_impossible_time_keeps_the_day(value: str) -> None:
-    assert normalise_date(value) == "2026-11-18"
+    assert normalise_date(value) == "2026-11-18T00:00:00+00:00"
 
 
 def test_article_source_fields(make_article: Callable[..., ClassifiedArticle]) -> None:
@@ -63,7 +71,7 @@ def test_article_source_fields(make_article: Callable[..., ClassifiedArticle]) -
     assert doc["institutions_en"] == ["Sun Yat-sen University"]
     assert (doc["source_id"], doc["source_kind"], doc["source_region"]) == (
         "demo-gd-sci", "government", "广东省")
-    assert doc["published"] == "2026-11-18T10:00:00"
+    assert doc["published"] == "2026-11-18T10:00:00+08:00"
     assert doc["fetched_at"] == article.fetched_at.isoformat()
     assert doc["revision"] == 3 and doc["story_id"] == article.article_id
     assert doc["attachments"] == [{"url": "https://a.gov.cn/1.pdf", "name": "附件",

@@ -26,7 +26,7 @@ def properties(template: dict[str, Any]) -> dict[str, Any]:
 
 def test_names() -> None:
     assert articles_alias("cgtwatch") == "cgtwatch-articles"
-    assert articles_index("cgtwatch") == "cgtwatch-articles-v1"
+    assert articles_index("cgtwatch") == "cgtwatch-articles-v2"
     assert articles_index("acme", version=2) == "acme-articles-v2"
 
 

@@ -12,6 +12,7 @@ from indexer.queries import (
     hit_summary,
     parse_since,
     search_body,
+    since_clause,
     stories_body,
     story_summary,
 )
@@ -19,7 +20,8 @@ from indexer.queries import (
 
 @pytest.mark.parametrize(("given", "expected"), [
     ("7d", "now-7d"), ("12h", "now-12h"), ("30m", "now-30m"), ("2w", "now-2w"),
-    ("3M", "now-3M"), ("2026-11-01", "2026-11-01"), ("2026-11-01T08:30", "2026-11-01T08:30")])
+    ("3M", "now-3M"), ("2026-11-01", "2026-11-01T00:00:00+08:00"),
+    ("2026-11-01T08:30", "2026-11-01T08:30:00+08:00")])
 def test_parse_since(given: str, expected: str) -> None:
     assert parse_since(given) == expected
 
@@ -98,3 +100,12 @@ def test_story_summary_lists_every_source_once() -> None:
     assert (story["first_published"], story["last_published"]) == ("2026-11-01", "2026-11-03")
     assert story["labels"] == ["cell_therapy", "gene_therapy"]
     assert [i["url"] for i in story["items"]] == ["u1", "u2", "u3", None]
+
+
+def test_since_dates_are_read_in_the_display_zone() -> None:
+    clause = since_clause("2026-11-18", "UTC")
+    assert clause["bool"]["should"][0] == {"range": {"published": {
+        "gte": "2026-11-18T00:00:00+00:00"}}}
+    filters = Filters(since="2026-11-18T09:30", timezone="Asia/Shanghai")
+    assert filter_clauses(filters)[0]["bool"]["should"][0]["range"]["published"]["gte"] == \
+        "2026-11-18T09:30:00+08:00"

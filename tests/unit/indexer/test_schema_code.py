@@ -22,7 +22,7 @@ def test_template_records_analyzer_and_lifecycle() -> None:
     name, body = template_body(articles_template("cgt", "smartcn", "cgt-articles"))
     assert name == "cgt-articles" and body["index_patterns"] == ["cgt-articles-v*"]
     mappings = body["template"]["mappings"]
-    assert mappings["_meta"] == {"schema_version": 1, "text_analyzer": "smartcn"}
+    assert mappings["_meta"] == {"schema_version": 2, "text_analyzer": "smartcn"}
     assert mappings["properties"]["title"]["analyzer"] == "smartcn"
     assert mappings["properties"]["title"]["fields"]["raw"]["type"] == "keyword"
     assert mappings["properties"]["text"]["analyzer"] == "smartcn"

@@ -22,7 +22,7 @@ def test_fields_from_extractor_source_and_page() -> None:
     assert (raw.source_id, raw.source_name, raw.source_kind, raw.region) == (
         "gd-sci", "广东省科学技术厅", "government", "广东省")
     assert raw.title == "关于细胞治疗项目的通知" and raw.text == "正文。"
-    assert raw.published == "2026-11-18"
+    assert raw.published == "2026-11-18T00:00:00+08:00"  # a bare date: that day in China
     assert (raw.author, raw.issuer, raw.doc_number) == ("办公室", "广东省科学技术厅",
                                                        "粤科函〔2026〕1号")
     assert (raw.html, raw.encoding, raw.extractor) == ("<html>页面</html>", "gb18030", "x/1")
@@ -35,13 +35,13 @@ def test_list_hints_fill_missing_title_and_date() -> None:
     raw = build_raw_article(SOURCE, URL, "", "utf-8", {"text": "正文"},
                             listed_title="列表标题", listed_date="2026-11-17")
     assert raw.title == "列表标题"
-    assert raw.published == "2026-11-17"
+    assert raw.published == "2026-11-17T00:00:00+08:00"
 
 
 def test_extracted_title_and_date_win_over_list_hints() -> None:
     raw = build_raw_article(SOURCE, URL, "", "utf-8", {"title": "页面标题", "date": "2026-11-18"},
                             listed_title="列表标题", listed_date="2026-11-17")
-    assert (raw.title, raw.published) == ("页面标题", "2026-11-18")
+    assert (raw.title, raw.published) == ("页面标题", "2026-11-18T00:00:00+08:00")
 
 
 def test_language_defaults_to_the_source_language() -> None:
@@ -67,3 +67,16 @@ def test_same_content_same_hash_whatever_the_page_chrome() -> None:
     one = build_raw_article(SOURCE, URL, "<html>A</html>", "utf-8", {"title": "T", "text": "B"})
     two = build_raw_article(SOURCE, URL, "<html>Z</html>", "utf-8", {"title": "T", "text": "B"})
     assert one.content_hash == two.content_hash
+
+
+def test_published_keeps_the_page_offset_else_the_source_zone() -> None:
+    fda = Source(id="fda", name="FDA", kind="regulator", language="en",
+                 timezone="America/New_York", feeds=["https://www.fda.gov/rss.xml"])
+    page = {"date": "2026-11-18T09:30+08:00"}
+    assert build_raw_article(SOURCE, URL, "", "utf-8", page).published == \
+        "2026-11-18T09:30:00+08:00"
+    naive = {"date": "2026-11-18T09:30"}
+    assert build_raw_article(SOURCE, URL, "", "utf-8", naive).published == \
+        "2026-11-18T09:30:00+08:00"  # a Chinese source: Asia/Shanghai
+    assert build_raw_article(fda, URL, "", "utf-8", naive).published == \
+        "2026-11-18T09:30:00-05:00"  # stated in sources.yaml

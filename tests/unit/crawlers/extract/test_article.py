@@ -79,7 +79,8 @@ def test_english_article() -> None:
     </ul></aside></body></html>"""
     result = extract_article(page.encode("utf-8"), "https://example.com/news/fda")
     assert result["title"] == "FDA approves gene therapy"
-    assert result["date"] == "2023-12-08T14:00"
+    assert result["date"] == "2023-12-08T14:00+00:00"  # the page's own offset is kept
+    assert result["date_source"] == "meta:article:published_time"
     assert result["language"] == "en"
     assert "approved the first gene therapy" in result["text"]
     assert "Share on Twitter" not in result["text"] and "Other story" not in result["text"]
