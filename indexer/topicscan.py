@@ -14,6 +14,7 @@ import time
 from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 from typing import Any
+from zoneinfo import ZoneInfo
 
 from kafka import KafkaConsumer, TopicPartition
 
@@ -25,8 +26,9 @@ _AGE = re.compile(r"^(\d+)\s*([mhdw])$")
 _AGE_UNIT = {"m": "minutes", "h": "hours", "d": "days", "w": "weeks"}
 
 
-def since_datetime(value: str, now: datetime | None = None) -> datetime:
-    """``7d``/``12h``/``30m``/``2w`` before ``now``, or an ISO date/time (UTC if naive)."""
+def since_datetime(value: str, now: datetime | None = None, zone: str = "UTC") -> datetime:
+    """``7d``/``12h``/``30m``/``2w`` before ``now``, or an ISO date/time (read in ``zone``,
+    the display zone, when it has no offset)."""
     text = value.strip()
     match = _AGE.match(text)
     if match:
@@ -37,7 +39,7 @@ def since_datetime(value: str, now: datetime | None = None) -> datetime:
     except ValueError:
         raise ValueError(f"--since {value!r}: give an age like 7d, 12h, 30m, 2w or a date "
                          "like 2026-11-01") from None
-    return parsed if parsed.tzinfo else parsed.replace(tzinfo=UTC)
+    return parsed if parsed.tzinfo else parsed.replace(tzinfo=ZoneInfo(zone))
 
 
 def _start_offsets(consumer: KafkaConsumer, parts: list[Any], since: datetime | None) -> None:

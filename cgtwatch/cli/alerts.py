@@ -15,7 +15,7 @@ from typing import Annotated, Any
 import typer
 from rich.table import Table
 
-from cgtwatch.cli.util import console, fail
+from cgtwatch.cli.util import console, fail, when, zone_note
 from config.contracts import ClassifiedArticle, utcnow
 from config.rules import AlertRulesFile, Rule
 from config.settings import Settings
@@ -85,13 +85,16 @@ def _preview(rule: Rule, article: ClassifiedArticle) -> dict[str, Any]:
             render_email(rule, article).subject}
 
 
-def _show_matches(rule: Rule, previews: list[dict[str, Any]], scanned: int) -> None:
+def _show_matches(rule: Rule, previews: list[dict[str, Any]], scanned: int,
+                  settings: Settings) -> None:
     table = Table(title=f"rule {rule.name}: {len(previews)} of {scanned} recent articles "
-                        f"match → channels {', '.join(rule.channels)} ({rule.mode})")
+                        f"match → channels {', '.join(rule.channels)} ({rule.mode})",
+                  caption=zone_note(settings))
     for column in ("published", "source", "labels", "title", "delivery"):
         table.add_column(column, overflow="fold")
     for p in previews:
-        table.add_row(p["published"] or "", p["source"], ", ".join(p["labels"]), p["title"],
+        table.add_row(when(p["published"], settings), p["source"], ", ".join(p["labels"]),
+                      p["title"],
                       p["delivery"])
     console.print(table)
     if previews:
@@ -123,7 +126,7 @@ def rules_test(
         for preview in previews:
             print(json.dumps(preview, ensure_ascii=False))
         return
-    _show_matches(rule, previews, len(docs))
+    _show_matches(rule, previews, len(docs), settings)
 
 
 @alerts_app.command("history")
@@ -148,12 +151,12 @@ def alerts_history(
         for row in rows:
             print(json.dumps(row, ensure_ascii=False))
         return
-    table = Table(title=f"alert history ({len(rows)} rows)")
+    table = Table(title=f"alert history ({len(rows)} rows)", caption=zone_note(settings))
     for column in ("updated", "status", "kind", "rule", "channel", "what", "tries", "error"):
         table.add_column(column, overflow="fold")
     for r in rows:
         what = r.get("title") or r.get("window") or r.get("url") or ""
-        table.add_row(str(r.get("updated_at", ""))[:19], r.get("status", ""),
+        table.add_row(when(r.get("updated_at"), settings), r.get("status", ""),
                       r.get("kind", ""), r.get("rule", ""), r.get("channel", ""), what,
                       str(r.get("attempts", "")), (r.get("error") or "")[:80])
     console.print(table)

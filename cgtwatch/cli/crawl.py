@@ -17,7 +17,7 @@ from typing import TYPE_CHECKING, Annotated
 import typer
 from rich.table import Table
 
-from cgtwatch.cli.util import console, fail
+from cgtwatch.cli.util import console, fail, when, zone_note
 from config.settings import Settings
 from config.yamlfile import OperatorFileError
 
@@ -89,7 +89,7 @@ def sources_check(
 
 
 def _when(value: datetime | None) -> str:
-    return value.astimezone().strftime("%Y-%m-%d %H:%M") if value else "-"
+    return when(value, Settings())
 
 
 @sources_app.command("status")
@@ -112,7 +112,7 @@ def sources_status(
              "Start the stack (cgtwatch up) or set CGTWATCH_ELASTIC__URL.")
     finally:
         es.close()
-    table = Table(title=f"sources ({sources_index(settings)})")
+    table = Table(title=f"sources ({sources_index(settings)})", caption=zone_note(settings))
     for column in ("source", "health", "last success", "last run", "new (last/total)",
                    "failures", "reason"):
         table.add_column(column)

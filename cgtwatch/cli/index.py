@@ -19,10 +19,11 @@ from elasticsearch import ApiError, Elasticsearch, TransportError
 from rich.markup import escape
 from rich.table import Table
 
-from cgtwatch.cli.util import console, fail, label_help, parse_label
+from cgtwatch.cli.util import console, fail, label_help, parse_label, when, zone_note
 from cgtwatch.runtime.logs import configure_logging
 from config.clients import elastic
 from config.settings import Settings
+from config.yamlfile import OperatorFileError
 
 index_app = typer.Typer(help="Set up, inspect and migrate the articles index.",
                         no_args_is_help=True)
@@ -66,7 +67,7 @@ def _since(value: str | None) -> datetime | None:
     from indexer.topicscan import since_datetime
 
     try:
-        return since_datetime(value) if value else None
+        return since_datetime(value, zone=Settings().display.timezone) if value else None
     except ValueError as exc:
         fail(str(exc))
 
@@ -109,6 +110,16 @@ def index_status(json_out: JsonOpt = False) -> None:
         console.print(f"{key:>20}: {value}")
 
 
+def _source_zones(settings: Settings) -> dict[str, str]:
+    """source id → the zone its page times are read in (for the v2 published fix)."""
+    from config.sources import load_sources
+
+    try:
+        return {s.id: s.zone_name for s in load_sources(settings.paths.sources).sources}
+    except OperatorFileError as exc:
+        fail(str(exc))
+
+
 @index_app.command("migrate")
 def index_migrate(
     to_version: Annotated[int | None, typer.Option(help="target schema version")] = None,
@@ -117,13 +128,16 @@ def index_migrate(
     json_out: JsonOpt = False,
 ) -> None:
     """Move the alias to a new backing index (vN+1) without downtime: create it from the
-    template, reindex, switch the alias atomically, catch up, retire the old index."""
+    template, reindex, fix documents for the new schema (v2: published gets its source's UTC
+    offset), switch the alias atomically, catch up, retire the old index."""
     from indexer.migrate import MigrationError, migrate_articles
 
     settings = _settings()
+    zones = _source_zones(settings)
     with _es(settings) as es:
         try:
-            done = migrate_articles(es, settings.elastic.index_prefix, to_version, delete_old)
+            done = migrate_articles(es, settings.elastic.index_prefix, to_version, delete_old,
+                                    zones=zones)
         except MigrationError as exc:
             fail(str(exc))
     if json_out:
@@ -131,21 +145,24 @@ def index_migrate(
         return
     console.print(f"{done.alias}: {', '.join(done.source)} → {done.target} (analyzer "
                   f"{done.analyzer}); copied {done.copied}, caught up {done.caught_up}, "
+                  f"rewritten {done.fixed} (published offsets), "
                   f"{done.documents} documents; old index {done.old_indices}")
 
 
 @contextmanager
-def _filters(label: list[str] | None, since: str | None, region: list[str] | None,
-             source: list[str] | None, lang: list[str] | None) -> Iterator[Any]:
+def _filters(settings: Settings, label: list[str] | None, since: str | None,
+             region: list[str] | None, source: list[str] | None,
+             lang: list[str] | None) -> Iterator[Any]:
     from indexer.queries import Filters, parse_since
 
+    zone = settings.display.timezone
     try:
         if since:
-            parse_since(since)
+            parse_since(since, zone)
     except ValueError as exc:
         fail(str(exc))
     yield Filters(tuple(label or ()), since, tuple(region or ()), tuple(source or ()),
-                  tuple(lang or ()))
+                  tuple(lang or ()), timezone=zone)
 
 
 def _search(settings: Settings, body: dict[str, Any]) -> list[dict[str, Any]]:
@@ -167,7 +184,7 @@ def search(
     from indexer.queries import hit_summary, search_body
 
     settings = _settings()
-    with _filters(label, since, region, source, lang) as filters:
+    with _filters(settings, label, since, region, source, lang) as filters:
         hits = [hit_summary(h) for h in _search(settings, search_body(query, filters, limit))]
     if json_out:
         _lines(hits)
@@ -178,11 +195,13 @@ def search(
         labels = ", ".join(f"{k}:{v}" for k, v in (hit["salience"] or {}).items()
                            if v in ("primary", "secondary")) or "-"
         console.print(f"[bold]{n}. {_marked(hit['title_hl'])}[/]")
-        console.print(f"   {hit['published'] or '?'} · {escape(str(hit['source_name'] or ''))} "
+        console.print(f"   {when(hit['published'], settings)} · "
+                      f"{escape(str(hit['source_name'] or ''))} "
                       f"({hit['source_kind']}) · {labels}", style="dim")
         for text in hit["snippets"]:
             console.print(f"   {_marked(text)}")
         console.print(f"   {escape(str(hit['url']))}", style="blue")
+    console.print(zone_note(settings), style="dim")
 
 
 def stories(
@@ -193,14 +212,14 @@ def stories(
     from indexer.queries import stories_body, story_summary
 
     settings = _settings()
-    with _filters(label, since, None, None, None) as filters:
+    with _filters(settings, label, since, None, None, None) as filters:
         found = [story_summary(h) for h in _search(settings, stories_body(filters, limit))]
     if json_out:
         _lines(found)
         return
-    table = Table("latest", "story", "articles", "sources", "labels")
+    table = Table("latest", "story", "articles", "sources", "labels", caption=zone_note(settings))
     for story in found:
-        table.add_row(str(story["last_published"] or "?"), escape(str(story["title"])),
+        table.add_row(when(story["last_published"], settings), escape(str(story["title"])),
                       str(story["articles"]), escape(", ".join(story["sources"])),
                       ", ".join(story["labels"]))
     console.print(table)
@@ -221,9 +240,9 @@ def deadletter_list(
     if json_out:
         _lines(rows)
         return
-    table = Table("failed at", "stage", "from", "article", "error")
+    table = Table("failed at", "stage", "from", "article", "error", caption=zone_note(settings))
     for row in rows:
-        table.add_row(str(row["failed_at"])[:19], row["stage"],
+        table.add_row(when(row["failed_at"], settings), row["stage"],
                       f"{row['topic']}/{row['partition']}@{row['offset']}",
                       str(row["article_id"] or row["key"] or "-"),
                       escape(f"{row['error_type']}: {row['error']}"[:120]))

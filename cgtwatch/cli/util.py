@@ -1,16 +1,21 @@
 """Shared helpers of the command modules: consoles and errors that say what to do.
 
-Input: messages and option values. Output: formatted output on stdout/stderr, ``typer.Exit``
-codes, and the ``--label`` option's choices (the labels of the configured taxonomy.yaml).
+Input: messages, option values and stored times. Output: formatted output on stdout/stderr
+(times in the display zone of ``Settings.display``), ``typer.Exit`` codes, and the
+``--label`` option's choices (the labels of the configured taxonomy.yaml).
 """
 
 from __future__ import annotations
 
+from datetime import datetime
 from typing import NoReturn
 
 import typer
 from rich.console import Console
 from rich.markup import escape
+
+from config.settings import Settings
+from config.timezones import show_time
 
 console = Console()
 err = Console(stderr=True)
@@ -47,3 +52,14 @@ def parse_label(value: str) -> str:
         raise typer.BadParameter(f"{value!r} is not a label of taxonomy.yaml; choose from "
                                  f"{', '.join(choices)}")
     return value
+
+
+def when(value: str | datetime | None, settings: Settings) -> str:
+    """A stored time in the display zone (``2026-11-18 09:30 +08:00``), '-' when unknown."""
+    return show_time(value, settings.display.timezone)
+
+
+def zone_note(settings: Settings) -> str:
+    """The line every command prints under times: which zone they are in, how to change it."""
+    return (f"times in {settings.display.timezone} (set CGTWATCH_DISPLAY__TIMEZONE to "
+            "change; --since dates are read in it)")
