@@ -17,7 +17,7 @@ import typer
 from rich.live import Live
 from rich.markup import escape
 
-from cgtwatch.cli import alerts, classify, crawl, doctor, index, reconcile
+from cgtwatch.cli import alerts, classify, crawl, doctor, extract, index, reconcile
 from cgtwatch.cli.util import console, err, fail
 from cgtwatch.runtime.logs import configure_logging
 from config.settings import BadSettingsError, Settings
@@ -25,7 +25,7 @@ from config.yamlfile import OperatorFileError
 
 app = typer.Typer(help="cgtwatch: cell and gene therapy news monitoring.", no_args_is_help=True,
                   add_completion=False)
-for module in (crawl, classify, index, alerts, doctor, reconcile):
+for module in (crawl, classify, extract, index, alerts, doctor, reconcile):
     module.register(app)
 
 

@@ -2,16 +2,16 @@
 
 ``extract_article(html, url)`` returns a dict with ``title``, ``date`` (ISO 8601
 ``YYYY-MM-DD`` or ``YYYY-MM-DDTHH:MM``, with ``+HH:MM`` when the page gives its offset; None
-when unknown), ``date_source`` and ``date_confidence``, ``text`` (body paragraphs separated
-by newlines), ``body_source`` (``blocks`` or ``trafilatura``), ``language``, ``encoding`` and,
-where found, ``author``, ``issuer``, ``doc_number`` and ``attachments`` (``{"url", "name",
-"kind"}`` dicts).  Bytes are decoded with :func:`crawlers.extract.encoding.decode_html`; the
-page is parsed once with lxml.  The body comes from block scoring
-(:mod:`crawlers.extract.body`), checked against trafilatura on the same (pruned) tree by
-:mod:`crawlers.extract.ensemble` (always for non-Chinese pages, when doubtful for Chinese
-ones); English boilerplate lines are dropped.  The headline is chosen by agreement
-(:mod:`crawlers.extract.meta`, :mod:`crawlers.extract.titles`), the date among all its
-sources by confidence (:mod:`crawlers.extract.published`).
+when unknown), ``date_source``, ``date_confidence``, ``date_candidates`` (every date
+found), ``text`` (body paragraphs separated by newlines), ``body_source`` (``blocks`` or
+``trafilatura``), ``language``, ``encoding`` and, where found, ``author``, ``issuer``,
+``doc_number`` and ``attachments`` (``{"url", "name", "kind"}`` dicts).  Bytes are decoded
+with :func:`crawlers.extract.encoding.decode_html`; the page is parsed once with lxml.  The
+body comes from block scoring (:mod:`crawlers.extract.body`), checked against trafilatura on
+the same (pruned) tree by :mod:`crawlers.extract.ensemble` (always for non-Chinese pages,
+when doubtful for Chinese ones); English boilerplate lines are dropped.  The headline is
+chosen by agreement (:mod:`crawlers.extract.meta`, :mod:`crawlers.extract.titles`), the
+date among all its sources by confidence (:mod:`crawlers.extract.published`).
 """
 
 from __future__ import annotations
@@ -35,7 +35,13 @@ from crawlers.extract.meta import (
     squash,
     title_candidates,
 )
-from crawlers.extract.published import choose, headline_index, structured_dates, text_dates
+from crawlers.extract.published import (
+    as_dict,
+    choose,
+    headline_index,
+    structured_dates,
+    text_dates,
+)
 from crawlers.extract.text import block_lines, is_cjk_text, parse_html
 from crawlers.extract.titles import LABEL_STARTS, breadcrumb, site_names, strip_labels
 
@@ -147,11 +153,13 @@ def extract_article(html: str | bytes, url: str) -> dict[str, Any]:
     cjk = is_cjk_text(text or "\n".join(page_lines[:200]))
     language = detect_language(root, text or "\n".join(page_lines))
     text, body_source = _body(text, root, url, title, page_lines, cjk)
-    found = choose(dates + text_dates(page_lines, title, url, start, written, cjk))
+    findings = dates + text_dates(page_lines, title, url, start, written, cjk)
+    found = choose(findings)
     result.update(title=title, text=text, language=language, body_source=body_source,
                   date=found.value if found else None,
                   date_source=found.source if found else None,
-                  date_confidence=found.confidence if found else None)
+                  date_confidence=found.confidence if found else None,
+                  date_candidates=[as_dict(f) for f in findings])
     return result
 
 
