@@ -11,10 +11,13 @@ class (government, university, portal, forum, blog, news-en) and per dataset, wi
 number of sites; ``--save-pages FILE`` keeps the per-page records and ``--against FILE``
 compares with such a file from an earlier run: per figure the change, its
 leave-one-site-out minimum and how many sites it helped or hurt (see
-``bench/extraction_classes.py``).  ``--json`` prints one JSON object as the last line.
+``bench/extraction_classes.py``); ``--write-baseline FILE`` records the per-class figures
+for the quality floors of ``tests/quality``.  ``--json`` prints one JSON object as the
+last line.
 
     python bench/bench_extraction.py [--shared DIR] [--limit N] [--by-class]
-        [--extractor builtin:trafilatura] [--save-pages FILE] [--against FILE] [--json]
+        [--extractor builtin:trafilatura] [--write-baseline FILE] [--save-pages FILE]
+        [--against FILE] [--json]
 """
 
 from __future__ import annotations
@@ -76,6 +79,8 @@ def class_table(shared: Path, args: argparse.Namespace) -> dict[str, Any]:
     if args.save_pages:
         Path(args.save_pages).write_text(json.dumps(records), encoding="utf-8")
     rows = ec.by_class(ev, records)
+    if args.write_baseline:
+        ec.write_baseline(Path(args.write_baseline), args.extractor, rows)
     print(f"{'dataset/class':<30}{'pages':>6}{'sites':>6}{'body F1 (n)':>14}"
           f"{'title (n)':>13}{'date (n)':>13}")
     for key, row in rows.items():
@@ -104,6 +109,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--by-class", action="store_true", help="per page class, in-process")
     parser.add_argument("--extractor", default="crawlers.extract.article:extract_article",
                         help="module:function or builtin:NAME of the scorer (with --by-class)")
+    parser.add_argument("--write-baseline", help="record the per-class figures of this "
+                        "extractor in a baseline file (tests/quality/extraction_baseline.json)")
     parser.add_argument("--save-pages", help="write per-page records (with --by-class)")
     parser.add_argument("--against", help="per-page records of an earlier run to compare")
     parser.add_argument("--json", action="store_true", help="one JSON object as last line")

@@ -13,6 +13,7 @@ rule that only helps one site shows LOSO <= 0.
 from __future__ import annotations
 
 import importlib.util
+import json
 import statistics
 import time
 from collections.abc import Callable
@@ -126,3 +127,15 @@ def loso(ev: ModuleType, new: list[Record], old: list[Record]) -> dict[str, Reco
                 "sites_helped": sum(1 for x in per_site if x > 1e-9),
                 "sites_hurt": sum(1 for x in per_site if x < -1e-9)}
     return out
+
+
+def write_baseline(path: Path, extractor: str, rows: dict[str, Record]) -> None:
+    """Record ``rows`` (rounded) under ``extractor`` in a JSON baseline file, keeping the
+    other extractors' figures."""
+    data: dict[str, Any] = json.loads(path.read_text("utf-8")) if path.is_file() else {}
+    keys = ("pages", "sites", "f1", "body_pages", "title", "title_pages", "date", "date_pages")
+    data[extractor] = {group: {k: round(v, 4) if isinstance(v, float) else v
+                               for k, v in row.items() if k in keys}
+                       for group, row in rows.items()}
+    path.write_text(json.dumps(data, indent=1, ensure_ascii=False, sort_keys=True) + "\n",
+                    encoding="utf-8")
