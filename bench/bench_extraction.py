@@ -8,12 +8,12 @@ after the run (pages/s is wall time, so it drops on a busy machine).
 
 ``--by-class`` scores in this process instead and prints body F1 / title / date per page
 class (government, university, portal, forum, blog, news-en) and per dataset, with the
-number of sites; ``--save-pages FILE`` keeps the per-page records and ``--against FILE``
-compares with such a file from an earlier run: per figure the change, its
-leave-one-site-out minimum and how many sites it helped or hurt (see
-``bench/extraction_classes.py``); ``--write-baseline FILE`` records the per-class figures
-for the quality floors of ``tests/quality``.  ``--json`` prints one JSON object as the
-last line.
+number of sites, and pages per second of CPU time (one core; robust to a busy machine).
+``--save-pages FILE`` keeps the per-page records and ``--against FILE`` compares with such a
+file from an earlier run: per figure the change, its leave-one-site-out minimum and how
+many sites it helped or hurt (see ``bench/extraction_classes.py``); ``--write-baseline
+FILE`` records the per-class figures for the quality floors of ``tests/quality``.
+``--json`` prints one JSON object as the last line.
 
     python bench/bench_extraction.py [--shared DIR] [--limit N] [--by-class]
         [--extractor builtin:trafilatura] [--write-baseline FILE] [--save-pages FILE]
@@ -87,9 +87,13 @@ def class_table(shared: Path, args: argparse.Namespace) -> dict[str, Any]:
         print(f"{key:<30}{row['pages']:>6}{row['sites']:>6}"
               f"{_fmt(row['f1']):>9} ({row['body_pages']:>2}){_fmt(row['title']):>8} "
               f"({row['title_pages']:>2}){_fmt(row['date']):>8} ({row['date_pages']:>2})")
-    seconds = sum(r["seconds"] for r in records)
-    print(f"pages/s (in-process, {len(records)} pages): {len(records) / seconds:.1f}")
-    result: dict[str, Any] = {"classes": rows, "pages_per_s": len(records) / seconds}
+    speeds: dict[str, float] = {}
+    for name in DATASETS:
+        mine = [r for r in records if r["dataset"] == name][1:]  # the first call warms up
+        speeds[name] = len(mine) / sum(r["cpu_seconds"] for r in mine)
+        wall = len(mine) / sum(r["seconds"] for r in mine)
+        print(f"{name}: {speeds[name]:.1f} pages/s per core (CPU time), {wall:.1f} wall")
+    result: dict[str, Any] = {"classes": rows, "pages_per_cpu_s": speeds}
     if args.against:
         old = json.loads(Path(args.against).read_text(encoding="utf-8"))
         result["against"] = ec.loso(ev, records, old)

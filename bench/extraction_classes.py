@@ -66,10 +66,11 @@ def score_pages(ev: ModuleType, fn: Callable[..., dict[str, Any]], data: Path) -
     for page in pages:
         gt = page.gt
         raw = page.raw if getattr(fn, "wants_bytes", False) else ev.decode_html(page.raw)
-        started = time.perf_counter()
+        started, cpu = time.perf_counter(), time.process_time()
         out = fn(raw, page.url) or {}
         rec: Record = {"dataset": name, "id": page.pid, "class": page_class(gt),
-                       "site": site_of(gt, page.url), "seconds": time.perf_counter() - started}
+                       "site": site_of(gt, page.url), "seconds": time.perf_counter() - started,
+                       "cpu_seconds": time.process_time() - cpu}
         if gt.get("articleBody") is not None:
             mode = "cjk" if ev.lang_primary(gt.get("lang")) in ("zh", "ja") else "words"
             rec["body"] = list(ev.tp_fp_fn(gt["articleBody"], out.get("text") or "", mode))
