@@ -13,9 +13,11 @@ number of sites, and pages per second of CPU time (one core; robust to a busy ma
 file from an earlier run: per figure the change, its leave-one-site-out minimum and how
 many sites it helped or hurt (see ``bench/extraction_classes.py``); ``--write-baseline
 FILE`` records the per-class figures for the quality floors of ``tests/quality``.
-``--json`` prints one JSON object as the last line.
+``--robustness`` scores perturbed copies of the pages (class names, headings, labels or
+meta tags removed: ``bench/extraction_perturb.py``).  ``--json`` prints one JSON object as
+the last line.
 
-    python bench/bench_extraction.py [--shared DIR] [--limit N] [--by-class]
+    python bench/bench_extraction.py [--shared DIR] [--limit N] [--by-class] [--robustness]
         [--extractor builtin:trafilatura] [--write-baseline FILE] [--save-pages FILE]
         [--against FILE] [--json]
 """
@@ -105,12 +107,30 @@ def class_table(shared: Path, args: argparse.Namespace) -> dict[str, Any]:
     return result
 
 
+def robustness_table(shared: Path, args: argparse.Namespace) -> dict[str, Any]:
+    from bench.extraction_perturb import PERTURBATIONS, perturbed_scores
+
+    ev = ec.load_scorer(shared)
+    _, extractor = ev.resolve_extractor(args.extractor)
+    print(f"{'perturbation':<14}{'dataset':<22}{'body F1':>9}{'title':>8}{'date':>8}")
+    result: dict[str, Any] = {}
+    for name in PERTURBATIONS:
+        for dataset in DATASETS:
+            row = perturbed_scores(ev, extractor, shared / "benchmarks" / dataset, name)
+            result[f"{name}/{dataset}"] = row
+            print(f"{name:<14}{dataset:<22}{_fmt(row['f1']):>9}{_fmt(row['title']):>8}"
+                  f"{_fmt(row['date']):>8}")
+    return {"robustness": result}
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=(__doc__ or "").splitlines()[0])
     default = os.environ.get("CGTWATCH_SHARED_DIR") or str(ROOT.parent / "shared")
     parser.add_argument("--shared", type=Path, default=Path(default))
     parser.add_argument("--limit", type=int, default=0)
     parser.add_argument("--by-class", action="store_true", help="per page class, in-process")
+    parser.add_argument("--robustness", action="store_true",
+                        help="scores on perturbed pages (bench/extraction_perturb.py)")
     parser.add_argument("--extractor", default="crawlers.extract.article:extract_article",
                         help="module:function or builtin:NAME of the scorer (with --by-class)")
     parser.add_argument("--write-baseline", help="record the per-class figures of this "
@@ -120,7 +140,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--json", action="store_true", help="one JSON object as last line")
     args = parser.parse_args(argv)
     load_before = os.getloadavg()[0]
-    if args.by_class or args.against:
+    if args.robustness:
+        result = robustness_table(args.shared, args)
+    elif args.by_class or args.against:
         result = class_table(args.shared, args)
     else:
         result = speed_table(run(args.shared, args.limit))
