@@ -5,8 +5,9 @@ the chosen content element(s).  Paragraph-bearing elements score by length and p
 (short snippets with hardly any letters, or with a post time stamp as in forum reply lists,
 score nothing); their scores flow to the parent and grandparent containers
 (readability-style), damped by the container's link density; well-scoring siblings of the
-winner are merged in.  Inside the chosen container, link lists, hidden elements and
-share/comment/navigation widgets are skipped when rendering text.
+winner are merged in (looked for beside the outermost wrapper that holds only the winner; a
+data table there counts as continuation).  Inside the chosen container, link lists, hidden
+elements and share/comment/navigation widgets are skipped when rendering text.
 """
 
 from __future__ import annotations
@@ -171,16 +172,39 @@ def render_lines(nodes: list[etree._Element]) -> list[str]:
     return [x for x in lines if x]
 
 
+def _data_table(node: etree._Element, text: str) -> bool:
+    """A table of data (rows of several cells, few links) beside the article text."""
+    if tag_of(node) != "table" or len(text) < 200 or link_density(node) >= 0.2:
+        return False
+    rows = node.xpath("./tr|./tbody/tr|./thead/tr")
+    wide = sum(1 for row in rows if len(row.xpath("./td|./th")) >= 2)
+    return len(rows) >= 3 and wide * 2 >= len(rows)
+
+
+def _unwrap(node: etree._Element, levels: int = 4) -> etree._Element:
+    """The outermost wrapper holding only ``node`` (layout cells, single-child divs), so
+    that continuation siblings (a data table after the text) are looked for at its level."""
+    for _ in range(levels):
+        parent = node.getparent()
+        if parent is None or tag_of(parent) in ("body", "html"):
+            break
+        if sum(1 for child in parent if tag_of(child)) != 1:
+            break
+        node = parent
+    return node
+
+
 def content_nodes(root: etree._Element) -> list[etree._Element]:
     """The best container plus siblings that look like continuation of the article."""
     scores = _paragraph_scores(root)
     best = best_container(root, scores)
     if best is None:
         return []
+    own = scores.get(best, 0.0)
+    best = _unwrap(best)
     parent = best.getparent()
     if parent is None:
         return [best]
-    own = scores.get(best, 0.0)
     chosen: list[etree._Element] = []
     for sib in parent:
         if sib is best:
@@ -189,6 +213,6 @@ def content_nodes(root: etree._Element) -> list[etree._Element]:
         text = norm_space("".join(sib.itertext()))
         good = scores.get(sib, 0.0) >= max(10.0, own * 0.2) and link_density(sib) < 0.3
         para = tag_of(sib) == "p" and len(text) > 60 and link_density(sib) < 0.25
-        if good or para:
+        if good or para or _data_table(sib, text):
             chosen.append(sib)
     return chosen

@@ -126,3 +126,15 @@ def test_ensemble_keeps_agreeing_block_body_and_switches_on_disagreement() -> No
     assert choose_body(article, article + "\n相关新闻", lines, 1) == (article, "blocks")
     assert choose_body(comments, article, lines, 1) == (article, "trafilatura")
     assert choose_body(article, "", lines, 1) == (article, "blocks")
+
+
+def test_data_table_beside_the_text_belongs_to_the_notice() -> None:
+    rows = "".join(f"<tr><td>项目{i}</td><td>某某医院细胞治疗临床研究，负责人张{i}</td>"
+                   f"<td>备案号2026-{i:03d}</td></tr>" for i in range(10))
+    page = f"""<html><head><title>细胞治疗临床研究项目备案名单公示</title></head><body>
+    <table><tr><td><a href="/">首页</a></td></tr></table>
+    <table><tr><td><p>细胞治疗临床研究项目备案名单公示</p>
+    <table><tr><td><p>{PARA}</p><p>{PARA}</p><p>{PARA}</p></td></tr></table>
+    <table>{rows}</table></td></tr></table></body></html>"""
+    text = extract_article(page, "")["text"]
+    assert text.count("近日，市科技局") == 3 and "备案号2026-005" in text
