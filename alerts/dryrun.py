@@ -60,7 +60,7 @@ def article_from_doc(doc: dict[str, Any]) -> ClassifiedArticle:
               if doc.get(k) is not None}
     published = doc.get("published")
     return ClassifiedArticle(**fields, region=doc.get("source_region") or "",
-                             published=str(published)[:10] if published else None,
+                             published=str(published) if published else None,
                              revision=int(doc.get("revision") or 1),
                              classification=classification)
 

@@ -95,12 +95,13 @@ def test_indexed_documents_become_articles_again() -> None:
            "salience": {"gene_therapy": "primary", "cell_therapy": "none"},
            "evidence": {"gene_therapy": [{"term": "AAV", "snippet": "AAV", "field": "text",
                                           "weight": 1.0}]},
-           "regions": ["广东省"], "regions_en": ["Guangdong"], "published": "2026-11-18T00:00:00",
+           "regions": ["广东省"], "regions_en": ["Guangdong"],
+           "published": "2026-11-18T09:30:00+08:00",
            "fetched_at": "2026-11-18T01:00:00+00:00", "story_id": "st", "source_region": "广东省"}
     article = article_from_doc(doc)
     assert article.classification.results["gene_therapy"].salience == "primary"
     assert article.classification.regions[0].name_en == "Guangdong"
-    assert article.published == "2026-11-18"
+    assert article.published == "2026-11-18T09:30:00+08:00"  # the stored time, offset kept
     gene = Rule(name="g", labels=["gene_therapy"], regions=["Guangdong"], channels=["c"],
                 enabled=False)
     assert [a.article_id for a in matches(gene, [doc])] == ["a1"]
