@@ -159,6 +159,11 @@ class SourcesFile(BaseModel):
         raise KeyError(f"no source with id {source_id!r}")
 
     @property
+    def zones(self) -> dict[str, str]:
+        """Source id → the zone its page times are read in."""
+        return {s.id: s.zone_name for s in self.sources}
+
+    @property
     def enabled(self) -> list[Source]:
         return [s for s in self.sources if s.enabled]
 

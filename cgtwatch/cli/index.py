@@ -23,6 +23,7 @@ from cgtwatch.cli.util import console, fail, label_help, parse_label, when, zone
 from cgtwatch.runtime.logs import configure_logging
 from config.clients import elastic
 from config.settings import Settings
+from config.sources import load_sources
 from config.yamlfile import OperatorFileError
 
 index_app = typer.Typer(help="Set up, inspect and migrate the articles index.",
@@ -110,16 +111,6 @@ def index_status(json_out: JsonOpt = False) -> None:
         console.print(f"{key:>20}: {value}")
 
 
-def _source_zones(settings: Settings) -> dict[str, str]:
-    """source id → the zone its page times are read in (for the v2 published fix)."""
-    from config.sources import load_sources
-
-    try:
-        return {s.id: s.zone_name for s in load_sources(settings.paths.sources).sources}
-    except OperatorFileError as exc:
-        fail(str(exc))
-
-
 @index_app.command("migrate")
 def index_migrate(
     to_version: Annotated[int | None, typer.Option(help="target schema version")] = None,
@@ -127,13 +118,15 @@ def index_migrate(
     = False,
     json_out: JsonOpt = False,
 ) -> None:
-    """Move the alias to a new backing index (vN+1) without downtime: create it from the
-    template, reindex, fix documents for the new schema (v2: published gets its source's UTC
-    offset), switch the alias atomically, catch up, retire the old index."""
+    """Move the alias to a new backing index (vN+1) without downtime: create it, reindex, fix
+    documents (v2: published offsets), switch the alias, catch up, retire the old index."""
     from indexer.migrate import MigrationError, migrate_articles
 
     settings = _settings()
-    zones = _source_zones(settings)
+    try:  # source id -> the zone its page times are read in (the v2 published fix)
+        zones = load_sources(settings.paths.sources).zones
+    except OperatorFileError as exc:
+        fail(str(exc))
     with _es(settings) as es:
         try:
             done = migrate_articles(es, settings.elastic.index_prefix, to_version, delete_old,
@@ -155,14 +148,13 @@ def _filters(settings: Settings, label: list[str] | None, since: str | None,
              lang: list[str] | None) -> Iterator[Any]:
     from indexer.queries import Filters, parse_since
 
-    zone = settings.display.timezone
     try:
         if since:
-            parse_since(since, zone)
+            parse_since(since, settings.display.timezone)
     except ValueError as exc:
         fail(str(exc))
     yield Filters(tuple(label or ()), since, tuple(region or ()), tuple(source or ()),
-                  tuple(lang or ()), timezone=zone)
+                  tuple(lang or ()), timezone=settings.display.timezone)
 
 
 def _search(settings: Settings, body: dict[str, Any]) -> list[dict[str, Any]]:
