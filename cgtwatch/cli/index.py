@@ -143,9 +143,8 @@ def index_migrate(
 
 
 @contextmanager
-def _filters(settings: Settings, label: list[str] | None, since: str | None,
-             region: list[str] | None, source: list[str] | None,
-             lang: list[str] | None) -> Iterator[Any]:
+def _filters(settings: Settings, label: ListOpt, since: str | None, region: ListOpt,
+             source: ListOpt, lang: ListOpt) -> Iterator[Any]:
     from indexer.queries import Filters, parse_since
 
     try:
