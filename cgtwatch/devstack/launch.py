@@ -9,6 +9,7 @@ is exactly ``cgtwatch NAME``. Production runs ``cgtwatch NAME`` and never comes 
 
 from __future__ import annotations
 
+import runpy
 import sys
 
 from cgtwatch.devstack.fetchpause import LOCAL_EMPTY_FETCH_PAUSE_S, pause_after_empty_fetches
@@ -34,10 +35,10 @@ def main(argv: list[str] | None = None) -> None:
         settings = None
     if settings is not None:
         prepare(settings)
-    from cgtwatch.cli.app import main as cgtwatch_main
-
+    # then run the ``cgtwatch`` program in this process, as ``python -m cgtwatch`` would: the
+    # dev stack starts the command (its entry point), it does not build on the CLI's code
     sys.argv = ["cgtwatch", *(sys.argv[1:] if argv is None else argv)]
-    cgtwatch_main()
+    runpy.run_module("cgtwatch", run_name="__main__", alter_sys=True)
 
 
 if __name__ == "__main__":

@@ -82,7 +82,7 @@ def test_cancellation_is_not_swallowed() -> None:
 
 
 def test_retry_needs_at_least_one_attempt_in_settings() -> None:
-    with pytest.raises(ValueError, match="handler_attempts"):
+    with pytest.raises(ValueError, match="HANDLER_ATTEMPTS"):
         Settings(worker={"handler_attempts": 0})  # type: ignore[arg-type]
 
 
