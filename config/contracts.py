@@ -11,15 +11,27 @@ from __future__ import annotations
 
 import hashlib
 from datetime import UTC, datetime
-from typing import Any, Literal, TypeVar
+from typing import Annotated, Any, Literal, TypeVar
 from urllib.parse import urlsplit, urlunsplit
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationInfo, field_validator, model_validator
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    StringConstraints,
+    ValidationInfo,
+    field_validator,
+    model_validator,
+)
 
 from config.labels import label_names
 from config.timezones import aware_published, has_offset
 
 SCHEMA_VERSION = 1
+ARTICLE_ID_PATTERN = r"^[0-9a-f]{32}$"
+#: What ``article_id()`` produces: 32 lower-case hex digits. Validated at decode, so no stage
+#: (Kafka key, Elasticsearch ``_id``, alert key, mail header) ever sees anything else.
+ArticleId = Annotated[str, StringConstraints(pattern=ARTICLE_ID_PATTERN)]
 
 
 class Topics:
@@ -149,7 +161,7 @@ class Attachment(BaseModel):
 class ArticleFields(Message):
     """Fields shared by raw and classified articles."""
 
-    article_id: str
+    article_id: ArticleId
     url: str
     source_id: str
     source_name: str = ""

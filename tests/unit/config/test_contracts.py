@@ -182,3 +182,12 @@ def test_dead_letter_for_tolerates_undecodable_or_missing_payload() -> None:
     assert "\ufffd" in dead_letter_for("s", ValueError("x"), b"\xff\xfe{").payload
     assert dead_letter_for("s", ValueError("x"), None).payload == ""
     assert dead_letter_for("s", ValueError("x"), "text").payload == "text"
+
+
+@pytest.mark.parametrize("bad", ["", "a" * 31, "A" * 32, "a" * 31 + "\n", "a" * 16 + "\r\n" +
+                                 "a" * 14, "g" * 32, "a" * 33])
+def test_an_article_id_other_than_32_lower_case_hex_is_refused_at_decode(bad: str) -> None:
+    good = json.loads(RawArticle(article_id=article_id("https://a.org/1"), url="https://a.org/1",
+                                 source_id="s").encode())
+    with pytest.raises(ValidationError, match="article_id"):
+        decode(RawArticle, json.dumps({**good, "article_id": bad}))
