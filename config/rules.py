@@ -36,11 +36,23 @@ class _Strict(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
 
 
-class SlackChannel(_Strict):
+class _ChannelBase(_Strict):
+    """What every channel may set: its name, its pace and its interrupted-send policy."""
+
+    name: str
+    on_interrupted: Literal["resend", "skip"] | None = Field(
+        default=None, description="a send cut short by a crash, where the channel cannot be "
+        "asked whether it arrived: send it again (a possible duplicate) or mark it unknown "
+        "(a possible loss); default per channel type (README)")
+    min_interval_s: float | None = Field(
+        default=None, ge=0, description="least seconds between two messages (rate limit); "
+        "default per channel type (Slack 1.0, others 0)")
+
+
+class SlackChannel(_ChannelBase):
     """An incoming webhook (``webhook``) or a conversation posted to with the bot token."""
 
     type: Literal["slack"]
-    name: str
     webhook: str | None = Field(
         default=None, description="name of a webhook in settings (CGTWATCH_SLACK__WEBHOOKS)")
     slack_channel: str | None = Field(
@@ -54,21 +66,18 @@ class SlackChannel(_Strict):
         return self
 
 
-class EmailChannel(_Strict):
+class EmailChannel(_ChannelBase):
     type: Literal["email"]
-    name: str
     to: list[Annotated[str, AfterValidator(email_address)]] = Field(min_length=1)
 
 
-class FileChannel(_Strict):
+class FileChannel(_ChannelBase):
     type: Literal["file"]
-    name: str
     path: str = Field(default="alerts.jsonl", description="JSON lines, relative to the data dir")
 
 
-class ConsoleChannel(_Strict):
+class ConsoleChannel(_ChannelBase):
     type: Literal["console"]
-    name: str
 
 
 Channel = Annotated[SlackChannel | EmailChannel | FileChannel | ConsoleChannel,

@@ -162,13 +162,24 @@ class SlackSettings(_Section):
 
 
 class AlertSettings(_Section):
-    """Delivery retries, the digest/held-alert flush and operator alerts of the alerter."""
+    """Durable delivery of the alerter: retries, pace, crash recovery, digests, ops alerts."""
 
-    attempts: int = Field(default=4, ge=1, description="tries per delivery")
-    backoff_s: float = Field(default=1.0, gt=0, description="first retry delay, doubling")
+    backoff_s: float = Field(default=1.0, gt=0, description="first retry delay of a channel, "
+                             "doubling (with jitter) up to backoff_max_s")
+    backoff_max_s: float = Field(default=300.0, gt=0, description="longest retry delay")
+    max_age_s: float = Field(default=86400.0, gt=0, description="a delivery is retried until it "
+                             "is this old, then failed with an operator alert")
+    poll_s: float = Field(default=1.0, gt=0, description="how often an idle channel worker "
+                          "looks for due deliveries (new ones wake it at once)")
+    lease_s: float = Field(default=120.0, gt=0, description="a delivery claimed this long ago "
+                           "by another alerter that never finished it is resolved as "
+                           "interrupted")
+    spill_after: int = Field(default=10, ge=1, description="a paced channel (Slack) with more "
+                             "due alerts than this sends the rest as one digest per rule")
+    spill_max: int = Field(default=50, ge=2, description="alerts per spilled digest at most")
     flush_interval_s: float = Field(default=10.0, gt=0, description="how often due digests "
                                     "and held alerts are looked for")
-    failing_after: int = Field(default=3, ge=1, description="failed deliveries in a row before "
+    failing_after: int = Field(default=3, ge=1, description="failed attempts in a row before "
                                "a channel raises an operator alert")
 
 
