@@ -13,6 +13,8 @@ from collections.abc import Callable
 from pathlib import Path
 
 import pytest
+from alerts.mail import EmailSender
+from alerts.slack import SlackBotSender, SlackSender
 from cryptography import x509
 from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import ec
@@ -21,10 +23,8 @@ from pydantic import SecretStr
 
 from alerts.channels import Delivery, Sender
 from alerts.delivery import Deliverer
-from alerts.mail import EmailSender
-from alerts.slack import SlackBotSender, SlackSender
-from cgtwatch.demo.receivers import SlackReceiver, SmtpReceiver
 from cgtwatch.devstack.localstack import free_port
+from cgtwatch.demo.receivers import SlackReceiver, SmtpReceiver
 from config.contracts import Classification, ClassifiedArticle, LabelResult, article_id
 from config.rules import Rule
 from config.settings import SlackSettings, SmtpSettings

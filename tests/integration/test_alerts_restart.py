@@ -3,7 +3,8 @@
 The alerter is a real Faust worker (a child process under the supervisor); Slack is a local
 receiver, email is aiosmtpd. Kills happen at deterministic points: while the Slack channel
 waits on a 429's ``Retry-After`` (its deliveries ``retrying``; email went out meanwhile), and
-between queueing digest items and their window. The restarted alerter finds everything in the alert-history index.
+between queueing digest items and their window. The restarted alerter finds everything in
+the alert-history index.
 """
 
 from __future__ import annotations

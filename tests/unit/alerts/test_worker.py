@@ -27,7 +27,7 @@ DOWN = Delivery(False, "slack: ClientConnectorError")
 def harness(slack: ScriptedSender, email: ScriptedSender | None = None, **settings: float
             ) -> Harness:
     return Harness(RULES, {"slack": slack, "email": email or ScriptedSender()},
-                   settings=AlertSettings(**{"backoff_s": 1.0, **settings}))  # type: ignore
+                   settings=AlertSettings(**{"backoff_s": 1.0, **settings}))
 
 
 def batch(make: Make, n: int, start: int = 0) -> list[ClassifiedArticle]:
