@@ -24,7 +24,7 @@ from elasticsearch import TransportError
 from alerts.channels.base import Sender
 from alerts.delivery import STAGE, Reporter
 from alerts.digest import DigestFlusher, Wake
-from alerts.history import Ledger
+from alerts.history import Ledger, RejectedError
 from alerts.render import StoryRef
 from alerts.rules import alert_key, matching_rules
 from alerts.schedule import Decision, decide
@@ -145,26 +145,19 @@ class Alerter:
 
     async def _enqueue(self, planned: list[tuple[ClassifiedArticle, bytes, Origin,
                                                  list[dict[str, Any]]]]) -> list[dict[str, Any]]:
-        """Store all records in one bulk request; if that fails for another reason than
-        Elasticsearch being away, store article by article and dead-letter the bad ones."""
+        """Store all records in one bulk request (retried while Elasticsearch is away); an
+        article whose records Elasticsearch refuses is dead-lettered."""
         records = [r for *_, rs in planned for r in rs]
         try:
             keys = set(await until_done(lambda: self.ledger.create_many(records), "enqueue"))
-            return [r for r in records if r["key"] in keys]
-        except Exception as exc:
-            log.warning("enqueueing a batch failed (%s); storing article by article", exc)
-        created: list[dict[str, Any]] = []
-        for article, value, origin, rs in planned:
-            try:
-                keys = set(await until_done(self._creator(rs), "enqueue"))
-            except Exception as exc:
-                await self._reject(exc, value, origin, article)
-                continue
-            created += [r for r in rs if r["key"] in keys]
-        return created
-
-    def _creator(self, records: list[dict[str, Any]]) -> Callable[[], Awaitable[list[str]]]:
-        return lambda: self.ledger.create_many(records)
+        except RejectedError as exc:
+            keys = set(exc.created)
+            for article, value, origin, rs in planned:
+                reasons = [exc.rejected[r["key"]] for r in rs if r["key"] in exc.rejected]
+                if reasons:
+                    await self._reject(ValueError(f"alert history refused it: {reasons[0]}"),
+                                       value, origin, article)
+        return [r for r in records if r["key"] in keys]
 
     async def _reject(self, exc: BaseException, value: bytes, origin: Origin,
                       article: ClassifiedArticle | None) -> None:

@@ -21,7 +21,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from elasticsearch import AsyncElasticsearch, ConflictError, Elasticsearch, TransportError
+from elasticsearch import AsyncElasticsearch, ConflictError, Elasticsearch
 from elasticsearch.dsl import Date, Document, Index, Integer, Keyword, Object, Text
 from elasticsearch.helpers import async_bulk
 
@@ -29,6 +29,15 @@ from config.contracts import utcnow
 from config.settings import Settings
 
 STATUSES = ("queued", "sending", "sent", "retrying", "failed", "unknown", "digesting")
+
+
+class RejectedError(Exception):
+    """Elasticsearch refused some documents (not a conflict): ``rejected`` = key → reason."""
+
+    def __init__(self, rejected: dict[str, str], created: list[str]) -> None:
+        super().__init__(f"alert history refused {len(rejected)} record(s): "
+                         f"{next(iter(rejected.values()), '')}")
+        self.rejected, self.created = rejected, created
 
 
 class AlertRecordDoc(Document):
@@ -116,7 +125,8 @@ class Ledger:
 
     async def create_many(self, docs: list[dict[str, Any]]) -> list[str]:
         """Create every document (``_id`` = its ``key``) that does not exist yet, in one bulk
-        request; return the keys created (the others existed: redelivered articles)."""
+        request; return the keys created (the others existed: redelivered articles). Raises
+        ``RejectedError`` naming the keys Elasticsearch refused for another reason."""
         now = utcnow().isoformat()
         actions = [{"_op_type": "create", "_index": self._index, "_id": doc["key"],
                     "_source": {"attempts": 0, "created_at": now, "updated_at": now, **doc}}
@@ -128,9 +138,11 @@ class Ledger:
         items = [next(iter(e.values())) for e in errors]  # type: ignore[union-attr]
         failed = {item.get("_id") for item in items}
         others = [item for item in items if item.get("status") != 409]
+        created = [doc["key"] for doc in docs if doc["key"] not in failed]
         if others:
-            raise TransportError(f"alert history bulk create failed: {others[:1]}")
-        return [doc["key"] for doc in docs if doc["key"] not in failed]
+            raise RejectedError({str(i.get("_id")): str(i.get("error"))[:300] for i in others},
+                                created)
+        return created
 
     async def update(self, key: str, fields: dict[str, Any]) -> None:
         await self._es.update(index=self._index, id=key, refresh=True,

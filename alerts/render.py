@@ -114,8 +114,8 @@ def render_slack(rule: Rule, article: ClassifiedArticle, others: list[StoryRef] 
             "type": "mrkdwn", "text": _others_text(others)[:SLACK_TEXT_LIMIT]}})
     blocks.append({"type": "context", "elements": [
         {"type": "mrkdwn", "text": f"rule `{slack_escape(rule.name)}`"}]})
-    return {"text": f"[cgtwatch] {title}", "blocks": blocks, "unfurl_links": False,
-            "unfurl_media": False}
+    return {"text": f"[cgtwatch] {title}"[:SLACK_TEXT_LIMIT], "blocks": blocks,
+            "unfurl_links": False, "unfurl_media": False}
 
 
 def html_link(url: str, label: str) -> str:

@@ -118,7 +118,6 @@ class ChannelWorker:
             outcome = await self.sender.deliver(hit.key, hit.doc["payload"])
         except Exception as exc:  # a payload the channel cannot carry: the article's fault
             outcome = Delivery(False, f"{type(exc).__name__}: {exc}"[:300], retryable=False)
-            await self._dead_letter(hit, exc)
         await self.settle([hit], hit.key, outcome)
         return outcome
 
@@ -175,6 +174,9 @@ class ChannelWorker:
                 f"still failing after {self.settings.max_age_s:.0f}s: {outcome.error}")
             await self.finish(hits, "failed", error=error, unit=unit)
             await self.reporter.permanent(self.channel, unit, error)
+            for hit in hits:
+                if hit.doc.get("kind") == "immediate":
+                    await self._dead_letter(hit, RuntimeError(f"{self.channel}: {error}"))
 
     def _too_old(self, hits: list[Hit], now: datetime) -> bool:
         created = hits[0].at("created_at") or now

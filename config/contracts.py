@@ -32,6 +32,9 @@ ARTICLE_ID_PATTERN = r"^[0-9a-f]{32}$"
 #: What ``article_id()`` produces: 32 lower-case hex digits. Validated at decode, so no stage
 #: (Kafka key, Elasticsearch ``_id``, alert key, mail header) ever sees anything else.
 ArticleId = Annotated[str, StringConstraints(pattern=ARTICLE_ID_PATTERN)]
+#: A story id (the ``article_id`` of its first article) or empty: a short ASCII token, never
+#: control characters (it is part of the alert dedupe key).
+StoryId = Annotated[str, StringConstraints(pattern=r"^[A-Za-z0-9_.:-]{0,64}$")]
 
 
 class Topics:
@@ -254,7 +257,7 @@ class ClassifiedArticle(ArticleFields):
     """Faust worker → ``articles.classified``: the article without its page, classified."""
 
     classification: Classification
-    story_id: str = ""
+    story_id: StoryId = ""
     classified_at: datetime = Field(default_factory=utcnow)
 
     @property

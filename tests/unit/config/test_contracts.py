@@ -191,3 +191,13 @@ def test_an_article_id_other_than_32_lower_case_hex_is_refused_at_decode(bad: st
                                  source_id="s").encode())
     with pytest.raises(ValidationError, match="article_id"):
         decode(RawArticle, json.dumps({**good, "article_id": bad}))
+
+
+@pytest.mark.parametrize("bad", ["s1\r\nBcc: x@y.org", "x" * 65, "故事"])
+def test_a_story_id_with_control_characters_or_too_long_is_refused(bad: str) -> None:
+    good = json.loads(ClassifiedArticle(
+        article_id="a" * 32, url="https://a.org/1", source_id="s", story_id="b" * 32,
+        classification=_classification()).encode())
+    assert decode(ClassifiedArticle, json.dumps(good)).story_id == "b" * 32
+    with pytest.raises(ValidationError, match="story_id"):
+        decode(ClassifiedArticle, json.dumps({**good, "story_id": bad}))
