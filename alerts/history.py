@@ -63,6 +63,7 @@ class AlertRecordDoc(Document):
     sent_at = Date()
     fetched_at = Date()
     next_attempt_at = Date()
+    first_created_at = Date()
     claimed_at = Date()
     instance = Keyword()
     boot = Keyword()
