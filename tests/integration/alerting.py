@@ -76,7 +76,7 @@ def per_url(texts: list[str], urls: list[str]) -> Counter[str]:
 def slack_texts(stack: Env, path: str | None = None) -> list[str]:
     return [json.dumps(post, ensure_ascii=False) for post, at in
             zip(stack.slack.posts, stack.slack.paths, strict=True)
-            if path is None or at.startswith(path)]
+            if path is None or at == path]
 
 
 def mail_texts(stack: Env) -> list[str]:
@@ -91,3 +91,8 @@ def mail_texts(stack: Env) -> list[str]:
 def file_lines(stack: Env, name: str = "alerts.jsonl") -> list[str]:
     path = stack.data_dir / name
     return path.read_text("utf-8").splitlines() if path.exists() else []
+
+
+def file_time(stack: Env, name: str = "alerts.jsonl") -> float:
+    """When the file channel last wrote (epoch seconds)."""
+    return (stack.data_dir / name).stat().st_mtime
