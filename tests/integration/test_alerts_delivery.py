@@ -16,7 +16,7 @@ from pathlib import Path
 
 import pytest
 
-from cgtwatch.democheck import read_topic
+from cgtwatch.demo.check import read_topic
 from config.contracts import DeadLetter, Topics, decode
 from tests.integration.alerting import (
     FAST,
