@@ -1,9 +1,11 @@
-"""Commands about alert rules and history: ``rules check``, ``rules test``, ``alerts history``.
+"""Commands about alert rules and deliveries: ``rules check``, ``rules test``,
+``alerts history``, ``alerts retry``.
 
 Input: command-line options, settings, the articles and alert-history indices. Output: tables
 (or JSON lines with ``--json``) on stdout. ``rules test`` is a dry run: it searches recent
 articles, matches them with the alerter's own pure ``rule_matches`` and renders what would be
-sent, without sending anything or touching the ledger.
+sent, without sending anything or touching the ledger. ``alerts retry`` puts chosen
+deliveries back in their channel's queue; a running alerter sends them.
 """
 
 from __future__ import annotations
@@ -129,37 +131,93 @@ def rules_test(
     _show_matches(rule, previews, len(docs), settings)
 
 
+def _table(title: str, rows: list[dict[str, Any]], settings: Settings) -> Table:
+    table = Table(title=title, caption=zone_note(settings))
+    for column in ("updated", "status", "kind", "rule", "channel", "what", "tries",
+                   "next attempt", "resolution", "error"):
+        table.add_column(column, overflow="fold")
+    for r in rows:
+        what = r.get("title") or r.get("window") or r.get("url") or ""
+        waiting = r.get("status") in ("queued", "retrying")
+        table.add_row(when(r.get("updated_at"), settings), r.get("status", ""),
+                      r.get("kind", ""), r.get("rule", ""), r.get("channel", ""), what,
+                      str(r.get("attempts", "")),
+                      when(r.get("next_attempt_at"), settings) if waiting else "",
+                      r.get("resolution") or "", (r.get("error") or "")[:80])
+    return table
+
+
+Status = Annotated[str | None, typer.Option(
+    help="queued, sending, sent, retrying, failed, unknown or digesting")]
+Rule_ = Annotated[str | None, typer.Option("--rule", help="only this rule")]
+Channel = Annotated[str | None, typer.Option("--channel", help="only this channel")]
+
+
+def _check_status(status: str | None, allowed: tuple[str, ...]) -> None:
+    if status is not None and status not in allowed:
+        fail(f"--status must be one of {', '.join(allowed)}")
+
+
 @alerts_app.command("history")
 def alerts_history(
-    rule: Annotated[str | None, typer.Option(help="only this rule")] = None,
-    status: Annotated[str | None, typer.Option(
-        help="pending, queued, sent or failed")] = None,
+    rule: Rule_ = None,
+    status: Status = None,
+    channel: Channel = None,
     since: Since = "7d",
     limit: Annotated[int, typer.Option(help="rows at most")] = 50,
     json_out: Json = False,
 ) -> None:
-    """List alert deliveries, queued digest items and failures, newest first."""
+    """List deliveries (state, tries, next attempt), queued digest items, newest first."""
     from alerts.history import STATUSES, alerts_index, history_query
 
-    if status is not None and status not in STATUSES:
-        fail(f"--status must be one of {', '.join(STATUSES)}")
+    _check_status(status, STATUSES)
     settings = Settings()
     rows = _search(settings, alerts_index(settings), size=limit,
-                   query=history_query(rule, status, _since(since)),
-                   sort=[{"updated_at": "desc"}], source_excludes=["article"])
+                   query=history_query(rule, status, _since(since), channel),
+                   sort=[{"updated_at": "desc"}], source_excludes=["article", "payload"])
     if json_out:
         for row in rows:
             print(json.dumps(row, ensure_ascii=False))
         return
-    table = Table(title=f"alert history ({len(rows)} rows)", caption=zone_note(settings))
-    for column in ("updated", "status", "kind", "rule", "channel", "what", "tries", "error"):
-        table.add_column(column, overflow="fold")
-    for r in rows:
-        what = r.get("title") or r.get("window") or r.get("url") or ""
-        table.add_row(when(r.get("updated_at"), settings), r.get("status", ""),
-                      r.get("kind", ""), r.get("rule", ""), r.get("channel", ""), what,
-                      str(r.get("attempts", "")), (r.get("error") or "")[:80])
-    console.print(table)
+    console.print(_table(f"alert history ({len(rows)} rows)", rows, settings))
+
+
+@alerts_app.command("retry")
+def alerts_retry(
+    status: Annotated[str, typer.Option(help="failed, unknown or retrying")] = "failed",
+    since: Since = "7d",
+    rule: Rule_ = None,
+    channel: Channel = None,
+    dry_run: Annotated[bool, typer.Option("--dry-run", help="only list what would be sent")
+                       ] = False,
+    limit: Annotated[int, typer.Option(help="deliveries at most")] = 1000,
+) -> None:
+    """Send chosen deliveries again: back in their channel's queue, due now (the running
+    alerter sends them in order). Exit code 0, also when nothing matched."""
+    from elasticsearch import Elasticsearch
+
+    from alerts.history import alerts_index
+    from alerts.retry import RETRYABLE_STATUSES, requeue, retry_query
+    from config.clients import elastic
+
+    _check_status(status, RETRYABLE_STATUSES)
+    settings = Settings()
+    es = Elasticsearch(**elastic(settings))
+    try:
+        rows, done = requeue(es, alerts_index(settings),
+                             retry_query(status, _since(since), rule, channel),
+                             dry_run=dry_run, limit=limit)
+    except Exception as exc:
+        fail(f"Elasticsearch at {settings.elastic_url}: {exc}\nIs the stack running "
+             "(cgtwatch up) and CGTWATCH_ELASTIC__URL right?")
+    finally:
+        es.close()
+    console.print(_table(f"{len(rows)} {status} deliveries chosen", rows, settings))
+    if dry_run:
+        console.print("dry run: nothing was queued")
+    else:
+        console.print(f"{done} queued again; a running alerter sends them within "
+                      f"{settings.alerts.poll_s:g} s")
 
 
 def register(app: typer.Typer) -> None:

@@ -4,11 +4,15 @@ delivery at once with an operator alert and a dead letter."""
 
 from __future__ import annotations
 
+import json
+import time
 from collections import Counter
 
 import pytest
+from typer.testing import CliRunner
 
 from alerts.history import alerts_index
+from cgtwatch.cli.app import app
 from cgtwatch.demo.check import read_topic
 from config.contracts import DeadLetter, OpsEvent, Topics, decode
 from tests.integration.conftest import Env, make_article, wait_for
@@ -64,3 +68,19 @@ def test_a_permanent_refusal_fails_at_once_with_an_ops_event_and_a_dead_letter(s
     assert [e.subject for e in events if e.kind == "alert_delivery_failed"] == ["slack"]
     letters = [decode(DeadLetter, v) for _, v in read_topic(stack.settings, Topics.DEADLETTER)]
     assert [(d.stage, "HTTP 404" in d.error) for d in letters] == [("alerts", True)]
+
+    # the operator fixed the channel: ``alerts retry`` sends the failed delivery once
+    stack.slack.fail_first = 0
+    runner = CliRunner()
+    dry = runner.invoke(app, ["alerts", "retry", "--channel", "slack", "--dry-run"])
+    assert dry.exit_code == 0 and "1 failed deliveries chosen" in dry.output, dry.output
+    time.sleep(2)
+    assert stack.slack.posts == []
+    retry = runner.invoke(app, ["alerts", "retry", "--channel", "slack", "--since", "1h"])
+    assert retry.exit_code == 0 and "1 queued again" in retry.output, retry.output
+    wait_for(lambda: len(stack.slack.posts) == 1, 30, f"the retried alert\n{stack.logs()}")
+    history = runner.invoke(app, ["alerts", "history", "--channel", "slack", "--json"])
+    (row,) = [json.loads(line) for line in history.output.splitlines() if line.startswith("{")]
+    assert (row["status"], row["attempts"], row["resolution"]) == ("sent", 2, "manual_retry")
+    again = runner.invoke(app, ["alerts", "retry", "--channel", "slack"])
+    assert "0 failed deliveries chosen" in again.output
