@@ -71,7 +71,7 @@ def alerter_app(settings: Settings, rules: AlertRulesFile) -> faust.App:
 
 def register_alerter(app: faust.App, topics: StreamTopics, alerter: Alerter,
                      workers: list[ChannelWorker], settings: Settings) -> None:
-    size, within = settings.worker.batch_size, settings.worker.batch_within_s
+    size, within = settings.worker.batch_size, settings.alerts.batch_within_s
 
     @app.agent(topics.classified, name="alert")
     async def alert(stream: Stream) -> None:

@@ -177,6 +177,8 @@ class AlertSettings(_Section):
     spill_after: int = Field(default=10, ge=1, description="a paced channel (Slack) with more "
                              "due alerts than this sends the rest as one digest per rule")
     spill_max: int = Field(default=50, ge=2, description="alerts per spilled digest at most")
+    batch_within_s: float = Field(default=0.1, gt=0, description="the alerter takes classified "
+                                  "articles in batches of worker.batch_size or this long")
     flush_interval_s: float = Field(default=10.0, gt=0, description="how often due digests "
                                     "and held alerts are looked for")
     failing_after: int = Field(default=3, ge=1, description="failed attempts in a row before "
