@@ -157,7 +157,19 @@ class Alerter:
                 if reasons:
                     await self._reject(ValueError(f"alert history refused it: {reasons[0]}"),
                                        value, origin, article)
+        except Exception as exc:  # the whole request refused (too large...): one by one
+            log.warning("enqueueing %d records failed (%s); one article at a time",
+                        len(records), exc)
+            keys = set()
+            for article, value, origin, rs in planned:
+                try:
+                    keys.update(await until_done(self._creator(rs), "enqueue"))
+                except Exception as one:
+                    await self._reject(one, value, origin, article)
         return [r for r in records if r["key"] in keys]
+
+    def _creator(self, records: list[dict[str, Any]]) -> Callable[[], Awaitable[list[str]]]:
+        return lambda: self.ledger.create_many(records)
 
     async def _reject(self, exc: BaseException, value: bytes, origin: Origin,
                       article: ClassifiedArticle | None) -> None:

@@ -202,10 +202,12 @@ class ChannelWorker:
         log.info("channel %s: %d alert(s) %s (%s)", self.channel, len(hits), status, unit)
 
     async def recover(self, now: datetime) -> None:
-        """Resolve deliveries left ``sending`` by a dead worker (at most every poll)."""
+        """Resolve deliveries left ``sending`` by a dead worker: at start, then every quarter
+        lease (or poll, if longer)."""
         if self._next_recovery is not None and now < self._next_recovery:
             return
-        self._next_recovery = now + timedelta(seconds=max(self.settings.poll_s, 1.0))
+        every = max(self.settings.poll_s, self.settings.lease_s / 4)
+        self._next_recovery = now + timedelta(seconds=every)
         before = now - timedelta(seconds=self.settings.lease_s)
         units: dict[str, list[Hit]] = {}
         for hit in await self.queue.interrupted(self.channel, self.owner, before):

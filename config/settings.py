@@ -169,8 +169,9 @@ class AlertSettings(_Section):
     backoff_max_s: float = Field(default=300.0, gt=0, description="longest retry delay")
     max_age_s: float = Field(default=86400.0, gt=0, description="a delivery is retried until it "
                              "is this old, then failed with an operator alert")
-    poll_s: float = Field(default=1.0, gt=0, description="how often an idle channel worker "
-                          "looks for due deliveries (new ones wake it at once)")
+    poll_s: float = Field(default=5.0, gt=0, description="how often an idle channel worker "
+                          "looks for due deliveries queued by another alerter (its own wake "
+                          "it at once; retries wake it when due)")
     lease_s: float = Field(default=120.0, gt=0, description="a delivery claimed this long ago "
                            "by another alerter that never finished it is resolved as "
                            "interrupted")
