@@ -22,7 +22,7 @@ from elasticsearch import ConnectionError as EsConnectionError
 from elasticsearch import TransportError
 
 from alerts.channels.base import Sender
-from alerts.delivery import STAGE, Reporter
+from alerts.delivery import LOG_STAGE, STAGE, Reporter
 from alerts.digest import DigestFlusher, Wake
 from alerts.history import Ledger, RejectedError
 from alerts.render import StoryRef
@@ -53,7 +53,7 @@ async def until_done(op: Callable[[], Awaitable[T]], what: str) -> T:
 
 def _about(article: ClassifiedArticle) -> dict[str, str]:
     """``extra=`` for log lines about one article (fields of the JSON log format)."""
-    return {"article_id": article.article_id, "source": article.source_id, "stage": STAGE}
+    return {"article_id": article.article_id, "source": article.source_id, "stage": LOG_STAGE}
 
 
 def base_record(rule: Rule, channel: str, article: ClassifiedArticle) -> dict[str, Any]:

@@ -23,7 +23,8 @@ from config.settings import AlertSettings
 log = logging.getLogger(__name__)
 OpsSink = Callable[[OpsEvent], Awaitable[None]]
 DeadLetterSink = Callable[[DeadLetter], Awaitable[None]]
-STAGE = "alerts"
+STAGE = "alerts"  # of dead letters
+LOG_STAGE = "alerter"  # of log lines (the service's name, as the other stages')
 
 
 def backoff(failures: int, settings: AlertSettings, retry_after: float | None = None,

@@ -32,7 +32,7 @@ from typing import Any
 
 from alerts import metrics
 from alerts.channels.base import Delivery, Sender
-from alerts.delivery import STAGE, Reporter, backoff
+from alerts.delivery import LOG_STAGE, STAGE, Reporter, backoff
 from alerts.queue import DeliveryQueue, Hit, Owner
 from config.contracts import ClassifiedArticle, dead_letter_for, utcnow
 from config.rules import Rule
@@ -40,6 +40,13 @@ from config.settings import AlertSettings
 
 log = logging.getLogger(__name__)
 Clock = Callable[[], datetime]
+
+
+def about(hit: Hit) -> dict[str, str]:
+    """``extra=`` for log lines about one delivery's article (fields of the JSON log format)."""
+    article = hit.doc.get("article") or {}
+    return {"article_id": str(hit.doc.get("article_id") or ""),
+            "source": str(article.get("source_id") or ""), "stage": LOG_STAGE}
 
 
 class ChannelWorker:
@@ -199,7 +206,9 @@ class ChannelWorker:
             if status == "sent" and hit.doc.get("fetched_at"):
                 metrics.record_alert_latency(self.channel,
                                              datetime.fromisoformat(hit.doc["fetched_at"]), now)
-        log.info("channel %s: %d alert(s) %s (%s)", self.channel, len(hits), status, unit)
+        for hit in hits:
+            log.info("alert %s %s on channel %s (%s)", hit.key, status, self.channel, unit,
+                     extra=about(hit))
 
     async def recover(self, now: datetime) -> None:
         """Resolve deliveries left ``sending`` by a dead worker: at start, then every quarter

@@ -64,7 +64,7 @@ def test_a_poison_message_is_logged_with_its_article_and_stage(
         asyncio.run(harness(ScriptedSender(broken_titles={"坏"})).handle(article))
     (line,) = [r for r in caplog.records if getattr(r, "article_id", None)]
     assert (line.article_id, line.source, line.stage) == (  # type: ignore[attr-defined]
-        article.article_id, article.source_id, "alerts")
+        article.article_id, article.source_id, "alerter")
     assert value("cgtwatch_alert_dead_lettered_total") == dead + 1
 
 
