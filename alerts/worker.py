@@ -101,14 +101,18 @@ class ChannelWorker:
         spill = self.sender.min_interval_s > 0 and len(due) > self.settings.spill_after
         if spill and await self.spill(due):
             return True
-        probed = False
+        failed: list[Hit] = []
         for hit in due[:self.settings.spill_after]:
             outcome = await self.send_one(hit)
             if outcome is None or outcome.ok or not outcome.retryable:
                 continue
-            if outcome.retry_after is not None or probed:
+            failed.append(hit)
+            if outcome.retry_after is not None or len(failed) == 2:
                 break  # rate limited, or the channel is down: wait for the pause
-            probed = True  # is it this message or the channel? one more tells
+            # is it this message or the channel? one more tells
+        if len(failed) == 2 and self.paused_until is not None:  # down: both wait as long,
+            await self.queue.mark([h.key for h in failed],  # so they go again in order
+                                  {"next_attempt_at": self.paused_until.isoformat()})
         return True
 
     async def _pace(self) -> None:
