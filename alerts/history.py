@@ -18,11 +18,12 @@ sends it. All state lives here, none in memory: a restarted alerter finds everyt
 
 from __future__ import annotations
 
+import time
 from datetime import datetime
 from typing import Any
 
 from elasticsearch import AsyncElasticsearch, ConflictError, Elasticsearch
-from elasticsearch.dsl import Date, Document, Index, Integer, Keyword, Object, Text
+from elasticsearch.dsl import Date, Document, Index, Integer, Keyword, Long, Object, Text
 from elasticsearch.helpers import async_bulk
 
 from config.contracts import utcnow
@@ -63,6 +64,7 @@ class AlertRecordDoc(Document):
     sent_at = Date()
     fetched_at = Date()
     next_attempt_at = Date()
+    seq = Long()
     first_created_at = Date()
     claimed_at = Date()
     instance = Keyword()
@@ -71,6 +73,12 @@ class AlertRecordDoc(Document):
     resolution = Keyword()
     article = Object(enabled=False)
     payload = Object(enabled=False)
+
+
+def queue_seq() -> int:
+    """A queue position: microseconds since the epoch (a batch takes consecutive ones), so
+    deliveries created in one request keep their order where times are equal."""
+    return time.time_ns() // 1000
 
 
 def alerts_index(settings: Settings) -> str:
@@ -128,10 +136,11 @@ class Ledger:
         """Create every document (``_id`` = its ``key``) that does not exist yet, in one bulk
         request; return the keys created (the others existed: redelivered articles). Raises
         ``RejectedError`` naming the keys Elasticsearch refused for another reason."""
-        now = utcnow().isoformat()
+        now, seq = utcnow().isoformat(), queue_seq()
         actions = [{"_op_type": "create", "_index": self._index, "_id": doc["key"],
-                    "_source": {"attempts": 0, "created_at": now, "updated_at": now, **doc}}
-                   for doc in docs]
+                    "_source": {"attempts": 0, "created_at": now, "updated_at": now,
+                                "seq": seq + n, **doc}}
+                   for n, doc in enumerate(docs)]
         if not actions:
             return []
         _, errors = await async_bulk(self._es, actions, refresh=True, raise_on_error=False,

@@ -52,7 +52,7 @@ class DeliveryQueue(Ledger):
         query = {"bool": {"filter": filters, "must_not": must_not or []}}
         response = await self._es.search(
             index=self._index, query=query, size=limit, seq_no_primary_term=True,
-            sort=[{"created_at": "asc"}, {"key": "asc"}])
+            sort=[{"seq": "asc"}, {"created_at": "asc"}])
         return [Hit(h["_source"], h["_seq_no"], h["_primary_term"])
                 for h in response["hits"]["hits"]]
 

@@ -5,7 +5,8 @@ Output: the deliveries chosen (immediate alerts and digests, never digest items)
 it is a dry run, each set back to ``queued`` due now with a fresh age (``created_at``; the
 first one is kept in ``first_created_at``) and ``resolution=manual_retry``. A running alerter's
 channel worker sends them within ``alerts.poll_s``. Each update is conditional on the version
-read (``if_seq_no``), so a delivery that changed meanwhile is left alone.
+read (``if_seq_no``), so a delivery that changed meanwhile is left alone. It joins the end
+of its channel's queue (a new ``seq``).
 """
 
 from __future__ import annotations
@@ -15,7 +16,7 @@ from typing import Any
 
 from elasticsearch import ConflictError, Elasticsearch
 
-from alerts.history import history_query
+from alerts.history import history_query, queue_seq
 from alerts.queue import DELIVERY_KINDS
 from config.contracts import utcnow
 
@@ -44,6 +45,7 @@ def requeue(es: Elasticsearch, index: str, query: dict[str, Any], *, dry_run: bo
     for hit in hits:
         doc = hit["_source"]
         fields = {"status": "queued", "next_attempt_at": now, "created_at": now,
+                  "seq": queue_seq(),
                   "first_created_at": doc.get("first_created_at") or doc.get("created_at"),
                   "resolution": "manual_retry", "updated_at": now}
         try:

@@ -82,7 +82,7 @@ def test_slack_and_smtp_down_for_a_minute_lose_and_double_nothing(stack: Env, tm
     slack, mail, file = exactly_once(stack, urls)
     assert set(slack.values()) == set(mail.values()) == set(file.values()) == {1}
     order = [u for text in slack_texts(stack) for u in urls if u in text]
-    queued = [r["url"] for r in sorted(ledger(stack), key=lambda r: (r["created_at"], r["key"]))
+    queued = [r["url"] for r in sorted(ledger(stack), key=lambda r: r["seq"])
               if r["channel"] == "slack" and r["url"] in urls]
     assert order == queued  # the backlog drained in the order it was queued
     statuses = Counter(r["status"] for r in ledger(stack))
