@@ -215,3 +215,57 @@ def test_slack_network_error_does_not_leak_the_webhook(make_article: Make) -> No
     outcome = send(sender, make_article())
     assert outcome == Delivery(False, "slack: ConnectionError", retryable=False, ambiguous=True)
     assert "very-secret-token" not in repr(outcome)
+
+
+@dataclass
+class FakeHistory:
+    """Stands in for slack_sdk's web client: pages of ``conversations.history``."""
+
+    pages: list[dict[str, Any]]
+    asked: list[dict[str, Any]] = field(default_factory=list)
+
+    async def conversations_history(self, **params: Any) -> dict[str, Any]:
+        self.asked.append(params)
+        return self.pages[len(self.asked) - 1]
+
+
+def bot_with(pages: list[dict[str, Any]], conversation: str = "C1"
+             ) -> tuple[Any, FakeHistory]:
+    from pydantic import SecretStr
+
+    from alerts.channels.slack import SlackBotSender
+
+    sender = SlackBotSender(SecretStr("xoxb-t"), conversation, SlackSettings())
+    fake = FakeHistory(pages)
+    sender._client = fake  # type: ignore[assignment]
+    return sender, fake
+
+
+def test_slack_bot_finds_a_delivery_by_its_metadata_across_pages() -> None:
+    mine = {"event_type": "cgtwatch_alert", "event_payload": {"delivery": "r:s1:bot"}}
+    other = {"event_type": "cgtwatch_alert", "event_payload": {"delivery": "r:s2:bot"}}
+    sender, fake = bot_with([
+        {"messages": [{"ts": "2", "metadata": other}, {"ts": "1"}],
+         "response_metadata": {"next_cursor": "c2"}},
+        {"messages": [{"ts": "0", "metadata": mine}]}])
+    since = datetime(2026, 11, 18, 4, 0, tzinfo=UTC)
+    assert asyncio.run(sender.delivered("r:s1:bot", since)) is True
+    assert [p.get("cursor") for p in fake.asked] == [None, "c2"]
+    assert fake.asked[0]["include_all_metadata"] is True
+    assert float(fake.asked[0]["oldest"]) == since.timestamp() - 60
+    sender, _ = bot_with([{"messages": [{"ts": "2", "metadata": other}]}])
+    assert asyncio.run(sender.delivered("r:s1:bot", since)) is False
+
+
+def test_slack_bot_cannot_check_a_channel_given_by_name() -> None:
+    sender, fake = bot_with([], conversation="#cgt")
+    assert asyncio.run(sender.delivered("k", datetime.now(UTC))) is None and fake.asked == []
+
+
+def test_retry_chooses_deliveries_not_digest_items() -> None:
+    from alerts.retry import retry_query
+
+    query = retry_query("failed", None, "cgt", "slack")
+    assert {"terms": {"kind": ["immediate", "digest"]}} in query["bool"]["filter"]
+    assert {"term": {"channel": "slack"}} in query["bool"]["filter"]
+    assert {"term": {"status": "failed"}} in query["bool"]["filter"]
