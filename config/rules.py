@@ -46,7 +46,7 @@ class _ChannelBase(_Strict):
         "(a possible loss); default per channel type (README)")
     min_interval_s: float | None = Field(
         default=None, ge=0, description="least seconds between two messages (rate limit); "
-        "default per channel type (Slack 1.0, others 0)")
+        "default per channel type (README: Slack 1.0, WeCom and DingTalk 3.0, ...)")
 
 
 class SlackChannel(_ChannelBase):
@@ -80,8 +80,47 @@ class ConsoleChannel(_ChannelBase):
     type: Literal["console"]
 
 
-Channel = Annotated[SlackChannel | EmailChannel | FileChannel | ConsoleChannel,
-                    Field(discriminator="type")]
+class _HookChannel(_ChannelBase):
+    """A chat robot or webhook: its URL and signing secret are a named target in settings."""
+
+    hook: str = Field(description="name of a target in settings: CGTWATCH_HOOKS__<NAME>__URL "
+                      "and __SECRET (the signing secret, where the vendor has one)")
+
+
+class WebhookChannel(_HookChannel):
+    """Generic JSON webhook (schema ``cgtwatch.alert/1``), HMAC-SHA256 signed."""
+
+    type: Literal["webhook"]
+
+
+class WeComChannel(_HookChannel):
+    """WeCom (企业微信) group robot, markdown messages."""
+
+    type: Literal["wecom"]
+
+
+class DingTalkChannel(_HookChannel):
+    """DingTalk (钉钉) custom robot with a signing secret, markdown messages."""
+
+    type: Literal["dingtalk"]
+
+
+class FeishuChannel(_HookChannel):
+    """Feishu / Lark custom bot with signature verification, interactive cards."""
+
+    type: Literal["feishu"]
+
+
+class TeamsChannel(_HookChannel):
+    """Microsoft Teams Workflows webhook, Adaptive Cards."""
+
+    type: Literal["teams"]
+
+
+HOOK_CHANNELS = (WebhookChannel, WeComChannel, DingTalkChannel, FeishuChannel, TeamsChannel)
+AnyChannel = (SlackChannel | EmailChannel | FileChannel | ConsoleChannel | WebhookChannel
+              | WeComChannel | DingTalkChannel | FeishuChannel | TeamsChannel)
+Channel = Annotated[AnyChannel, Field(discriminator="type")]
 
 
 DEFAULT_TIMEZONE = "Asia/Shanghai"
@@ -232,7 +271,7 @@ class AlertRulesFile(_Strict):
                 raise ValueError(f"rule {rule.name!r} names unknown channel(s) {missing}")
         return self
 
-    def channel(self, name: str) -> SlackChannel | EmailChannel | FileChannel | ConsoleChannel:
+    def channel(self, name: str) -> AnyChannel:
         for channel in self.channels:
             if channel.name == name:
                 return channel

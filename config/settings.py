@@ -161,6 +161,15 @@ class SlackSettings(_Section):
     api_url: str = Field(default="https://slack.com/api/", description="Web API base URL")
 
 
+class HookTarget(_Section):
+    """A chat robot or webhook URL (it holds the vendor's key or token: a secret) and the
+    signing secret where the vendor has one (DingTalk, Feishu, the generic webhook)."""
+
+    url: Annotated[SecretStr, AfterValidator(_webhook_url)]
+    secret: SecretStr | None = None
+    timeout_s: float = Field(default=10.0, gt=0)
+
+
 class AlertSettings(_Section):
     """Durable delivery of the alerter: retries, pace, crash recovery, digests, ops alerts."""
 
@@ -240,6 +249,9 @@ class Settings(BaseSettings):
     worker: WorkerSettings = WorkerSettings()
     smtp: SmtpSettings = SmtpSettings()
     slack: SlackSettings = SlackSettings()
+    hooks: dict[str, HookTarget] = Field(
+        default_factory=dict, description="named chat robots and webhooks (wecom, dingtalk, "
+        "feishu, teams, webhook channels): CGTWATCH_HOOKS__<NAME>__URL, __SECRET")
     alerts: AlertSettings = AlertSettings()
     display: DisplaySettings = DisplaySettings()
     log_level: str = "INFO"
@@ -253,7 +265,9 @@ class Settings(BaseSettings):
         """Every secret of these settings in clear, for log redaction."""
         out = [v.get_secret_value() for v in (
             self.kafka.sasl_password, self.elastic.api_key, self.elastic.password,
-            self.smtp.password, self.slack.bot_token, *self.slack.webhooks.values()) if v]
+            self.smtp.password, self.slack.bot_token, *self.slack.webhooks.values(),
+            *(h.url for h in self.hooks.values()),
+            *(h.secret for h in self.hooks.values())) if v]
         return [v for v in out if v]
 
     @property

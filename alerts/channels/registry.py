@@ -11,9 +11,14 @@ from __future__ import annotations
 from typing import Any
 
 from alerts.channels.base import ChannelKind, Sender
+from alerts.channels.dingtalk import DINGTALK
+from alerts.channels.feishu import FEISHU
 from alerts.channels.local import CONSOLE, FILE
 from alerts.channels.mail import EMAIL
 from alerts.channels.slack import SLACK
+from alerts.channels.teams import TEAMS
+from alerts.channels.webhook import WEBHOOK
+from alerts.channels.wecom import WECOM
 from config.settings import Settings
 
 REGISTRY: dict[str, ChannelKind] = {
@@ -21,6 +26,11 @@ REGISTRY: dict[str, ChannelKind] = {
     "email": EMAIL,
     "file": FILE,
     "console": CONSOLE,
+    "webhook": WEBHOOK,
+    "wecom": WECOM,
+    "dingtalk": DINGTALK,
+    "feishu": FEISHU,
+    "teams": TEAMS,
 }
 
 
