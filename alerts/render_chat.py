@@ -4,14 +4,14 @@ Input: a ``Rule``, a ``ClassifiedArticle`` and the story's other sources, or a d
 articles; the vendor's text limit (characters or UTF-8 bytes). Output: a one-line title and a
 markdown text of whole lines that fits the limit (a line too long is cut without splitting a
 character or a link; a digest says how many items it left out). Page text is neutralised by
-``alerts.channels.text`` (no mentions, links or formatting from a page).
+``alerts.text`` (no mentions, links or formatting from a page).
 """
 
 from __future__ import annotations
 
-from alerts.channels.text import Unit, cut, fit_lines, md_escape, md_link, one_line
 from alerts.render import StoryRef, labels_line, snippet, where
 from alerts.render_digest import grouped, top_label
+from alerts.text import Unit, cut, fit_lines, md_escape, md_link, one_line
 from config.contracts import ClassifiedArticle
 from config.rules import Rule
 

@@ -1,7 +1,8 @@
 """Email sender: SMTP with STARTTLS or implicit TLS (SSL) and authentication.
 
 Input: a rule with an article, or a digest; ``SmtpSettings``; the delivery key. Output: a
-``Delivery``. Every message is multipart (plain text + HTML) and carries a ``Message-ID``
+``Delivery``. Every message is multipart (plain text + HTML), dated (``Date``, UTC, when
+sent) and carries a ``Message-ID``
 derived from its delivery key alone, so every copy of one delivery has the same id (mail
 systems and clients recognise a repeat). A failure before the server accepted the message
 (cannot connect, TLS or greeting failed, a 4xx refusal) is retryable; a 5xx refusal (e.g.
@@ -18,6 +19,7 @@ import smtplib
 import ssl
 from dataclasses import asdict
 from email.message import EmailMessage
+from email.utils import formatdate
 
 from alerts.channels.base import ChannelKind, Delivery, Interrupted, NoCheck, Payload
 from alerts.render import EmailContent, StoryRef, header_safe, render_email
@@ -36,14 +38,16 @@ def _tls(smtp: SmtpSettings) -> ssl.SSLContext:
     return ssl.create_default_context(cafile=cafile)
 
 
-def _connect(smtp: SmtpSettings) -> smtplib.SMTP:
+def connect(smtp: SmtpSettings, timeout_s: float | None = None) -> smtplib.SMTP:
+    """A logged-in SMTP session as delivery opens it (TLS verified against ``ca_certs``);
+    ``cgtwatch doctor`` uses it too. The caller quits it."""
     assert smtp.host is not None
     client: smtplib.SMTP
     if smtp.security == "ssl":
-        client = smtplib.SMTP_SSL(smtp.host, smtp.port, timeout=smtp.timeout_s,
+        client = smtplib.SMTP_SSL(smtp.host, smtp.port, timeout=timeout_s or smtp.timeout_s,
                                   context=_tls(smtp))
     else:
-        client = smtplib.SMTP(smtp.host, smtp.port, timeout=smtp.timeout_s)
+        client = smtplib.SMTP(smtp.host, smtp.port, timeout=timeout_s or smtp.timeout_s)
     try:
         if smtp.security == "starttls":
             client.starttls(context=_tls(smtp))
@@ -58,7 +62,7 @@ def _connect(smtp: SmtpSettings) -> smtplib.SMTP:
 
 def _smtp_send(smtp: SmtpSettings, message: EmailMessage) -> None:
     try:
-        client = _connect(smtp)
+        client = connect(smtp)
     except smtplib.SMTPAuthenticationError:
         raise
     except (OSError, smtplib.SMTPException) as exc:
@@ -111,6 +115,7 @@ class EmailSender(NoCheck):
         message["Subject"] = header_safe(content.subject)
         message["From"] = self._smtp.sender
         message["To"] = ", ".join(self._to)
+        message["Date"] = formatdate(usegmt=True)  # when this copy was sent, in UTC
         message["Message-ID"] = message_id(key, self._smtp.sender)
         message["X-Cgtwatch-Delivery"] = header_safe(key, 400)
         message.set_content(content.text)

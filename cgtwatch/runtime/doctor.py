@@ -8,7 +8,6 @@ raises: an exception becomes a failed check with its message (secrets are never 
 from __future__ import annotations
 
 import smtplib
-import ssl
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Literal
@@ -114,17 +113,14 @@ def _smtp(settings: Settings) -> Check:
     smtp = settings.smtp
     if not smtp.host:
         return Check("smtp", "warn", "not configured", "set CGTWATCH_SMTP__HOST for email alerts")
+    from alerts.channels.mail import connect  # delivery's own session: TLS, CA, login
+
     try:
-        context = ssl.create_default_context()
-        client = (smtplib.SMTP_SSL(smtp.host, smtp.port, timeout=5, context=context)
-                  if smtp.security == "ssl" else smtplib.SMTP(smtp.host, smtp.port, timeout=5))
-        with client:
-            client.ehlo()
-            if smtp.security == "starttls":
-                client.starttls(context=context)
-            if smtp.username:
-                client.login(smtp.username,
-                             smtp.password.get_secret_value() if smtp.password else "")
+        client = connect(smtp, timeout_s=5)
+        try:
+            client.noop()
+        finally:
+            client.close()
     except (OSError, smtplib.SMTPException) as exc:
         return Check("smtp", "fail", f"{smtp.host}:{smtp.port}: {type(exc).__name__}",
                      "check CGTWATCH_SMTP__HOST/PORT/SECURITY and the credentials")

@@ -169,3 +169,24 @@ def test_slack_unreachable_is_retryable(make_article: Make) -> None:
     url = f"http://127.0.0.1:{free_port()}/services/x"
     outcome, attempts = deliver(SlackSender(url, timeout=2), make_article(), 2)
     assert (outcome.ok, outcome.retryable, attempts) == (False, True, 2)
+
+
+@pytest.mark.parametrize("security", ["starttls", "ssl"])
+def test_doctor_checks_smtp_with_the_delivery_session_and_its_ca(cert: tuple[Path, Path],
+                                                                 security: str) -> None:
+    from cgtwatch.runtime.doctor import _smtp
+    from config.settings import Settings
+
+    port = free_port()
+    smtp = SmtpReceiver(port, tls=server_tls(cert), implicit_tls=security == "ssl",
+                        users={"alerts": "s3cret"}).start()
+    try:
+        values = {"host": "127.0.0.1", "port": port, "security": security,
+                  "username": "alerts", "password": SecretStr("s3cret")}
+        trusted = _smtp(Settings(smtp=SmtpSettings(**values, ca_certs=cert[0])))
+        untrusted = _smtp(Settings(smtp=SmtpSettings(**values)))
+        assert trusted.status == "ok", trusted
+        assert untrusted.status == "fail" and "SSL" in untrusted.found, untrusted
+        assert smtp.messages == []
+    finally:
+        smtp.stop()
