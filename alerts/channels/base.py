@@ -14,7 +14,8 @@ can be stored, retried and resolved after a crash:
   channel already has the message: ``True``/``False``, or ``None`` when the channel offers no
   way to tell (then the channel's ``on_interrupted`` policy decides).
 
-``ChannelKind.check(channel, settings)`` lists configuration problems for ``cgtwatch doctor``.
+``ChannelKind.check(channel, settings)`` lists configuration problems for ``cgtwatch doctor``;
+``ChannelKind.render`` renders an alert as the channel type would, for dry runs.
 """
 
 from __future__ import annotations
@@ -74,12 +75,17 @@ class NoCheck:
         return None
 
 
+RenderOne = Callable[[Rule, ClassifiedArticle, "list[StoryRef] | None"], Payload]
+
+
 @dataclass(frozen=True)
 class ChannelKind:
-    """A registry entry: how to build a channel's sender and check its settings."""
+    """A registry entry: how to build a channel's sender, check its settings and (for
+    ``cgtwatch rules test``) render an alert without settings."""
 
     build: Callable[[Any, Settings], Sender]
     check: Callable[[Any, Settings], list[str]]
+    render: RenderOne | None = None
 
 
 def no_problems(channel: Any, settings: Settings) -> list[str]:

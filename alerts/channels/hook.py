@@ -20,7 +20,15 @@ from typing import Any
 
 import httpx
 
-from alerts.channels.base import ChannelKind, Delivery, Interrupted, NoCheck, Payload, Sender
+from alerts.channels.base import (
+    ChannelKind,
+    Delivery,
+    Interrupted,
+    NoCheck,
+    Payload,
+    RenderOne,
+    Sender,
+)
 from alerts.channels.local import MisconfiguredSender
 from alerts.render import StoryRef
 from config.contracts import ClassifiedArticle
@@ -38,7 +46,6 @@ class Request:
     headers: dict[str, str]
 
 
-RenderOne = Callable[[Rule, ClassifiedArticle, "list[StoryRef] | None"], Payload]
 RenderDigest = Callable[[Rule, str, list[ClassifiedArticle]], Payload]
 MakeRequest = Callable[[HookTarget, str, Payload], Request]
 ReadAnswer = Callable[[httpx.Response], Delivery]
@@ -169,4 +176,4 @@ def kind(vendor: Vendor) -> ChannelKind:
         return HookSender(vendor, settings.hooks[channel.hook], channel.on_interrupted,
                           channel.min_interval_s)
 
-    return ChannelKind(build=build, check=check)
+    return ChannelKind(build=build, check=check, render=vendor.render)

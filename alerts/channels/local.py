@@ -118,5 +118,6 @@ def _console(channel: ConsoleChannel, settings: Settings) -> ConsoleSender:
     return ConsoleSender(channel.on_interrupted)
 
 
-FILE = ChannelKind(build=_file, check=_check_file)
-CONSOLE = ChannelKind(build=_console, check=lambda channel, settings: [])
+FILE = ChannelKind(build=_file, check=_check_file, render=_Records().render)
+CONSOLE = ChannelKind(build=_console, check=lambda channel, settings: [],
+                      render=_Records().render)

@@ -153,4 +153,9 @@ def check(channel: EmailChannel, settings: Settings) -> list[str]:
     return []
 
 
-EMAIL = ChannelKind(build=build, check=check)
+def _render(rule: Rule, article: ClassifiedArticle, others: list[StoryRef] | None = None
+            ) -> Payload:
+    return asdict(render_email(rule, article, others))
+
+
+EMAIL = ChannelKind(build=build, check=check, render=_render)

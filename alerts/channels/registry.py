@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from alerts.channels.base import ChannelKind, Sender
+from alerts.channels.base import ChannelKind, Payload, Sender
 from alerts.channels.dingtalk import DINGTALK
 from alerts.channels.feishu import FEISHU
 from alerts.channels.local import CONSOLE, FILE
@@ -19,6 +19,9 @@ from alerts.channels.slack import SLACK
 from alerts.channels.teams import TEAMS
 from alerts.channels.webhook import WEBHOOK
 from alerts.channels.wecom import WECOM
+from alerts.render import StoryRef
+from config.contracts import ClassifiedArticle
+from config.rules import Rule
 from config.settings import Settings
 
 REGISTRY: dict[str, ChannelKind] = {
@@ -54,3 +57,12 @@ def build_senders(channels: list[Any], settings: Settings) -> dict[str, Sender]:
 def check_channels(channels: list[Any], settings: Settings) -> dict[str, list[str]]:
     """Configuration problems per channel name (empty lists: fine). For ``cgtwatch doctor``."""
     return {c.name: kind_of(c).check(c, settings) for c in channels}
+
+
+def render_as(channel_type: str, rule: Rule, article: ClassifiedArticle,
+              others: list[StoryRef] | None = None) -> Payload:
+    """What a channel of this type would send for ``article`` (a dry run: no settings)."""
+    kind = REGISTRY[channel_type]
+    if kind.render is None:
+        raise ValueError(f"channel type {channel_type!r} cannot render without settings")
+    return kind.render(rule, article, others)

@@ -175,4 +175,4 @@ def check(channel: SlackChannel, settings: Settings) -> list[str]:
     return []
 
 
-SLACK = ChannelKind(build=build, check=check)
+SLACK = ChannelKind(build=build, check=check, render=render_slack)

@@ -74,7 +74,10 @@ def rules_check() -> None:
                   f"{len(loaded.rules)} rules valid")
 
 
-def _preview(rule: Rule, article: ClassifiedArticle) -> dict[str, Any]:
+def _preview(rule: Rule, article: ClassifiedArticle, types: dict[str, str]) -> dict[str, Any]:
+    """What ``rule`` would send for ``article``: when, and the message of every channel
+    (``types``: channel name → type) as its type renders it."""
+    from alerts.channels.registry import render_as
     from alerts.render import render_email, render_slack
     from alerts.schedule import decide
 
@@ -84,7 +87,9 @@ def _preview(rule: Rule, article: ClassifiedArticle) -> dict[str, Any]:
             "labels": article.labels, "delivery": decision.reason,
             "due_at": decision.due_at.isoformat() if decision.due_at else None,
             "slack": render_slack(rule, article), "email_subject":
-            render_email(rule, article).subject}
+            render_email(rule, article).subject,
+            "channels": {name: {"type": kind, "message": render_as(kind, rule, article)}
+                         for name, kind in types.items()}}
 
 
 def _show_matches(rule: Rule, previews: list[dict[str, Any]], scanned: int,
@@ -99,10 +104,23 @@ def _show_matches(rule: Rule, previews: list[dict[str, Any]], scanned: int,
                       p["title"],
                       p["delivery"])
     console.print(table)
-    if previews:
-        console.print("[bold]Slack message for the first match:[/]")
-        console.print_json(json.dumps(previews[0]["slack"], ensure_ascii=False))
-        console.print(f"[bold]Email subject:[/] {previews[0]['email_subject']}")
+    for name, shown in (previews[0]["channels"] if previews else {}).items():
+        console.print(f"[bold]{shown['type']} message on channel {name} for the first "
+                      "match:[/]")
+        console.print_json(json.dumps(shown["message"], ensure_ascii=False))
+
+
+def _channel_types(loaded: AlertRulesFile, rule: Rule, wanted: list[str]) -> dict[str, str]:
+    from alerts.channels.registry import REGISTRY
+
+    if wanted == ["all"]:
+        return {f"({kind})": kind for kind in REGISTRY}
+    unknown = sorted(set(wanted) - set(REGISTRY))
+    if unknown:
+        fail(f"unknown channel type(s) {unknown}; known: {', '.join(sorted(REGISTRY))}, all")
+    if wanted:
+        return {f"({kind})": kind for kind in wanted}
+    return {name: loaded.channel(name).type for name in rule.channels}
 
 
 @rules_app.command("test")
@@ -110,20 +128,27 @@ def rules_test(
     rule_name: Annotated[str, typer.Argument(metavar="RULE", help="name of a rule")],
     since: Since = "7d",
     limit: Annotated[int, typer.Option(help="articles to scan at most")] = 1000,
+    as_type: Annotated[list[str] | None, typer.Option(
+        "--as", help="render as this channel type (slack, email, wecom, dingtalk, feishu, "
+        "teams, webhook, file, console) instead of the rule's channels; 'all' for every "
+        "type; repeatable")] = None,
     json_out: Json = False,
 ) -> None:
-    """Dry-run RULE against recent articles in the index: what would it have sent?"""
+    """Dry-run RULE against recent articles in the index: what would it have sent, and how
+    would each of its channels (or each channel type) render it?"""
     from alerts.dryrun import matches, range_query
     from alerts.stories import articles_index
 
     settings = Settings()
-    rule = next((r for r in _rules(settings).rules if r.name == rule_name), None)
+    loaded = _rules(settings)
+    rule = next((r for r in loaded.rules if r.name == rule_name), None)
     if rule is None:
-        names = ", ".join(r.name for r in _rules(settings).rules)
+        names = ", ".join(r.name for r in loaded.rules)
         fail(f"no rule named {rule_name!r} in {settings.paths.alert_rules}; rules: {names}")
+    types = _channel_types(loaded, rule, as_type or [])
     docs = _search(settings, articles_index(settings), query=range_query(_since(since)),
                    size=limit, sort=[{"fetched_at": "desc"}])
-    previews = [_preview(rule, a) for a in matches(rule, docs)]
+    previews = [_preview(rule, a, types) for a in matches(rule, docs)]
     if json_out:
         for preview in previews:
             print(json.dumps(preview, ensure_ascii=False))

@@ -23,7 +23,7 @@ from cgtwatch.demo.chat_receivers import VENDORS, ChatReceiver
 from config.contracts import Classification, ClassifiedArticle, LabelResult, article_id
 from config.rules import Rule
 from config.settings import HookTarget, Settings
-from tests.integration.alerting import FAST, ledger, publish_classified, write_channels
+from tests.integration.alerting import FAST, ledger, publish_classified
 from tests.integration.conftest import Env, wait_for
 
 pytestmark = pytest.mark.integration
@@ -151,8 +151,11 @@ def test_the_alerter_delivers_the_demo_alerts_on_every_new_channel(stack: Env, t
                     for kind, r in receivers.items()})
         channels = [{"name": kind, "type": kind, "hook": kind, "min_interval_s": 0.3}
                     for kind in KINDS]
-        rules = write_channels(tmp_path / "rules.yaml", channels)
-        stack.start("alerter", CGTWATCH_PATHS__ALERT_RULES=rules, **{**FAST, **env})
+        rules = tmp_path / "rules.yaml"
+        rules.write_text(yaml.safe_dump({"channels": channels, "rules": [
+            {"name": "demo-cgt", "labels": ["cell_therapy", "gene_therapy"],
+             "channels": KINDS}]}), "utf-8")
+        stack.start("alerter", CGTWATCH_PATHS__ALERT_RULES=str(rules), **{**FAST, **env})
         alerts = demo_alerts()
         t0 = publish_classified(stack, alerts)
         wait_for(lambda: all(len(r.posts) >= len(alerts) for r in receivers.values()), 90,
