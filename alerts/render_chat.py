@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from alerts.render import StoryRef, labels_line, snippet, where
 from alerts.render_digest import grouped, top_label
-from alerts.text import Unit, cut, fit_lines, md_escape, md_link, one_line
+from alerts.text import Unit, cut, fit_lines, md_escape, md_link
 from config.contracts import ClassifiedArticle
 from config.rules import Rule
 
@@ -19,14 +19,15 @@ TITLE_LIMIT = 120
 
 
 def alert_title(article: ClassifiedArticle) -> str:
-    return cut(one_line(f"[cgtwatch] {article.title or article.url}"), TITLE_LIMIT)
+    return cut(md_escape(f"[cgtwatch] {article.title or article.url}"), TITLE_LIMIT)
 
 
 def alert_lines(rule: Rule, article: ClassifiedArticle, others: list[StoryRef] | None = None,
                 quote: str = "> ") -> list[str]:
     """The lines of one alert: linked title, where, labels, snippet, other sources, rule."""
+    labels = md_escape(labels_line(article).replace("_", " "))
     lines = [f"**{md_link(article.url, cut(article.title or article.url, 300))}**",
-             md_escape(where(article)), f"**Labels:** {md_escape(labels_line(article))}",
+             md_escape(where(article)), f"**Labels:** {labels}",
              f"{quote}{md_escape(cut(snippet(article), 400))}"]
     if others:
         links = [md_link(o.url, o.source or o.title or o.url) for o in others[:10]]
@@ -45,7 +46,8 @@ def alert_markdown(rule: Rule, article: ClassifiedArticle, others: list[StoryRef
 def digest_lines(rule: Rule, title: str, articles: list[ClassifiedArticle]) -> list[str]:
     lines = [f"**{md_escape(title)}**", f"{len(articles)} alert(s), rule {md_escape(rule.name)}"]
     for (label, region), items in grouped(rule, articles):
-        lines.append(f"**{md_escape(label)} · {md_escape(region)}** ({len(items)})")
+        lines.append(f"**{md_escape(label.replace('_', ' '))} · {md_escape(region)}** "
+                     f"({len(items)})")
         for a in items:
             result = a.classification.results.get(top_label(a, rule))
             salience = f" ({result.salience}, {result.score:.2f})" if result else ""
@@ -62,4 +64,4 @@ def digest_markdown(rule: Rule, title: str, articles: list[ClassifiedArticle], l
 
 
 def digest_title(title: str, count: int) -> str:
-    return cut(one_line(f"[cgtwatch] {title} ({count})"), TITLE_LIMIT)
+    return cut(md_escape(f"[cgtwatch] {title} ({count})"), TITLE_LIMIT)

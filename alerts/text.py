@@ -21,7 +21,7 @@ _FULL_WIDTH["\\"] = "＼"
 _MARKDOWN = str.maketrans(_FULL_WIDTH)
 _CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f\u2028\u2029]+")
 _OPEN_ENTITY = re.compile(r"&[A-Za-z0-9#]{0,8}$")
-_OPEN_MD_LINK = re.compile(r"\[[^\]\n]*(\]\([^)\n]*)?$")
+_OPEN_MD_LINK = re.compile(r"\[[^\]\n]*(\](\([^)\n]*)?)?$")
 Unit = Literal["chars", "bytes"]
 
 
