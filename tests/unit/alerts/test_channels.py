@@ -151,6 +151,11 @@ def test_email_message_headers_and_parts(monkeypatch: pytest.MonkeyPatch, make_a
     assert message["Message-ID"] != other["Message-ID"]
     assert str(message["Message-ID"]).endswith("@example.org>")
     assert [p.get_content_type() for p in message.iter_parts()] == ["text/plain", "text/html"]
+    from email.utils import parsedate_to_datetime
+
+    sent_at = parsedate_to_datetime(str(message["Date"]))
+    assert sent_at.utcoffset() is not None and abs(
+        (datetime.now(UTC) - sent_at).total_seconds()) < 60
 
 
 def test_email_transport_errors_are_reported(monkeypatch: pytest.MonkeyPatch,

@@ -9,6 +9,7 @@ import hashlib
 import hmac
 import json
 from collections.abc import Callable
+from pathlib import Path
 from typing import Any
 from urllib.parse import parse_qs, urlsplit
 
@@ -173,3 +174,27 @@ def test_hook_settings_are_secret_and_redacted(monkeypatch: pytest.MonkeyPatch,
     assert "KEY1" not in repr(settings) and "SECsecret1" not in repr(settings)
     assert {"https://qyapi.weixin.qq.com/x?key=KEY1", "SECsecret1"} <= set(
         settings.secret_values())
+
+
+@pytest.mark.parametrize("module", ["alerts.render", "alerts.text", "alerts.render_chat",
+                                    "alerts.channels.wecom", "alerts.channels.hook",
+                                    "alerts.channels.registry", "alerts.channels"])
+def test_each_module_imports_first_without_a_circle(module: str) -> None:
+    import subprocess
+    import sys
+
+    done = subprocess.run([sys.executable, "-c", f"import {module}"], capture_output=True,
+                          text=True, timeout=60)
+    assert done.returncode == 0, done.stderr[-500:]
+
+
+def test_hook_secrets_come_from_secret_files(clean_env: pytest.MonkeyPatch,
+                                             tmp_path: Path) -> None:
+    (tmp_path / "hooks__team__url").write_text("https://oapi.dingtalk.com/robot/send?"
+                                               "access_token=T0K")
+    (tmp_path / "hooks__team__secret").write_text("SECfile")
+    clean_env.setenv("CGTWATCH_SECRETS_DIR", str(tmp_path))
+    import config.settings
+
+    settings = config.settings.Settings(_secrets_dir=tmp_path)  # type: ignore[call-arg]
+    assert settings.hooks["team"].secret == SecretStr("SECfile")
