@@ -196,5 +196,5 @@ def test_hook_secrets_come_from_secret_files(clean_env: pytest.MonkeyPatch,
     clean_env.setenv("CGTWATCH_SECRETS_DIR", str(tmp_path))
     import config.settings
 
-    settings = config.settings.Settings(_secrets_dir=tmp_path)  # type: ignore[call-arg]
+    settings = config.settings.Settings(_secrets_dir=tmp_path)
     assert settings.hooks["team"].secret == SecretStr("SECfile")
