@@ -213,14 +213,17 @@ class ChatReceiver:
                 status, answer, extra = receiver.answer(parts.path, self.headers, query, body)
                 if receiver.hold_s and 200 <= status < 300:
                     time.sleep(receiver.hold_s)
-                self.send_response(status)
-                for name, value in extra.items():
-                    self.send_header(name, value)
                 data = json.dumps(answer).encode() if answer is not None else b""
-                self.send_header("Content-Type", "application/json; charset=utf-8")
-                self.send_header("Content-Length", str(len(data)))
-                self.end_headers()
-                self.wfile.write(data)
+                try:
+                    self.send_response(status)
+                    for name, value in extra.items():
+                        self.send_header(name, value)
+                    self.send_header("Content-Type", "application/json; charset=utf-8")
+                    self.send_header("Content-Length", str(len(data)))
+                    self.end_headers()
+                    self.wfile.write(data)
+                except (BrokenPipeError, ConnectionResetError):
+                    return  # the client gave up waiting (a held answer)
 
         return Handler
 
