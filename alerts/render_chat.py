@@ -9,7 +9,7 @@ character or a link; a digest says how many items it left out). Page text is neu
 
 from __future__ import annotations
 
-from alerts.render import StoryRef, labels_line, snippet, where
+from alerts.render import StoryRef, labels_line, published_text, snippet, where
 from alerts.render_digest import grouped, top_label
 from alerts.text import Unit, cut, fit_lines, md_escape, md_link
 from config.contracts import ClassifiedArticle
@@ -27,7 +27,7 @@ def alert_lines(rule: Rule, article: ClassifiedArticle, others: list[StoryRef] |
     """The lines of one alert: linked title, where, labels, snippet, other sources, rule."""
     labels = md_escape(labels_line(article).replace("_", " "))
     lines = [f"**{md_link(article.url, cut(article.title or article.url, 300))}**",
-             md_escape(where(article)), f"**Labels:** {labels}",
+             md_escape(where(article, rule.schedule.timezone)), f"**Labels:** {labels}",
              f"{quote}{md_escape(cut(snippet(article), 400))}"]
     if others:
         links = [md_link(o.url, o.source or o.title or o.url) for o in others[:10]]
@@ -51,7 +51,8 @@ def digest_lines(rule: Rule, title: str, articles: list[ClassifiedArticle]) -> l
         for a in items:
             result = a.classification.results.get(top_label(a, rule))
             salience = f" ({result.salience}, {result.score:.2f})" if result else ""
-            meta = " · ".join(p for p in (a.source_name or a.source_id, a.published or "") if p)
+            meta = " · ".join(p for p in (a.source_name or a.source_id,
+                                          published_text(a, rule.schedule.timezone)) if p)
             lines.append(f"- {md_link(a.url, cut(a.title or a.url, 200))} — "
                          f"{md_escape(meta)}{salience}")
     return lines
