@@ -139,7 +139,7 @@ class HookSender(NoCheck):
         request = self.vendor.request(self._target, key, payload)
         try:
             async with httpx.AsyncClient(timeout=self._target.timeout_s,
-                                         follow_redirects=False, trust_env=False) as client:
+                                         follow_redirects=False) as client:
                 response = await client.post(request.url, content=request.body,
                                              headers=request.headers)
         except NOT_SENT as exc:
