@@ -3,6 +3,9 @@ character, an entity or a link; Slack mrkdwn formatting characters in page text.
 
 from __future__ import annotations
 
+import re
+from typing import Any
+
 import pytest
 
 from alerts.render import slack_link, slack_text
@@ -55,3 +58,18 @@ def test_fit_lines_keeps_whole_lines_and_says_how_many_are_left_out() -> None:
     assert kept[:-1] == lines[:len(kept) - 1]
     assert kept[-1] == f"and {100 - len(kept) + 1} more"
     assert fit_lines(["x" * 50], 10) == "x" * 9 + "…"
+
+
+def test_a_long_slack_alert_is_cut_without_breaking_its_link_or_entities(make_article: Any
+                                                                          ) -> None:
+    from alerts.render import SLACK_TEXT_LIMIT, render_slack
+    from config.rules import Rule
+
+    article = make_article(title="细胞 & <治疗> *新* " * 400, text="基因 & 治疗 " * 2000)
+    payload = render_slack(Rule(name="r", channels=["c"]), article)
+    body, text = payload["blocks"][0]["text"]["text"], payload["text"]
+    assert len(body) <= SLACK_TEXT_LIMIT and len(text) <= SLACK_TEXT_LIMIT
+    assert re.match(r"^\*<https://[^|<>]+\|[^<>]+…>\*\n", body)  # the link whole, its label cut
+    assert text.endswith("…") and "<" not in text and "*" not in text
+    assert not text.removesuffix("…").endswith(("&", "&a", "&am", "&amp", "&l", "&lt", "&g"))
+    assert "|细胞 &amp; &lt;治疗&gt; ＊新＊" in body
