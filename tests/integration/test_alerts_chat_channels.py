@@ -11,6 +11,7 @@ import asyncio
 import json
 import time
 from collections.abc import Callable
+from functools import partial
 from pathlib import Path
 from typing import Any
 
@@ -186,3 +187,61 @@ def test_the_alerter_delivers_the_demo_alerts_on_every_new_channel(stack: Env, t
     finally:
         for receiver in receivers.values():
             receiver.stop()
+
+
+def test_alerter_killed_mid_request_resends_with_the_same_delivery_id(stack: Env,
+                                                                      tmp_path: Path) -> None:
+    """SIGKILL while the webhook (``resend``) and WeCom (``skip``) hold their answers: the
+    webhook sends again with the same ``X-Cgtwatch-Delivery``; WeCom never twice, and a
+    delivery not sent again is marked ``unknown``."""
+    hook, wecom = ChatReceiver("webhook", hold_s=1.0), ChatReceiver("wecom", hold_s=1.0)
+    hook.start(), wecom.start()
+    rules = tmp_path / "rules.yaml"
+    rules.write_text(yaml.safe_dump({"channels": [
+        {"name": "hook", "type": "webhook", "hook": "hook"},
+        {"name": "wecom", "type": "wecom", "hook": "wecom", "on_interrupted": "skip",
+         "min_interval_s": 0}],
+        "rules": [{"name": "cgt", "labels": ["cell_therapy"], "channels": ["hook", "wecom"]}]}),
+        "utf-8")
+    env = {**FAST, "CGTWATCH_PATHS__ALERT_RULES": str(rules),
+           "CGTWATCH_HOOKS__HOOK__URL": hook.url, "CGTWATCH_HOOKS__HOOK__SECRET": hook.secret,
+           "CGTWATCH_HOOKS__WECOM__URL": wecom.url}
+    articles = [classified(i) for i in range(3)]
+    urls = [a.url for a in articles]
+
+    def final(url: str) -> bool:
+        records = [r for r in ledger(stack) if r["url"] == url]
+        return len(records) == 2 and all(r["status"] in ("sent", "unknown") for r in records)
+
+    def texts(receiver: ChatReceiver, url: str) -> int:
+        return sum(url in json.dumps(p) for p in receiver.posts)
+
+    def in_flight(url: str) -> bool:
+        return texts(hook, url) > 0 and texts(wecom, url) > 0
+
+    try:
+        for n, article in enumerate(articles):
+            supervisor = stack.start("alerter", **env)
+            if n:
+                settled(stack, partial(final, urls[n - 1]), 240, f"round {n - 1}")
+            publish_classified(stack, [article])
+            settled(stack, partial(in_flight, article.url), 240, f"round {n}: in flight")
+            supervisor.kill("alerter")
+            stack.supervisors.remove(supervisor)
+        stack.start("alerter", **env)
+        settled(stack, lambda: all(final(u) for u in urls), 120, "every delivery settled")
+        time.sleep(2)
+        hooks = {u: texts(hook, u) for u in urls}
+        robots = {u: texts(wecom, u) for u in urls}
+        ids = {u: {h["X-Cgtwatch-Delivery"] for h, p in zip(hook.headers, hook.posts,
+                                                            strict=True) if u in json.dumps(p)}
+               for u in urls}
+        unknown = {r["url"] for r in ledger(stack) if r["status"] == "unknown"}
+        print(f"\n3 SIGKILLs mid-request: webhook copies {list(hooks.values())} (one delivery "
+              f"id each), wecom copies {list(robots.values())}, unknown {len(unknown)}")
+        assert min(hooks.values()) >= 1 and all(len(found) == 1 for found in ids.values())
+        assert max(robots.values()) <= 1 and {u for u in urls if robots[u] == 0} <= unknown
+        assert hook.invalid == wecom.invalid == []
+    finally:
+        hook.stop()
+        wecom.stop()
