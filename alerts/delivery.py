@@ -1,61 +1,86 @@
-"""Delivery with retries and channel health: the one place that calls a sender.
+"""Pure delivery policy plus the reporting side of every attempt.
 
-Input: a channel name and a send operation (single alert or digest). Output: the final
-``Delivery`` and the number of attempts. Retries back off exponentially, honour Slack's
-``Retry-After`` and happen only when the sender marked the failure ``retryable`` (nothing was
-accepted), so retrying never duplicates a message. Every final outcome feeds the channel's
-health and ``alerts.metrics``; a channel that keeps failing publishes one ``OpsEvent`` per
-failing period.
+Input: attempt outcomes (``Delivery``) per channel, the settings' backoff. Output: the next
+retry delay (capped exponential backoff with jitter, or the server's ``Retry-After``), the
+record fields of each outcome, and side effects that must never stop deliveries: metrics,
+channel health (one operator alert per failing period on ``ops.events``), an operator alert
+for each permanent failure, and dead letters (stage ``alerts``) for articles that break.
 """
 
 from __future__ import annotations
 
-import asyncio
 import logging
+import random
 from collections.abc import Awaitable, Callable
+from dataclasses import dataclass, field
 
 from alerts import metrics
-from alerts.channels import Delivery, Sender
+from alerts.channels.base import Delivery
 from alerts.health import ChannelHealth
-from config.contracts import OpsEvent
+from config.contracts import DeadLetter, OpsEvent
+from config.settings import AlertSettings
 
 log = logging.getLogger(__name__)
-SendOp = Callable[[Sender], Awaitable[Delivery]]
 OpsSink = Callable[[OpsEvent], Awaitable[None]]
-MAX_WAIT_S = 60.0
+DeadLetterSink = Callable[[DeadLetter], Awaitable[None]]
+STAGE = "alerts"  # of dead letters
+LOG_STAGE = "alerter"  # of log lines (the service's name, as the other stages')
 
 
-async def _no_ops(event: OpsEvent) -> None:
+def backoff(failures: int, settings: AlertSettings, retry_after: float | None = None,
+            rand: Callable[[], float] = random.random) -> float:
+    """Seconds before the next try after ``failures`` failed tries in a row: the server's
+    ``Retry-After`` if it gave one, else ``backoff_s · 2^(failures-1)`` capped at
+    ``backoff_max_s``, with jitter (between half and all of it)."""
+    if retry_after is not None and retry_after >= 0:
+        return float(min(retry_after, settings.max_age_s))
+    delay = min(settings.backoff_s * 2.0 ** max(failures - 1, 0), settings.backoff_max_s)
+    return float(delay * (0.5 + rand() / 2))
+
+
+async def _log_only(event: OpsEvent) -> None:
     log.warning("ops event %s: %s", event.kind, event.message)
 
 
-class Deliverer:
-    def __init__(self, senders: dict[str, Sender], attempts: int = 4, backoff_s: float = 1.0,
-                 health: ChannelHealth | None = None, ops: OpsSink | None = None) -> None:
-        self.senders, self.attempts, self.backoff_s = senders, attempts, backoff_s
-        self.health = health or ChannelHealth()
-        self.ops = ops or _no_ops
+async def _drop_letter(letter: DeadLetter) -> None:
+    log.error("dead letter (%s): %s", letter.stage, letter.error)
 
-    async def send(self, channel: str, op: SendOp) -> tuple[Delivery, int]:
-        outcome, attempts = await self._with_retry(self.senders[channel], op)
-        metrics.record_delivery(channel, outcome.ok, attempts)
+
+@dataclass
+class Reporter:
+    """Where outcomes go besides the alert history. Every sink failure is logged, never
+    raised: an operator alert or a dead letter must not stop deliveries."""
+
+    ops: OpsSink = _log_only
+    dead_letters: DeadLetterSink = _drop_letter
+    health: ChannelHealth = field(default_factory=ChannelHealth)
+
+    async def attempt(self, channel: str, outcome: Delivery, count: int = 1) -> None:
+        """One try of ``count`` deliveries (a spilled digest carries several)."""
+        metrics.record_attempt(channel, outcome.ok)
         event = self.health.record(channel, outcome.ok, outcome.error)
         if event is not None:
-            metrics.record_ops_event(event.kind)
-            try:
-                await self.ops(event)
-            except Exception as exc:  # an operator alert must never stop deliveries
-                log.error("could not publish ops event %s: %s", event.kind, exc)
-        return outcome, attempts
+            await self.publish(event)
 
-    async def _with_retry(self, sender: Sender, op: SendOp) -> tuple[Delivery, int]:
-        delay = self.backoff_s
-        outcome = Delivery(False, "not attempted")
-        for attempt in range(1, self.attempts + 1):
-            outcome = await op(sender)
-            if outcome.ok or not outcome.retryable:
-                return outcome, attempt
-            if attempt < self.attempts:
-                await asyncio.sleep(min(outcome.retry_after or delay, MAX_WAIT_S))
-                delay *= 2
-        return outcome, self.attempts
+    async def final(self, channel: str, status: str, count: int = 1) -> None:
+        metrics.record_delivery(channel, status, count)
+
+    async def permanent(self, channel: str, key: str, error: str) -> None:
+        await self.publish(OpsEvent(
+            kind="alert_delivery_failed", subject=channel, severity="error",
+            message=f"alert {key} on channel {channel!r} failed for good: {error}",
+            details={"key": key, "error": error}))
+
+    async def publish(self, event: OpsEvent) -> None:
+        metrics.record_ops_event(event.kind)
+        try:
+            await self.ops(event)
+        except Exception as exc:
+            log.error("could not publish ops event %s: %s", event.kind, exc)
+
+    async def dead_letter(self, letter: DeadLetter) -> None:
+        metrics.record_dead_letter()
+        try:
+            await self.dead_letters(letter)
+        except Exception as exc:
+            log.error("could not publish dead letter for %s: %s", letter.article_id, exc)

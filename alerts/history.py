@@ -2,29 +2,43 @@
 
 Input: alert keys and delivery outcomes. Output: one document per key (``_id`` = key):
 
-- ``kind=immediate``: ``rule:story:channel``, ``status`` ``pending`` → ``sent`` | ``failed``;
-- ``kind=item``: the same key, queued for a digest or held in quiet hours (``status=queued``,
-  ``window``, ``due_at``, the article itself); ``sent`` once its digest went out;
-- ``kind=digest``: ``digest:rule:window:channel``, with the keys of the items it carries.
+- ``kind=immediate``: a delivery ``rule:story:channel`` with its rendered ``payload``;
+- ``kind=digest``: a delivery ``digest:rule:window:channel`` with the keys of its items;
+- ``kind=item``: the same key as an immediate alert, queued for a digest or held in quiet hours
+  (``status=queued``, ``window``, ``due_at``, the article itself); ``digesting`` once its
+  digest delivery exists, ``sent`` (or ``failed``) with it.
 
-``claim`` creates a document atomically (``op_type=create``), so a redelivered article or a
-second alerter finds the earlier attempt. All state lives here, none in memory: an alerter that
-restarts between digest windows finds its queued items again.
+A delivery moves ``queued`` → ``sending`` → ``sent``, or → ``retrying`` (``next_attempt_at``)
+→ ``sending`` ..., or ends ``failed`` (permanent error, or too old) or ``unknown`` (interrupted
+where the channel cannot tell and its policy is ``skip``); ``attempts`` counts the tries. It is
+created atomically (``op_type=create``), so a redelivered article or a second alerter finds
+the earlier one; a send is claimed with optimistic concurrency (``if_seq_no``), so one worker
+sends it. All state lives here, none in memory: a restarted alerter finds everything again.
 """
 
 from __future__ import annotations
 
+import time
 from datetime import datetime
 from typing import Any
 
 from elasticsearch import AsyncElasticsearch, ConflictError, Elasticsearch
-from elasticsearch.dsl import Date, Document, Index, Integer, Keyword, Object, Text
+from elasticsearch.dsl import Date, Document, Index, Integer, Keyword, Long, Object, Text
 from elasticsearch.helpers import async_bulk
 
 from config.contracts import utcnow
 from config.settings import Settings
 
-STATUSES = ("pending", "queued", "sent", "failed")
+STATUSES = ("queued", "sending", "sent", "retrying", "failed", "unknown", "digesting")
+
+
+class RejectedError(Exception):
+    """Elasticsearch refused some documents (not a conflict): ``rejected`` = key → reason."""
+
+    def __init__(self, rejected: dict[str, str], created: list[str]) -> None:
+        super().__init__(f"alert history refused {len(rejected)} record(s): "
+                         f"{next(iter(rejected.values()), '')}")
+        self.rejected, self.created = rejected, created
 
 
 class AlertRecordDoc(Document):
@@ -49,7 +63,22 @@ class AlertRecordDoc(Document):
     updated_at = Date()
     sent_at = Date()
     fetched_at = Date()
+    next_attempt_at = Date()
+    seq = Long()
+    first_created_at = Date()
+    claimed_at = Date()
+    instance = Keyword()
+    boot = Keyword()
+    unit = Keyword()
+    resolution = Keyword()
     article = Object(enabled=False)
+    payload = Object(enabled=False)
+
+
+def queue_seq() -> int:
+    """A queue position: microseconds since the epoch (a batch takes consecutive ones), so
+    deliveries created in one request keep their order where times are equal."""
+    return time.time_ns() // 1000
 
 
 def alerts_index(settings: Settings) -> str:
@@ -63,17 +92,22 @@ def setup_alert_history(es: Elasticsearch, settings: Settings) -> str:
     index.settings(number_of_shards=1, number_of_replicas=0)
     if not es.indices.exists(index=name):
         es.indices.create(index=name, **index.to_dict())
+    else:  # an index of an earlier version: add the fields it lacks
+        es.indices.put_mapping(index=name, **index.to_dict()["mappings"])
     return name
 
 
 def history_query(rule: str | None = None, status: str | None = None,
-                  since: datetime | None = None) -> dict[str, Any]:
-    """The query behind ``cgtwatch alerts history`` (pure)."""
+                  since: datetime | None = None, channel: str | None = None
+                  ) -> dict[str, Any]:
+    """The query behind ``cgtwatch alerts history`` and ``alerts retry`` (pure)."""
     filters: list[dict[str, Any]] = []
     if rule:
         filters.append({"term": {"rule": rule}})
     if status:
         filters.append({"term": {"status": status}})
+    if channel:
+        filters.append({"term": {"channel": channel}})
     if since is not None:
         filters.append({"range": {"updated_at": {"gte": since.isoformat()}}})
     return {"bool": {"filter": filters}} if filters else {"match_all": {}}
@@ -97,6 +131,28 @@ class Ledger:
         except ConflictError:
             found = await self._es.get(index=self._index, id=key)
             return str(found["_source"].get("status", "pending"))
+
+    async def create_many(self, docs: list[dict[str, Any]]) -> list[str]:
+        """Create every document (``_id`` = its ``key``) that does not exist yet, in one bulk
+        request; return the keys created (the others existed: redelivered articles). Raises
+        ``RejectedError`` naming the keys Elasticsearch refused for another reason."""
+        now, seq = utcnow().isoformat(), queue_seq()
+        actions = [{"_op_type": "create", "_index": self._index, "_id": doc["key"],
+                    "_source": {"attempts": 0, "created_at": now, "updated_at": now,
+                                "seq": seq + n, **doc}}
+                   for n, doc in enumerate(docs)]
+        if not actions:
+            return []
+        _, errors = await async_bulk(self._es, actions, refresh=True, raise_on_error=False,
+                                     stats_only=False)
+        items = [next(iter(e.values())) for e in errors]  # type: ignore[union-attr]
+        failed = {item.get("_id") for item in items}
+        others = [item for item in items if item.get("status") != 409]
+        created = [doc["key"] for doc in docs if doc["key"] not in failed]
+        if others:
+            raise RejectedError({str(i.get("_id")): str(i.get("error"))[:300] for i in others},
+                                created)
+        return created
 
     async def update(self, key: str, fields: dict[str, Any]) -> None:
         await self._es.update(index=self._index, id=key, refresh=True,
@@ -122,7 +178,7 @@ class Ledger:
 
     async def due(self, now: datetime, limit: int = 5000) -> list[dict[str, Any]]:
         """Queued items whose window is due, oldest first."""
-        query = {"bool": {"filter": [{"term": {"status": "queued"}},
+        query = {"bool": {"filter": [{"term": {"status": "queued"}}, {"term": {"kind": "item"}},
                                      {"range": {"due_at": {"lte": now.isoformat()}}}]}}
         response = await self._es.search(index=self._index, query=query, size=limit,
                                          sort=[{"created_at": "asc"}])

@@ -1,9 +1,9 @@
 """Prometheus metrics of the alerter stage, with the thin recording calls the delivery path makes.
 
-Input: final delivery outcomes per channel (``alerts.delivery.Deliverer``), accepted immediate
-alerts (``alerts.agent.Alerter``) and operator alerts raised. Output: counters and a histogram
-in the process-wide ``prometheus_client`` registry, served on ``/metrics`` by
-``cgtwatch.runtime.health``. Names start with ``cgtwatch_alert_``.
+Input: attempts and final delivery outcomes per channel (``alerts.delivery.Reporter``),
+accepted immediate alerts (``alerts.worker``), operator alerts raised and dead letters.
+Output: counters and a histogram in the process-wide ``prometheus_client`` registry, served
+on ``/metrics`` by ``cgtwatch.runtime.health``. Names start with ``cgtwatch_alert_``.
 """
 
 from __future__ import annotations
@@ -19,11 +19,14 @@ LATENCY_BUCKETS = (1.0, 2.5, 5.0, 10.0, 30.0, 60.0, 120.0, 300.0, 600.0, 1800.0,
 DELIVERIES = Counter(
     "cgtwatch_alert_deliveries",
     "Final outcome of each delivery (alert or digest) after retries, by channel and status "
-    "(sent, failed)", ["channel", "status"])
+    "(sent, failed, unknown)", ["channel", "status"])
 DELIVERY_FAILURES = Counter(
     "cgtwatch_alert_delivery_failures",
     "Delivery attempts the channel did not accept (retried ones included), by channel",
     ["channel"])
+DEAD_LETTERS = Counter(
+    "cgtwatch_alert_dead_lettered",
+    "Classified messages or deliveries the alerter sent to articles.deadletter")
 FETCH_TO_ALERT = Histogram(
     "cgtwatch_alert_fetch_to_alert_seconds",
     "Seconds from an article's fetched_at to a channel accepting its immediate alert",
@@ -33,12 +36,19 @@ OPS_EVENTS = Counter(
     "Operator alerts raised by the alerter (e.g. a channel keeps failing), by kind", ["kind"])
 
 
-def record_delivery(channel: str, ok: bool, attempts: int) -> None:
-    """One final outcome after ``attempts`` tries: every try but an accepted last one failed."""
-    DELIVERIES.labels(channel=channel, status="sent" if ok else "failed").inc()
-    failed_attempts = attempts - 1 if ok else attempts
-    if failed_attempts > 0:
-        DELIVERY_FAILURES.labels(channel=channel).inc(failed_attempts)
+def record_attempt(channel: str, ok: bool) -> None:
+    """One try on ``channel``; a refused or failed one counts as a delivery failure."""
+    if not ok:
+        DELIVERY_FAILURES.labels(channel=channel).inc()
+
+
+def record_delivery(channel: str, status: str, count: int = 1) -> None:
+    """Final outcomes (sent, failed, unknown) of ``count`` deliveries."""
+    DELIVERIES.labels(channel=channel, status=status).inc(count)
+
+
+def record_dead_letter() -> None:
+    DEAD_LETTERS.inc()
 
 
 def record_alert_latency(channel: str, fetched_at: datetime, now: datetime) -> None:

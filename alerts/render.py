@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from typing import Any
 from urllib.parse import urlsplit
 
+from alerts.text import cut, one_line
 from config.contracts import ClassifiedArticle
 from config.rules import DEFAULT_TIMEZONE, Rule
 from config.timezones import aware_published, default_source_zone, show_time
@@ -31,9 +32,19 @@ class StoryRef:
     title: str = ""
 
 
+_MRKDWN = str.maketrans({"*": "＊", "_": "＿", "~": "～", "`": "｀"})
+
+
 def slack_escape(text: str) -> str:
     """Escape Slack control characters so ``<!channel>``, ``<@U1>`` and links stay text."""
     return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+
+
+def slack_text(text: str) -> str:
+    """Page text for mrkdwn: ``slack_escape`` and the formatting characters ``* _ ~ ` ``
+    made full-width (Slack has no escape for them), so a title cannot bold, strike or
+    code-format a message."""
+    return slack_escape(text.translate(_MRKDWN))
 
 
 def safe_url(url: str) -> str:
@@ -48,7 +59,7 @@ def safe_url(url: str) -> str:
 def slack_link(url: str, label: str) -> str:
     """A Slack link whose URL cannot break out of ``<url|label>``; plain text for bad URLs."""
     target = safe_url(url)
-    label = slack_escape(label)
+    label = slack_text(label)
     if not target:
         return label
     target = target.replace("|", "%7C").replace(">", "%3E").replace("<", "%3C")
@@ -102,20 +113,20 @@ def _others_text(others: list[StoryRef]) -> str:
 
 def render_slack(rule: Rule, article: ClassifiedArticle, others: list[StoryRef] | None = None
                  ) -> dict[str, Any]:
-    title = slack_escape(article.title or article.url)
-    body = (f"*{slack_link(article.url, article.title or article.url)}*\n"
-            f"{slack_escape(where(article, rule.schedule.timezone))}\n"
+    title = slack_text(article.title or article.url)
+    body = (f"*{slack_link(article.url, cut(article.title or article.url, 500))}*\n"
+            f"{slack_text(where(article, rule.schedule.timezone))}\n"
             f"*Labels:* {slack_escape(labels_line(article))}\n"
-            f"> {slack_escape(snippet(article))}")
+            f"> {slack_text(one_line(snippet(article)))}")
     blocks: list[dict[str, Any]] = [
-        {"type": "section", "text": {"type": "mrkdwn", "text": body[:SLACK_TEXT_LIMIT]}}]
+        {"type": "section", "text": {"type": "mrkdwn", "text": cut(body, SLACK_TEXT_LIMIT)}}]
     if others:
         blocks.append({"type": "section", "text": {
-            "type": "mrkdwn", "text": _others_text(others)[:SLACK_TEXT_LIMIT]}})
+            "type": "mrkdwn", "text": cut(_others_text(others), SLACK_TEXT_LIMIT)}})
     blocks.append({"type": "context", "elements": [
         {"type": "mrkdwn", "text": f"rule `{slack_escape(rule.name)}`"}]})
-    return {"text": f"[cgtwatch] {title}", "blocks": blocks, "unfurl_links": False,
-            "unfurl_media": False}
+    return {"text": cut(f"[cgtwatch] {title}", SLACK_TEXT_LIMIT), "blocks": blocks,
+            "unfurl_links": False, "unfurl_media": False}
 
 
 def html_link(url: str, label: str) -> str:

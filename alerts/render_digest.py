@@ -21,7 +21,9 @@ from alerts.render import (
     published_text,
     slack_escape,
     slack_link,
+    slack_text,
 )
+from alerts.text import cut
 from config.contracts import SALIENCE_ORDER, ClassifiedArticle
 from config.rules import Rule
 
@@ -59,8 +61,8 @@ def _item_line(article: ClassifiedArticle, rule: Rule) -> str:
     salience = f" ({result.salience}, {result.score:.2f})" if result else ""
     meta = " · ".join(p for p in (article.source_name or article.source_id,
                                   published_text(article, rule.schedule.timezone)) if p)
-    return (f"• {slack_link(article.url, article.title or article.url)} — "
-            f"{slack_escape(meta)}{slack_escape(salience)}")
+    return (f"• {slack_link(article.url, cut(article.title or article.url, 300))} — "
+            f"{slack_text(meta)}{slack_escape(salience)}")
 
 
 def _sections(lines: list[str]) -> list[str]:
@@ -69,7 +71,7 @@ def _sections(lines: list[str]) -> list[str]:
         if current and len(current) + len(line) + 1 > SLACK_TEXT_LIMIT:
             chunks.append(current)
             current = ""
-        current = f"{current}\n{line}" if current else line[:SLACK_TEXT_LIMIT]
+        current = f"{current}\n{line}" if current else cut(line, SLACK_TEXT_LIMIT)
     return [*chunks, current] if current else chunks
 
 
@@ -81,7 +83,7 @@ def render_slack_digest(rule: Rule, title: str, articles: list[ClassifiedArticle
             f"{len(articles)} alert(s), rule {rule.name}")}]}]
     shown = 0
     for (label, region), items in grouped(rule, articles):
-        heading = f"*{slack_escape(label)} · {slack_escape(region)}* ({len(items)})"
+        heading = f"*{slack_escape(label)} · {slack_text(region)}* ({len(items)})"
         for text in _sections([heading, *(_item_line(a, rule) for a in items)]):
             if len(blocks) >= MAX_BLOCKS:
                 break

@@ -70,8 +70,10 @@ def arrivals(slack: SlackReceiver, smtp: SmtpReceiver, sent: list[RawArticle]
         text = json.dumps(post, ensure_ascii=False)
         out["slack"].update({a.url: at for a in sent if a.url in text})
     for message, at in zip(list(smtp.messages), list(smtp.times), strict=True):
-        alert_for = str(message["X-Cgtwatch-Alert"]).split(":")[-1]
-        out["email"].update({a.url: at for a in sent if a.article_id == alert_for})
+        parts = [p.get_payload(decode=True) for p in message.walk()
+                 if p.get_content_type() == "text/plain"]
+        text = b"".join(p for p in parts if isinstance(p, bytes)).decode("utf-8", "replace")
+        out["email"].update({a.url: at for a in sent if a.url in text})
     return out
 
 

@@ -11,15 +11,30 @@ from __future__ import annotations
 
 import hashlib
 from datetime import UTC, datetime
-from typing import Any, Literal, TypeVar
+from typing import Annotated, Any, Literal, TypeVar
 from urllib.parse import urlsplit, urlunsplit
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationInfo, field_validator, model_validator
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    StringConstraints,
+    ValidationInfo,
+    field_validator,
+    model_validator,
+)
 
 from config.labels import label_names
 from config.timezones import aware_published, has_offset
 
 SCHEMA_VERSION = 1
+ARTICLE_ID_PATTERN = r"^[0-9a-f]{32}$"
+#: What ``article_id()`` produces: 32 lower-case hex digits. Validated at decode, so no stage
+#: (Kafka key, Elasticsearch ``_id``, alert key, mail header) ever sees anything else.
+ArticleId = Annotated[str, StringConstraints(pattern=ARTICLE_ID_PATTERN)]
+#: A story id (the ``article_id`` of its first article) or empty: a short ASCII token, never
+#: control characters (it is part of the alert dedupe key).
+StoryId = Annotated[str, StringConstraints(pattern=r"^[A-Za-z0-9_.:-]{0,64}$")]
 
 
 class Topics:
@@ -149,7 +164,7 @@ class Attachment(BaseModel):
 class ArticleFields(Message):
     """Fields shared by raw and classified articles."""
 
-    article_id: str
+    article_id: ArticleId
     url: str
     source_id: str
     source_name: str = ""
@@ -242,7 +257,7 @@ class ClassifiedArticle(ArticleFields):
     """Faust worker → ``articles.classified``: the article without its page, classified."""
 
     classification: Classification
-    story_id: str = ""
+    story_id: StoryId = ""
     classified_at: datetime = Field(default_factory=utcnow)
 
     @property

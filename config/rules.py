@@ -36,11 +36,23 @@ class _Strict(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
 
 
-class SlackChannel(_Strict):
+class _ChannelBase(_Strict):
+    """What every channel may set: its name, its pace and its interrupted-send policy."""
+
+    name: str
+    on_interrupted: Literal["resend", "skip"] | None = Field(
+        default=None, description="a send cut short by a crash, where the channel cannot be "
+        "asked whether it arrived: send it again (a possible duplicate) or mark it unknown "
+        "(a possible loss); default per channel type (README)")
+    min_interval_s: float | None = Field(
+        default=None, ge=0, description="least seconds between two messages (rate limit); "
+        "default per channel type (README: Slack 1.0, WeCom and DingTalk 3.0, ...)")
+
+
+class SlackChannel(_ChannelBase):
     """An incoming webhook (``webhook``) or a conversation posted to with the bot token."""
 
     type: Literal["slack"]
-    name: str
     webhook: str | None = Field(
         default=None, description="name of a webhook in settings (CGTWATCH_SLACK__WEBHOOKS)")
     slack_channel: str | None = Field(
@@ -54,25 +66,61 @@ class SlackChannel(_Strict):
         return self
 
 
-class EmailChannel(_Strict):
+class EmailChannel(_ChannelBase):
     type: Literal["email"]
-    name: str
     to: list[Annotated[str, AfterValidator(email_address)]] = Field(min_length=1)
 
 
-class FileChannel(_Strict):
+class FileChannel(_ChannelBase):
     type: Literal["file"]
-    name: str
     path: str = Field(default="alerts.jsonl", description="JSON lines, relative to the data dir")
 
 
-class ConsoleChannel(_Strict):
+class ConsoleChannel(_ChannelBase):
     type: Literal["console"]
-    name: str
 
 
-Channel = Annotated[SlackChannel | EmailChannel | FileChannel | ConsoleChannel,
-                    Field(discriminator="type")]
+class _HookChannel(_ChannelBase):
+    """A chat robot or webhook: its URL and signing secret are a named target in settings."""
+
+    hook: str = Field(description="name of a target in settings: CGTWATCH_HOOKS__<NAME>__URL "
+                      "and __SECRET (the signing secret, where the vendor has one)")
+
+
+class WebhookChannel(_HookChannel):
+    """Generic JSON webhook (schema ``cgtwatch.alert/1``), HMAC-SHA256 signed."""
+
+    type: Literal["webhook"]
+
+
+class WeComChannel(_HookChannel):
+    """WeCom (企业微信) group robot, markdown messages."""
+
+    type: Literal["wecom"]
+
+
+class DingTalkChannel(_HookChannel):
+    """DingTalk (钉钉) custom robot with a signing secret, markdown messages."""
+
+    type: Literal["dingtalk"]
+
+
+class FeishuChannel(_HookChannel):
+    """Feishu / Lark custom bot with signature verification, interactive cards."""
+
+    type: Literal["feishu"]
+
+
+class TeamsChannel(_HookChannel):
+    """Microsoft Teams Workflows webhook, Adaptive Cards."""
+
+    type: Literal["teams"]
+
+
+HOOK_CHANNELS = (WebhookChannel, WeComChannel, DingTalkChannel, FeishuChannel, TeamsChannel)
+AnyChannel = (SlackChannel | EmailChannel | FileChannel | ConsoleChannel | WebhookChannel
+              | WeComChannel | DingTalkChannel | FeishuChannel | TeamsChannel)
+Channel = Annotated[AnyChannel, Field(discriminator="type")]
 
 
 DEFAULT_TIMEZONE = "Asia/Shanghai"
@@ -223,7 +271,7 @@ class AlertRulesFile(_Strict):
                 raise ValueError(f"rule {rule.name!r} names unknown channel(s) {missing}")
         return self
 
-    def channel(self, name: str) -> SlackChannel | EmailChannel | FileChannel | ConsoleChannel:
+    def channel(self, name: str) -> AnyChannel:
         for channel in self.channels:
             if channel.name == name:
                 return channel

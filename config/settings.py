@@ -166,14 +166,37 @@ class SlackSettings(_Section):
     api_url: str = Field(default="https://slack.com/api/", description="Web API base URL")
 
 
-class AlertSettings(_Section):
-    """Delivery retries, the digest/held-alert flush and operator alerts of the alerter."""
+class HookTarget(_Section):
+    """A chat robot or webhook URL (it holds the vendor's key or token: a secret) and the
+    signing secret where the vendor has one (DingTalk, Feishu, the generic webhook)."""
 
-    attempts: int = Field(default=4, ge=1, description="tries per delivery")
-    backoff_s: float = Field(default=1.0, gt=0, description="first retry delay, doubling")
+    url: Annotated[SecretStr, AfterValidator(_webhook_url)]
+    secret: SecretStr | None = None
+    timeout_s: float = Field(default=10.0, gt=0)
+
+
+class AlertSettings(_Section):
+    """Durable delivery of the alerter: retries, pace, crash recovery, digests, ops alerts."""
+
+    backoff_s: float = Field(default=1.0, gt=0, description="first retry delay of a channel, "
+                             "doubling (with jitter) up to backoff_max_s")
+    backoff_max_s: float = Field(default=300.0, gt=0, description="longest retry delay")
+    max_age_s: float = Field(default=86400.0, gt=0, description="a delivery is retried until it "
+                             "is this old, then failed with an operator alert")
+    poll_s: float = Field(default=5.0, gt=0, description="how often an idle channel worker "
+                          "looks for due deliveries queued by another alerter (its own wake "
+                          "it at once; retries wake it when due)")
+    lease_s: float = Field(default=120.0, gt=0, description="a delivery claimed this long ago "
+                           "by another alerter that never finished it is resolved as "
+                           "interrupted")
+    spill_after: int = Field(default=10, ge=1, description="a paced channel (Slack) with more "
+                             "due alerts than this sends the rest as one digest per rule")
+    spill_max: int = Field(default=50, ge=2, description="alerts per spilled digest at most")
+    batch_within_s: float = Field(default=0.1, gt=0, description="the alerter takes classified "
+                                  "articles in batches of worker.batch_size or this long")
     flush_interval_s: float = Field(default=10.0, gt=0, description="how often due digests "
                                     "and held alerts are looked for")
-    failing_after: int = Field(default=3, ge=1, description="failed deliveries in a row before "
+    failing_after: int = Field(default=3, ge=1, description="failed attempts in a row before "
                                "a channel raises an operator alert")
 
 
@@ -231,6 +254,9 @@ class Settings(BaseSettings):
     worker: WorkerSettings = WorkerSettings()
     smtp: SmtpSettings = SmtpSettings()
     slack: SlackSettings = SlackSettings()
+    hooks: dict[str, HookTarget] = Field(
+        default_factory=dict, description="named chat robots and webhooks (wecom, dingtalk, "
+        "feishu, teams, webhook channels): CGTWATCH_HOOKS__<NAME>__URL, __SECRET")
     alerts: AlertSettings = AlertSettings()
     display: DisplaySettings = DisplaySettings()
     log_level: str = "INFO"
@@ -244,7 +270,9 @@ class Settings(BaseSettings):
         """Every secret of these settings in clear, for log redaction."""
         out = [v.get_secret_value() for v in (
             self.kafka.sasl_password, self.elastic.api_key, self.elastic.password,
-            self.smtp.password, self.slack.bot_token, *self.slack.webhooks.values()) if v]
+            self.smtp.password, self.slack.bot_token, *self.slack.webhooks.values(),
+            *(h.url for h in self.hooks.values()),
+            *(h.secret for h in self.hooks.values())) if v]
         return [v for v in out if v]
 
     @property

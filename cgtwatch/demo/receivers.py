@@ -1,29 +1,31 @@
 """Loopback servers used by the demo and the integration tests.
 
 Input: nothing but ports picked here. Output: a static site server (the bundled demo site),
-a Slack receiver that records posts to an incoming webhook or to the Web API's
-``chat.postMessage`` (optionally failing the first N with a 429 or 500 status, or answering a
-scripted list of statuses), and an SMTP server (aiosmtpd) that records messages, optionally
-with STARTTLS or implicit TLS and AUTH. Both record when each message arrived.
+the Slack receiver (``cgtwatch.demo.slack_receiver``, re-exported here), and an SMTP server
+(aiosmtpd) that records messages and when they arrived, optionally with STARTTLS or implicit
+TLS and AUTH; it can hold its answer to DATA (a message in, its client killed before the
+answer) and go down (connections refused) and come back on the same port.
 """
 
 from __future__ import annotations
 
+import asyncio
 import functools
-import json
 import ssl
 import threading
 import time
-from dataclasses import dataclass, field
 from email import message_from_bytes
 from email.message import Message
 from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import Any
-from urllib.parse import parse_qsl
 
 from aiosmtpd.controller import Controller
 from aiosmtpd.smtp import AuthResult, LoginPassword
+
+from cgtwatch.demo.slack_receiver import SlackReceiver
+
+__all__ = ["SlackReceiver", "SmtpReceiver", "StaticSite"]
 
 
 class _QuietHandler(SimpleHTTPRequestHandler):
@@ -52,105 +54,20 @@ class StaticSite:
         self.server.server_close()
 
 
-def _parse_body(body: bytes, content_type: str) -> dict[str, Any]:
-    if "application/x-www-form-urlencoded" in content_type:
-        form = dict(parse_qsl(body.decode("utf-8")))
-        for name in ("blocks", "attachments"):
-            if name in form:
-                form[name] = json.loads(form[name])
-        return form
-    parsed: dict[str, Any] = json.loads(body or b"{}")
-    return parsed
-
-
-@dataclass
-class SlackReceiver:
-    """Records webhook and ``chat.postMessage`` posts. ``statuses`` answers the first posts
-    with those statuses in order (e.g. ``[429, 500]``); then ``fail_first`` answers the next
-    posts with ``fail_status``. ``retry_after`` is sent with every 429."""
-
-    fail_first: int = 0
-    fail_status: int = 429
-    posts: list[dict[str, Any]] = field(default_factory=list)
-    attempts: int = 0
-    statuses: list[int] = field(default_factory=list)
-    retry_after: str = "1"
-    times: list[float] = field(default_factory=list)
-    paths: list[str] = field(default_factory=list)
-    tokens: list[str] = field(default_factory=list)
-
-    def __post_init__(self) -> None:
-        receiver = self
-        scripted = len(self.statuses)
-
-        class Handler(_QuietHandler):
-            def do_POST(self) -> None:
-                length = int(self.headers.get("Content-Length", "0"))
-                body = self.rfile.read(length)
-                api = self.path.startswith("/api/")
-                with lock:
-                    receiver.attempts += 1
-                    if receiver.statuses:
-                        status = receiver.statuses.pop(0)
-                    else:
-                        failing = receiver.attempts - scripted <= receiver.fail_first
-                        status = receiver.fail_status if failing else 200
-                    if status == 200:
-                        receiver.posts.append(
-                            _parse_body(body, self.headers.get("Content-Type", "")))
-                        receiver.times.append(time.time())
-                        receiver.paths.append(self.path)
-                        receiver.tokens.append(self.headers.get("Authorization", ""))
-                self._reply(status, api)
-
-            def _reply(self, status: int, api: bool) -> None:
-                self.send_response(status)
-                if status == 429:
-                    self.send_header("Retry-After", receiver.retry_after)
-                if api:
-                    self.send_header("Content-Type", "application/json; charset=utf-8")
-                self.end_headers()
-                if api:
-                    ok = status == 200
-                    answer = {"ok": ok, "channel": "C1", "ts": f"{time.time():.6f}"} if ok else {
-                        "ok": False, "error": "ratelimited" if status == 429 else "fatal_error"}
-                    self.wfile.write(json.dumps(answer).encode())
-                else:
-                    self.wfile.write(b"ok" if status == 200 else b"rate_limited")
-
-        lock = threading.Lock()
-        self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-        self.thread = threading.Thread(target=self.server.serve_forever, daemon=True)
-
-    @property
-    def url(self) -> str:
-        return f"http://127.0.0.1:{self.server.server_address[1]}/services/demo"
-
-    @property
-    def api_url(self) -> str:
-        """Base URL of the Slack Web API stand-in (``CGTWATCH_SLACK__API_URL``)."""
-        return f"http://127.0.0.1:{self.server.server_address[1]}/api/"
-
-    def start(self) -> SlackReceiver:
-        self.thread.start()
-        return self
-
-    def stop(self) -> None:
-        self.server.shutdown()
-        self.server.server_close()
-
-
 class _Recorder:
     def __init__(self) -> None:
         self.messages: list[Message] = []
         self.times: list[float] = []
         self.logins: list[str] = []
+        self.hold_s = 0.0
 
     async def handle_DATA(self, server: Any, session: Any, envelope: Any) -> str:  # noqa: N802
         self.messages.append(message_from_bytes(envelope.content))
         self.times.append(time.time())
         if session.authenticated:
             self.logins.append(str(session.auth_data))
+        if self.hold_s:  # the message is in; the answer is late (a client may die meanwhile)
+            await asyncio.sleep(self.hold_s)
         return "250 Message accepted for delivery"
 
 
@@ -185,8 +102,17 @@ class SmtpReceiver:
             # offers AUTH only if TLS is not "required", and then it must not require AUTH
             options.update(authenticator=_Authenticator(users), auth_required=not implicit_tls,
                            auth_require_tls=not implicit_tls)
+        self._options = {"ssl_context": tls if implicit_tls else None, **options}
         self.controller = Controller(self.recorder, hostname="127.0.0.1", port=port,
-                                     ssl_context=tls if implicit_tls else None, **options)
+                                     **self._options)
+
+    @property
+    def hold_s(self) -> float:
+        return self.recorder.hold_s
+
+    @hold_s.setter
+    def hold_s(self, value: float) -> None:
+        self.recorder.hold_s = value
 
     @property
     def times(self) -> list[float]:
@@ -206,3 +132,13 @@ class SmtpReceiver:
 
     def stop(self) -> None:
         self.controller.stop()
+
+    def down(self) -> None:
+        """Stop listening: connections are refused until ``up``."""
+        self.controller.stop()
+
+    def up(self) -> None:
+        """Listen again on the same port, keeping what was received."""
+        self.controller = Controller(self.recorder, hostname="127.0.0.1", port=self.port,
+                                     **self._options)
+        self.controller.start()

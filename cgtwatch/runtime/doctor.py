@@ -8,7 +8,6 @@ raises: an exception becomes a failed check with its message (secrets are never 
 from __future__ import annotations
 
 import smtplib
-import ssl
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Literal
@@ -19,7 +18,7 @@ from kafka import KafkaAdminClient
 from config.clients import elastic, kafka_common
 from config.contracts import Topics
 from config.labels import label_names
-from config.rules import SlackChannel, load_alert_rules
+from config.rules import load_alert_rules
 from config.settings import Settings
 from config.sources import load_sources
 from config.taxonomy import load_taxonomy
@@ -114,40 +113,38 @@ def _smtp(settings: Settings) -> Check:
     smtp = settings.smtp
     if not smtp.host:
         return Check("smtp", "warn", "not configured", "set CGTWATCH_SMTP__HOST for email alerts")
+    from alerts.channels.mail import connect  # delivery's own session: TLS, CA, login
+
     try:
-        context = ssl.create_default_context()
-        client = (smtplib.SMTP_SSL(smtp.host, smtp.port, timeout=5, context=context)
-                  if smtp.security == "ssl" else smtplib.SMTP(smtp.host, smtp.port, timeout=5))
-        with client:
-            client.ehlo()
-            if smtp.security == "starttls":
-                client.starttls(context=context)
-            if smtp.username:
-                client.login(smtp.username,
-                             smtp.password.get_secret_value() if smtp.password else "")
+        client = connect(smtp, timeout_s=5)
+        try:
+            client.noop()
+        finally:
+            client.close()
     except (OSError, smtplib.SMTPException) as exc:
         return Check("smtp", "fail", f"{smtp.host}:{smtp.port}: {type(exc).__name__}",
                      "check CGTWATCH_SMTP__HOST/PORT/SECURITY and the credentials")
     return Check("smtp", "ok", f"{smtp.host}:{smtp.port} ({smtp.security})")
 
 
-def _slack(settings: Settings) -> Check:
+def _channels(settings: Settings) -> Check:
+    """Every alert channel's own ``check`` (the channel registry): missing webhooks, token,
+    SMTP server, an unwritable file..."""
+    from alerts.channels import check_channels
+
     try:
         rules = load_alert_rules(settings.paths.alert_rules, label_names(settings.paths.taxonomy))
     except Exception:
-        return Check("slack", "warn", "alert rules not readable", "see the alert rules check")
-    slack = [c for c in rules.channels if isinstance(c, SlackChannel)]
-    wanted = {c.webhook for c in slack if c.webhook}
-    missing = sorted(wanted - set(settings.slack.webhooks))
-    if missing:
-        return Check("slack", "fail", f"webhooks named in rules but not set: {missing}",
-                     "set CGTWATCH_SLACK__WEBHOOKS='{\"name\": \"https://hooks.slack.com/…\"}'")
-    if any(not c.webhook for c in slack) and settings.slack.bot_token is None:
-        return Check("slack", "fail", "a channel posts with the bot token, which is not set",
-                     "set CGTWATCH_SLACK__BOT_TOKEN (xoxb-…)")
-    return Check("slack", "ok", f"{len(slack)} channel(s) configured" if slack else "not used")
+        return Check("alert channels", "warn", "alert rules not readable",
+                     "see the alert rules check")
+    problems = [p for found in check_channels(rules.channels, settings).values() for p in found]
+    if problems:
+        return Check("alert channels", "fail", "; ".join(p.split("; ")[0] for p in problems),
+                     "; ".join(sorted({p.split("; ", 1)[-1] for p in problems})))
+    kinds = sorted({c.type for c in rules.channels})
+    return Check("alert channels", "ok", f"{len(rules.channels)} channel(s): {', '.join(kinds)}")
 
 
 def run_checks(settings: Settings) -> list[Check]:
     return [*_files(settings), *_kafka(settings), *_elastic(settings), _smtp(settings),
-            _slack(settings)]
+            _channels(settings)]

@@ -9,8 +9,9 @@ field such as ``article_id``, ``source``, ``stage``, and ``exc_info`` for except
 Two filters sit on the handler, so they see every record whatever logger it came from:
 ``RepeatFilter`` lets one WARNING-or-worse record per (logger, message template) through per
 interval and tells the count of the ones it held back (a broker outage is a few lines, not
-thousands); ``RedactFilter`` removes URL passwords, Slack webhook paths and the secret values
-of the settings from messages and tracebacks.
+thousands); ``RedactFilter`` removes URL passwords, Slack webhook paths, chat-robot keys
+(WeCom ``key=``, DingTalk ``access_token=``/``sign=``, Teams ``sig=``, Feishu hook paths) and
+the secret values of the settings from messages and tracebacks.
 """
 
 from __future__ import annotations
@@ -34,6 +35,10 @@ REDACTED = "***"
 _STANDARD = set(vars(logging.LogRecord("", 0, "", 0, "", None, None))) | {"message", "asctime"}
 _URL_PASSWORD = re.compile(r"(?P<head>[A-Za-z][A-Za-z0-9+.-]*://[^\s/:@]*):[^\s/@]*@")
 _SLACK_HOOK = re.compile(r"(hooks\.slack(?:-gov)?\.com/(?:services|workflows|triggers)/)\S+")
+# chat robots' keys: WeCom ?key=, DingTalk ?access_token= and &sign=, Teams workflows &sig=,
+# Feishu/Lark hook paths
+_QUERY_KEY = re.compile(r"([?&](?:key|access_token|sign|sig)=)[^&\s\"']+")
+_FEISHU_HOOK = re.compile(r"(/open-apis/bot/v2/hook/)[^\s\"'?]+")
 _DIGITS = re.compile(r"\d+")
 _LINE_BREAKS = "\x85\u2028\u2029"
 
@@ -43,6 +48,8 @@ def redact(text: str, secrets: Iterable[str] = ()) -> str:
     any of ``secrets``."""
     text = _URL_PASSWORD.sub(rf"\g<head>:{REDACTED}@", text)
     text = _SLACK_HOOK.sub(rf"\g<1>{REDACTED}", text)
+    text = _QUERY_KEY.sub(rf"\g<1>{REDACTED}", text)
+    text = _FEISHU_HOOK.sub(rf"\g<1>{REDACTED}", text)
     for secret in secrets:
         if secret:
             text = text.replace(secret, REDACTED)

@@ -11,7 +11,13 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from config.rules import AlertRulesFile, EmailChannel, SlackChannel, load_alert_rules
+from config.rules import (
+    HOOK_CHANNELS,
+    AlertRulesFile,
+    EmailChannel,
+    SlackChannel,
+    load_alert_rules,
+)
 from config.settings import Settings
 from config.sources import load_sources
 from config.taxonomy import load_gazetteers, load_taxonomy
@@ -47,6 +53,10 @@ def channel_problems(rules: AlertRulesFile, settings: Settings) -> list[str]:
                        "CGTWATCH_SLACK__BOT_TOKEN")
         elif isinstance(channel, EmailChannel) and not settings.smtp.host:
             out.append(f"channel {channel.name!r} sends e-mail; set CGTWATCH_SMTP__HOST")
+        elif isinstance(channel, HOOK_CHANNELS):
+            from alerts.channels.registry import kind_of  # the channel type's own check
+
+            out += kind_of(channel).check(channel, settings)
     return out
 
 

@@ -18,10 +18,7 @@ from types import FrameType
 import faust
 from elasticsearch import AsyncElasticsearch
 
-from alerts.agent import ALERTER_APP, Alerter, ops_publisher, register_alerter
-from alerts.channels import build_senders
-from alerts.history import Ledger, alerts_index
-from alerts.stories import StoryLookup, articles_index
+from alerts.service import ALERTER_APP, alerter_app
 from cgtwatch.runtime.health import mark_ready
 from cgtwatch.runtime.logs import configure_logging
 from cgtwatch.runtime.probes import await_dependencies
@@ -95,16 +92,7 @@ def run_alerter(settings: Settings) -> None:
     # a bad file fails before any wait; rules may name any label of the taxonomy
     rules = load_alert_rules(settings.paths.alert_rules, label_names(settings.paths.taxonomy))
     observe(settings, "alerter", ALERTER_APP)
-    es = AsyncElasticsearch(**elastic(settings))
-    app = create_app(settings, ALERTER_APP)
-    topics = stream_topics(app)
-    a = settings.alerts
-    alerter = Alerter(rules, build_senders(rules.channels, settings),
-                      Ledger(es, alerts_index(settings)), a.attempts, a.backoff_s,
-                      failing_after=a.failing_after, ops=ops_publisher(topics),
-                      stories=StoryLookup(es, articles_index(settings)))
-    register_alerter(app, topics, alerter, a.flush_interval_s, handler_retry(settings))
-    run_faust(app, settings)
+    run_faust(alerter_app(settings, rules), settings)
 
 
 def run_crawler(settings: Settings) -> None:

@@ -30,6 +30,12 @@ def test_rules_test_and_alerts_history(stack: Env) -> None:
     previews = [json.loads(line) for line in dry.output.splitlines() if line.startswith("{")]
     assert [p["article_id"] for p in previews] == [relevant.article_id]
     assert previews[0]["slack"]["blocks"]
+    assert {c["type"] for c in previews[0]["channels"].values()} == {"slack", "email", "file"}
+    every = runner.invoke(app, ["rules", "test", "cgt", "--as", "all", "--json"])
+    rendered = json.loads(every.output.splitlines()[0])["channels"]
+    assert {c["type"] for c in rendered.values()} == {
+        "slack", "email", "file", "console", "webhook", "wecom", "dingtalk", "feishu", "teams"}
+    assert all(relevant.url in json.dumps(c["message"]) for c in rendered.values())
     assert len(stack.slack.posts) == posts_before  # a dry run sends nothing
 
     unknown = runner.invoke(app, ["rules", "test", "no-such-rule"])

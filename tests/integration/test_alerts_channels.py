@@ -1,7 +1,7 @@
 """Real channel protocols on loopback: SMTP with STARTTLS, implicit TLS and AUTH (aiosmtpd, a
 self-signed certificate made here), Slack webhooks and ``chat.postMessage`` (slack_sdk against
-a local receiver that answers 429 and 500) — retried through the alerter's delivery loop, and
-never posted twice."""
+a local receiver that answers 429 and 500): each outcome classified as sent, retryable,
+permanent or ambiguous, as the delivery workers expect."""
 
 from __future__ import annotations
 
@@ -20,9 +20,8 @@ from cryptography.x509.oid import NameOID
 from pydantic import SecretStr
 
 from alerts.channels import Delivery, Sender
-from alerts.delivery import Deliverer
-from alerts.mail import EmailSender
-from alerts.slack import SlackBotSender, SlackSender
+from alerts.channels.mail import EmailSender
+from alerts.channels.slack import SlackBotSender, SlackSender
 from cgtwatch.demo.receivers import SlackReceiver, SmtpReceiver
 from cgtwatch.devstack.localstack import free_port
 from config.contracts import Classification, ClassifiedArticle, LabelResult, article_id
@@ -77,8 +76,14 @@ def server_tls(cert: tuple[Path, Path]) -> ssl.SSLContext:
 
 def deliver(sender: Sender, article: ClassifiedArticle, attempts: int = 4
             ) -> tuple[Delivery, int]:
-    deliverer = Deliverer({"c": sender}, attempts=attempts, backoff_s=0.05)
-    return asyncio.run(deliverer.send("c", lambda s: s.send(RULE, article)))
+    """Try like a delivery worker would (without its backoff): until sent or not retryable."""
+    payload = sender.render(RULE, article)
+    outcome = Delivery(False, "not tried")
+    for attempt in range(1, attempts + 1):
+        outcome = asyncio.run(sender.deliver("cgt:s1:c", payload))
+        if outcome.ok or not outcome.retryable:
+            return outcome, attempt
+    return outcome, attempts
 
 
 @pytest.mark.parametrize("security", ["starttls", "ssl"])
@@ -145,6 +150,8 @@ def test_slack_bot_token_posts_with_chat_post_message(make_article: Make) -> Non
         assert slack.paths == ["/api/chat.postMessage"]
         assert slack.tokens == ["Bearer xoxb-test"]
         assert slack.posts[0]["channel"] == "#cgt" and slack.posts[0]["blocks"]
+        assert slack.posts[0]["metadata"] == {"event_type": "cgtwatch_alert",
+                                              "event_payload": {"delivery": "cgt:s1:c"}}
     finally:
         slack.stop()
 
@@ -162,3 +169,24 @@ def test_slack_unreachable_is_retryable(make_article: Make) -> None:
     url = f"http://127.0.0.1:{free_port()}/services/x"
     outcome, attempts = deliver(SlackSender(url, timeout=2), make_article(), 2)
     assert (outcome.ok, outcome.retryable, attempts) == (False, True, 2)
+
+
+@pytest.mark.parametrize("security", ["starttls", "ssl"])
+def test_doctor_checks_smtp_with_the_delivery_session_and_its_ca(cert: tuple[Path, Path],
+                                                                 security: str) -> None:
+    from cgtwatch.runtime.doctor import _smtp
+    from config.settings import Settings
+
+    port = free_port()
+    smtp = SmtpReceiver(port, tls=server_tls(cert), implicit_tls=security == "ssl",
+                        users={"alerts": "s3cret"}).start()
+    try:
+        values = {"host": "127.0.0.1", "port": port, "security": security,
+                  "username": "alerts", "password": SecretStr("s3cret")}
+        trusted = _smtp(Settings(smtp=SmtpSettings(**values, ca_certs=cert[0])))
+        untrusted = _smtp(Settings(smtp=SmtpSettings(**values)))
+        assert trusted.status == "ok", trusted
+        assert untrusted.status == "fail" and "SSL" in untrusted.found, untrusted
+        assert smtp.messages == []
+    finally:
+        smtp.stop()

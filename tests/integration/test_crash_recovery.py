@@ -7,12 +7,11 @@ the restarted workers re-read whatever they had not committed.
 
 from __future__ import annotations
 
-import json
 import time
-from collections import Counter
 
 import pytest
 
+from tests.integration.alerting import mail_texts, per_url, slack_texts
 from tests.integration.conftest import Env, both_kafka_backends, make_article, wait_for
 
 pytestmark = [pytest.mark.integration, both_kafka_backends]
@@ -55,18 +54,17 @@ def test_kill_workers_mid_batch_loses_nothing_and_alerts_once(
     for name in killed:
         assert supervisor.children[name].restarts >= 1
 
-    def all_alerted() -> bool:
-        supervisor.poll()
-        return len(stack.smtp.messages) >= len(relevant) and len(
-            stack.slack.posts) >= len(relevant)
+    urls = [a.url for a in relevant]
 
-    wait_for(all_alerted, 60, f"{len(relevant)} alerts per channel\n{stack.logs()}")
+    def all_alerted() -> bool:  # Slack is paced: a burst arrives partly as digests
+        supervisor.poll()
+        return (min(per_url(mail_texts(stack), urls).values()) >= 1
+                and min(per_url(slack_texts(stack), urls).values()) >= 1)
+
+    wait_for(all_alerted, 90, f"{len(relevant)} alerts per channel\n{stack.logs()}")
     time.sleep(3)  # late duplicates would arrive now
-    slack_per_url = Counter(a.url for a in relevant for post in stack.slack.posts
-                            if a.url in json.dumps(post, ensure_ascii=False))
-    mail_per_article = Counter(str(m["X-Cgtwatch-Alert"]).split(":")[1]
-                               for m in stack.smtp.messages)
+    slack_per_url = per_url(slack_texts(stack), urls)
+    mail_per_url = per_url(mail_texts(stack), urls)
     assert set(slack_per_url.values()) == {1}, slack_per_url
-    assert len(slack_per_url) == len(relevant)
-    assert set(mail_per_article.values()) == {1}, mail_per_article
-    assert set(mail_per_article) == {a.article_id for a in relevant}
+    assert set(mail_per_url.values()) == {1}, mail_per_url
+    assert len(stack.smtp.messages) == len(relevant)

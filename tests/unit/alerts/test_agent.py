@@ -1,16 +1,15 @@
-"""The alerter: one delivery per rule × story × channel, retries with backoff, outcomes recorded."""
+"""The alerter enqueues one durable delivery per rule × story × channel; poison goes to the
+dead-letter topic and the next article is alerted."""
 
 from __future__ import annotations
 
 import asyncio
+import json
 from collections.abc import Callable
 
-from alerts.agent import Alerter
-from alerts.channels import Delivery
 from config.contracts import ClassifiedArticle
 from config.rules import AlertRulesFile
-from tests.unit.alerts.fakes import MemoryLedger as DictLedger
-from tests.unit.alerts.fakes import ScriptedSender
+from tests.unit.alerts.fakes import Harness, ScriptedSender
 
 Make = Callable[..., ClassifiedArticle]
 
@@ -24,84 +23,85 @@ RULES = AlertRulesFile.model_validate({
 })
 
 
-def alerter(ledger: DictLedger, **senders: ScriptedSender) -> Alerter:
-    every = {name: senders.get(name, ScriptedSender()) for name in ("slack", "email", "log")}
-    return Alerter(RULES, every, ledger, attempts=4, backoff_s=0.01)  # type: ignore[arg-type]
+def harness(**senders: ScriptedSender) -> Harness:
+    return Harness(RULES, {name: senders.get(name, ScriptedSender())
+                           for name in ("slack", "email", "log")})
 
 
 def test_sends_once_per_matching_rule_and_channel(make_article: Make) -> None:
-    ledger = DictLedger()
-    slack, email, log = ScriptedSender(), ScriptedSender(), ScriptedSender()
+    h = harness()
     article = make_article(cell=("primary", 0.9), gene=("secondary", 0.6))
-    sent = asyncio.run(alerter(ledger, slack=slack, email=email, log=log).handle(article))
-    assert sent == 3
-    assert slack.sent == email.sent == [("cgt-main", article.article_id)]
-    assert log.sent == [("gene", article.article_id)]
-    assert sorted(ledger.records) == [f"cgt-main:{article.story_id}:email",
-                                      f"cgt-main:{article.story_id}:slack",
-                                      f"gene:{article.story_id}:log"]
-    record = ledger.records[f"cgt-main:{article.story_id}:slack"]
+    assert asyncio.run(h.handle(article)) == 3
+    assert h.senders["slack"].articles == h.senders["email"].articles == [article.article_id]
+    assert h.senders["log"].sent[0][1]["rule"] == "gene"
+    assert sorted(h.queue.records) == [f"cgt-main:{article.story_id}:email",
+                                       f"cgt-main:{article.story_id}:slack",
+                                       f"gene:{article.story_id}:log"]
+    record = h.queue.records[f"cgt-main:{article.story_id}:slack"]
     assert (record["status"], record["attempts"], record["title"]) == ("sent", 1, article.title)
+    assert h.senders["slack"].sent[0][0] == record["key"]  # the delivery key goes along
 
 
-def test_nothing_is_sent_when_no_rule_matches(make_article: Make) -> None:
-    ledger = DictLedger()
-    article = make_article(cell=("passing", 0.2))
-    assert asyncio.run(alerter(ledger).handle(article)) == 0
-    assert ledger.records == {}
+def test_nothing_is_queued_when_no_rule_matches(make_article: Make) -> None:
+    h = harness()
+    assert asyncio.run(h.handle(make_article(cell=("passing", 0.2)))) == 0
+    assert h.queue.records == {}
 
 
-def test_second_handle_of_the_same_article_sends_nothing(make_article: Make) -> None:
-    ledger, slack = DictLedger(), ScriptedSender()
-    worker = alerter(ledger, slack=slack)
-    article = make_article()
-
-    async def twice() -> tuple[int, int]:
-        return await worker.handle(article), await worker.handle(article)
-
-    assert asyncio.run(twice()) == (2, 0)
-    assert len(slack.sent) == 1
-
-
-def test_a_revision_of_the_same_story_is_not_alerted_again(make_article: Make) -> None:
-    ledger, slack = DictLedger(), ScriptedSender()
-    worker = alerter(ledger, slack=slack)
+def test_the_same_article_twice_and_a_revision_of_its_story_are_sent_once(
+        make_article: Make) -> None:
+    h = harness()
     first = make_article(story_id="story-1")
     revised = make_article(story_id="story-1", revision=2, text="更正后的正文 CAR-T。")
-    asyncio.run(worker.handle(first))
-    assert asyncio.run(worker.handle(revised)) == 0
-    assert len(slack.sent) == 1
+    assert asyncio.run(h.handle(first)) == 2
+    assert asyncio.run(h.handle(first, revised)) == 0
+    assert len(h.senders["slack"].sent) == 1
 
 
-def test_retries_honour_retry_after_then_succeed(make_article: Make) -> None:
-    ledger = DictLedger()
-    limited = Delivery(False, "slack: HTTP 429", retry_after=0.01)
-    slack = ScriptedSender([limited, limited])
+def test_a_batch_is_queued_before_anything_is_sent(make_article: Make) -> None:
+    h = harness()
+    articles = [make_article(url=f"https://a.gov.cn/{i}.html") for i in range(3)]
+    queued = asyncio.run(h.alerter.handle_batch([(a.encode(), {}) for a in articles]))
+    assert queued == 6 and h.senders["slack"].sent == []
+    assert set(h.queue.with_status("queued")) == set(h.queue.records)
+    asyncio.run(h.drain())
+    assert h.senders["slack"].articles == [a.article_id for a in articles]
+
+
+def poison(article: ClassifiedArticle, **fields: str) -> bytes:
+    return json.dumps({**json.loads(article.encode()), **fields}).encode()
+
+
+def test_poison_is_dead_lettered_and_the_next_article_alerted(make_article: Make) -> None:
+    slack = ScriptedSender(broken_titles={"破坏渲染"})
+    h = harness(slack=slack)
+    good = make_article(url="https://a.gov.cn/good.html")
+    bad_id = poison(make_article(), article_id="a" * 16 + "\r\nBcc: x@y.org")
+    empty_id = poison(make_article(), article_id="")
+    unrenderable = make_article(url="https://a.gov.cn/bad.html", title="破坏渲染").encode()
+    origin = {"topic": "articles.classified", "partition": 0, "offset": 7}
+    batch = [(bad_id, origin), (empty_id, origin), (b"{not json", origin),
+             (unrenderable, origin), (good.encode(), origin)]
+    assert asyncio.run(h.alerter.handle_batch(batch)) == 2
+    assert [(d.stage, d.offset) for d in h.letters] == [("alerts", 7)] * 4
+    assert "article_id" in h.letters[0].error and "article_id" in h.letters[1].error
+    assert "cannot render" in h.letters[3].error
+    assert h.letters[3].article_id == json.loads(unrenderable)["article_id"]
+    asyncio.run(h.drain())
+    assert slack.articles == h.senders["email"].articles == [good.article_id]
+
+
+def test_a_sender_that_raises_fails_the_delivery_with_a_dead_letter(make_article: Make
+                                                                     ) -> None:
+    class Raising(ScriptedSender):
+        async def deliver(self, key: str, payload: dict[str, object]) -> object:  # type: ignore
+            raise UnicodeEncodeError("utf-8", "x", 0, 1, "surrogates not allowed")
+
+    h = harness(slack=Raising())
     article = make_article()
-    assert asyncio.run(alerter(ledger, slack=slack).handle(article)) == 2
-    assert len(slack.sent) == 3
-    record = ledger.records[f"cgt-main:{article.story_id}:slack"]
-    assert (record["status"], record["attempts"], record["error"]) == ("sent", 3, "")
-
-
-def test_permanent_failure_is_recorded_as_failed(make_article: Make) -> None:
-    ledger = DictLedger()
-    broken = Delivery(False, "slack: HTTP 404")
-    slack = ScriptedSender([broken] * 10)
-    article = make_article()
-    assert asyncio.run(alerter(ledger, slack=slack).handle(article)) == 1  # email still went
-    assert len(slack.sent) == 4
-    record = ledger.records[f"cgt-main:{article.story_id}:slack"]
-    assert (record["status"], record["attempts"], record["error"]) == (
-        "failed", 4, "slack: HTTP 404")
-    assert ledger.records[f"cgt-main:{article.story_id}:email"]["status"] == "sent"
-
-
-def test_a_failed_alert_is_retried_on_redelivery(make_article: Make) -> None:
-    ledger = DictLedger()
-    slack = ScriptedSender([Delivery(False, "slack: HTTP 500")] * 4)
-    worker = alerter(ledger, slack=slack)
-    article = make_article()
-    asyncio.run(worker.handle(article))
-    assert asyncio.run(worker.handle(article)) == 1  # slack now works; email was already sent
-    assert ledger.records[f"cgt-main:{article.story_id}:slack"]["status"] == "sent"
+    asyncio.run(h.handle(article))
+    record = h.queue.records[f"cgt-main:{article.story_id}:slack"]
+    assert record["status"] == "failed" and "UnicodeEncodeError" in record["error"]
+    assert [(d.stage, d.article_id) for d in h.letters] == [("alerts", article.article_id)]
+    assert [e.kind for e in h.ops] == ["alert_delivery_failed"]
+    assert h.queue.records[f"cgt-main:{article.story_id}:email"]["status"] == "sent"

@@ -8,10 +8,10 @@ from datetime import timedelta
 
 import pytest
 
+from alerts.channels.slack import from_status
 from alerts.dryrun import article_from_doc, matches, parse_duration
 from alerts.render import render_slack, safe_url, slack_link
 from alerts.render_digest import MAX_BLOCKS, render_email_digest, render_slack_digest
-from alerts.slack import from_status
 from config.contracts import ClassifiedArticle
 from config.rules import Rule
 
@@ -89,7 +89,8 @@ def test_durations() -> None:
 
 
 def test_indexed_documents_become_articles_again() -> None:
-    doc = {"article_id": "a1", "url": "https://a.gov.cn/1", "source_id": "s", "title": "基因治疗",
+    doc = {"article_id": "a1" * 16,
+           "url": "https://a.gov.cn/1", "source_id": "s", "title": "基因治疗",
            "text": "AAV 基因治疗", "labels": ["gene_therapy"], "language": "zh",
            "scores": {"gene_therapy": 0.8, "cell_therapy": 0.0},
            "salience": {"gene_therapy": "primary", "cell_therapy": "none"},
@@ -104,7 +105,7 @@ def test_indexed_documents_become_articles_again() -> None:
     assert article.published == "2026-11-18T09:30:00+08:00"  # the stored time, offset kept
     gene = Rule(name="g", labels=["gene_therapy"], regions=["Guangdong"], channels=["c"],
                 enabled=False)
-    assert [a.article_id for a in matches(gene, [doc])] == ["a1"]
+    assert [a.article_id for a in matches(gene, [doc])] == ["a1" * 16]
     assert matches(gene.model_copy(update={"regions": ["Shanghai"]}), [doc]) == []
 
 

@@ -182,3 +182,22 @@ def test_dead_letter_for_tolerates_undecodable_or_missing_payload() -> None:
     assert "\ufffd" in dead_letter_for("s", ValueError("x"), b"\xff\xfe{").payload
     assert dead_letter_for("s", ValueError("x"), None).payload == ""
     assert dead_letter_for("s", ValueError("x"), "text").payload == "text"
+
+
+@pytest.mark.parametrize("bad", ["", "a" * 31, "A" * 32, "a" * 31 + "\n", "a" * 16 + "\r\n" +
+                                 "a" * 14, "g" * 32, "a" * 33])
+def test_an_article_id_other_than_32_lower_case_hex_is_refused_at_decode(bad: str) -> None:
+    good = json.loads(RawArticle(article_id=article_id("https://a.org/1"), url="https://a.org/1",
+                                 source_id="s").encode())
+    with pytest.raises(ValidationError, match="article_id"):
+        decode(RawArticle, json.dumps({**good, "article_id": bad}))
+
+
+@pytest.mark.parametrize("bad", ["s1\r\nBcc: x@y.org", "x" * 65, "故事"])
+def test_a_story_id_with_control_characters_or_too_long_is_refused(bad: str) -> None:
+    good = json.loads(ClassifiedArticle(
+        article_id="a" * 32, url="https://a.org/1", source_id="s", story_id="b" * 32,
+        classification=_classification()).encode())
+    assert decode(ClassifiedArticle, json.dumps(good)).story_id == "b" * 32
+    with pytest.raises(ValidationError, match="story_id"):
+        decode(ClassifiedArticle, json.dumps({**good, "story_id": bad}))

@@ -61,7 +61,7 @@ def test_classifier_reports_the_new_label(classified: Classification) -> None:
 
 def test_wire_contract_carries_and_checks_the_new_label(taxonomy_path: Path,
                                                        classified: Classification) -> None:
-    article = ClassifiedArticle(article_id="a", url="https://x/1", source_id="s",
+    article = ClassifiedArticle(article_id="a" * 32, url="https://x/1", source_id="s",
                                 classification=classified)
     back = decode(ClassifiedArticle, article.encode(), labels=label_names(taxonomy_path))
     assert back.labels == ["rna_therapy"]

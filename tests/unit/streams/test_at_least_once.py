@@ -10,7 +10,8 @@ from typing import Any
 import faust
 import pytest
 
-from alerts.agent import Alerter, register_alerter
+from alerts.agent import Alerter
+from alerts.service import register_alerter
 from config.rules import AlertRulesFile
 from config.settings import KafkaSettings, Settings
 from indexer.agent import register_indexer
@@ -94,7 +95,8 @@ def apps() -> list[faust.App]:
     register_indexer(indexer, stream_topics(indexer), object(), settings)  # type: ignore
     alerter = create_app(settings, "test-alerter")
     rules = AlertRulesFile(channels=[], rules=[])
-    register_alerter(alerter, stream_topics(alerter), Alerter(rules, {}, object()))  # type: ignore
+    register_alerter(alerter, stream_topics(alerter), Alerter(rules, {}, object()),  # type: ignore
+                     [], settings)
     return [classifier, indexer, alerter]
 
 

@@ -80,7 +80,7 @@ def test_a_custom_readiness_check_and_one_that_raises() -> None:
 
 def test_metrics_in_the_prometheus_text_format(port: int) -> None:
     indexer.metrics.record_transport_error()
-    alerts.metrics.record_delivery("health-test", True, 1)
+    alerts.metrics.record_delivery("health-test", "sent")
     status, content_type, body = get(port, "/metrics")
     assert status == 200 and content_type.startswith("text/plain; version=0.0.4")
     assert "# TYPE cgtwatch_indexer_articles_indexed_total counter" in body

@@ -176,3 +176,16 @@ def test_secrets_never_reach_the_log(capsys: pytest.CaptureFixture[str], fmt: st
     for secret in ("XXXXSECRETXXXX", "S3cret-pw", "smtp-pass-abc", "xoxb-secret-token"):
         assert secret not in err
     assert "hooks.slack.com/services/***" in err and "elastic:***@es.internal" in err
+
+
+def test_chat_robot_keys_are_redacted_from_any_url() -> None:
+    from cgtwatch.runtime.logs import redact
+
+    line = redact("POST https://qyapi.weixin.qq.com/cgi-bin/webhook/send?key=WKEY "
+                  "https://oapi.dingtalk.com/robot/send?access_token=DTOK&timestamp=1&sign=DSIG "
+                  "https://open.feishu.cn/open-apis/bot/v2/hook/FHOOK "
+                  "https://p.logic.azure.com/workflows/w/triggers/manual/paths/invoke?"
+                  "api-version=1&sig=TSIG \"HTTP/1.1 200 OK\"")
+    for secret in ("WKEY", "DTOK", "DSIG", "FHOOK", "TSIG"):
+        assert secret not in line
+    assert line.endswith('"HTTP/1.1 200 OK"') and "timestamp=1" in line

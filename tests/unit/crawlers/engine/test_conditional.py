@@ -55,7 +55,8 @@ def test_readable_attachment_and_text_replacement() -> None:
                               {"url": "http://x/a.docx", "kind": "docx"}]}
     assert readable_attachment(fields) == {"url": "http://x/a.docx", "kind": "docx"}
     assert readable_attachment({"attachments": []}) is None
-    item = RawArticle(article_id="a", url="http://x/1", source_id="s", title="T", text="见附件",
+    item = RawArticle(article_id="a" * 32, url="http://x/1", source_id="s", title="T",
+                      text="见附件",
                       content_hash=content_hash("T", "见附件"))
     changed = with_text(item, "正文")
     assert changed.text == "正文" and changed.content_hash == content_hash("T", "正文")
