@@ -108,13 +108,12 @@ def run_alerter(settings: Settings) -> None:
 
 
 def run_crawler(settings: Settings) -> None:
-    from crawlers.jobs.worker import GROUP, CrawlWorker
+    from crawlers.jobs.worker import GROUP, CrawlerWorker
 
     observe(settings, "crawler", GROUP)
-    worker = CrawlWorker(settings)
-    on_stop(worker.stopping.set)
-    mark_ready()  # its Kafka consumer and producer exist
-    worker.run()
+    worker = CrawlerWorker(settings)
+    on_stop(worker.stop)
+    worker.run(on_ready=mark_ready)  # its Kafka consumer and producer exist
 
 
 def run_scheduler(settings: Settings) -> None:
