@@ -9,9 +9,8 @@ answered UNKNOWN_MEMBER_ID after every sync, so the group rebalances every few s
 crawl longer than that is revoked and redone, over and over. Tansu is still the only
 stand-in that evicts a dead member, so the failover to the *other* worker is written against
 it (and skipped, see its reason). Topics are created by
-``cgtwatch.runtime.bootstrap.setup_all``. The
-workers are real ``cgtwatch crawler`` processes; each crawl is their real
-``python -m crawlers.jobs.run`` child.
+``cgtwatch.runtime.bootstrap.setup_all``. The workers are real ``cgtwatch crawler``
+processes, each with its one long-lived engine.
 """
 
 from __future__ import annotations
@@ -59,7 +58,8 @@ class Cluster:
     data_dir: Path
 
     def worker(self, name: str, **overrides: str) -> Supervisor:
-        env = {**self.env, "CGTWATCH_WORKER__INSTANCE_ID": name, **overrides}
+        env = {**self.env, "CGTWATCH_WORKER__INSTANCE_ID": name,
+               "CGTWATCH_CRAWLER__USER_AGENT": f"cgtwatch-test ({name})", **overrides}
         supervisor = Supervisor(["crawler"], env, self.data_dir / f"logs-{name}")
         supervisor.start_all()
         return supervisor
@@ -161,14 +161,14 @@ def test_job_of_a_killed_worker_is_redone_by_its_replacement(cluster: Cluster) -
 def kill_the_worker_crawling_gen(cluster: Cluster, workers: dict[str, Supervisor],
                                  within_s: float) -> str:
     """Queue a slow crawl of "gen", SIGKILL the worker running it (as a dying container takes
-    the worker and its crawl child) and let the site answer at full speed again; its name."""
+    it, with its jobs in flight) and let the site answer at full speed again; its name."""
     cluster.queue("gen")
     owner: list[str] = []
 
     def crawling() -> bool:
-        name = crawl_child_of(workers, "gen")
+        name = crawling_worker(cluster, "/gen/")
         owner[:] = [name] if name else []
-        return bool(owner) and bool(cluster.site.requested("/gen/"))
+        return bool(owner)
 
     wait_for(crawling, within_s, f"a worker crawling gen\n{cluster.logs()}")
     process = workers[owner[0]].children["crawler"].process
@@ -178,18 +178,12 @@ def kill_the_worker_crawling_gen(cluster: Cluster, workers: dict[str, Supervisor
     return owner[0]
 
 
-def crawl_child_of(supervisors: dict[str, Supervisor], source_id: str) -> str | None:
-    """Name of the worker whose ``crawlers.jobs.run SOURCE`` child is running now."""
-    pids = {s.children["crawler"].process.pid: name for name, s in supervisors.items()
-            if s.children["crawler"].process is not None}
-    for proc in Path("/proc").iterdir():
-        try:
-            cmd = (proc / "cmdline").read_bytes().split(b"\0")
-            if b"crawlers.jobs.run" in cmd and source_id.encode() in cmd:
-                ppid = int((proc / "stat").read_text().rsplit(")", 1)[1].split()[1])
-                return pids.get(ppid)
-        except (OSError, ValueError, IndexError):
-            continue
+def crawling_worker(cluster: Cluster, path_part: str) -> str | None:
+    """Name of the worker that fetched ``path_part`` (each sends its name in its User-Agent)."""
+    for hit in cluster.site.requested(path_part):
+        agent = hit.headers.get("User-Agent", "")
+        if agent.startswith("cgtwatch-test ("):
+            return agent.split("(", 1)[1].rstrip(")")
     return None
 
 
