@@ -159,20 +159,20 @@ class JobFeeder:
             self.consumer.resume(*self.consumer.assignment())
         self.paused = full
 
-    def step(self, idle_wait_s: float = 1.0) -> int:
+    def step(self, idle_wait_s: float = 0.5) -> int:
         """One round: settle ended jobs, commit, poll and start new jobs; jobs taken."""
         self._drain(0)
         self.commit()
         self._flow()
-        batch = self.consumer.poll(timeout_ms=200)
+        batch = self.consumer.poll(timeout_ms=0)  # fetches go on in the background
         taken = 0
         for tp, records in batch.items():
             for record in records:
                 self.take(record.value, tp, record.offset)
                 taken += 1
         if not taken:
-            # brokers that answer empty fetches at once (the local noida-db) would keep an
-            # idle loop busy: wait for a job to end instead
+            # nothing new: wait for a job to end (a broker that answers empty fetches at
+            # once, like the local noida-db, would otherwise keep the loop busy)
             self._drain(idle_wait_s)
         return taken
 
