@@ -42,8 +42,10 @@ def engine_settings(settings: Settings, publish: bool = True) -> dict[str, Any]:
         "DUPEFILTER_CLASS": "scrapy.dupefilters.BaseDupeFilter",
         "ITEM_PIPELINES": PIPELINES if publish else {},
         "TELNETCONSOLE_ENABLED": False,
+        "REMOTE_CONTROL_ENABLED": False,
         "LOGSTATS_INTERVAL": 300.0,
         "LOG_LEVEL": settings.log_level,
+        "LOG_INSTALL_ROOT_HANDLER": False,  # the process's own logging stays
         "HTTPCACHE_ENABLED": False,
         "COOKIES_ENABLED": False,
         "MEMUSAGE_ENABLED": False,

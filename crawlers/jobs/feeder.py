@@ -9,7 +9,9 @@ own thread (Twisted's reactor has the main one) and is the only user of the cons
 - at ``max_jobs_in_flight`` open jobs it pauses its partitions and keeps polling (heartbeats,
   rebalances): backpressure; a job for a source already being crawled is skipped;
 - a job whose deadline passed is reported and queued again, up to ``MAX_ATTEMPTS``;
-- on a rebalance it commits what it can and forgets the partitions it lost.
+- on a rebalance it commits what it can and forgets the partitions it lost;
+- polls return at once (``timeout_ms=0``) except while joining the group: an idle worker
+  waits on its finished-jobs queue instead of in a fetch loop.
 """
 
 from __future__ import annotations
@@ -65,11 +67,12 @@ class _Listener(ConsumerRebalanceListener):  # type: ignore[misc]
         self.feeder = feeder
 
     def on_partitions_revoked(self, revoked: set[TopicPartition]) -> None:
+        self.feeder.joining = True
         self.feeder.commit()
         self.feeder.tracker.drop(revoked)
 
     def on_partitions_assigned(self, assigned: set[TopicPartition]) -> None:
-        return None
+        self.feeder.joining = False
 
 
 class JobFeeder:
@@ -92,6 +95,7 @@ class JobFeeder:
         self.crawling: dict[str, str] = {}  # source id -> run key
         self.stopping = threading.Event()
         self.paused = False
+        self.joining = True  # until the group assigned partitions (polls must wait then)
 
     def take(self, value: bytes, tp: TopicPartition, offset: int) -> None:
         """Start the job at ``offset`` (or settle it at once: bad, unknown or a duplicate)."""
@@ -164,7 +168,9 @@ class JobFeeder:
         self._drain(0)
         self.commit()
         self._flow()
-        batch = self.consumer.poll(timeout_ms=0)  # fetches go on in the background
+        # joining the group takes a poll that may wait; once in, fetches go on in the
+        # background of polls that return at once
+        batch = self.consumer.poll(timeout_ms=200 if self.joining else 0)
         taken = 0
         for tp, records in batch.items():
             for record in records:

@@ -38,8 +38,7 @@ class Engine:
     def __init__(self, settings: Settings, seen: SeenStore, publish: bool = True,
                  on_item: Callable[[RawArticle], Any] | None = None) -> None:
         self.settings = settings
-        self.process = CrawlerProcess(engine_settings(settings, publish),
-                                      install_root_handler=False)
+        self.process = CrawlerProcess(engine_settings(settings, publish))
         self.crawler = self.process.create_crawler(PollSpider)
         self.opened = threading.Event()
         self._waiting: list[JobRun] = []
@@ -89,9 +88,10 @@ class Engine:
 
     def stop(self) -> None:
         """Close the spider and end ``run`` (from any thread)."""
+        from scrapy.utils.defer import deferred_from_coro
         from twisted.internet import reactor
 
-        reactor.callFromThread(self.crawler.stop)
+        reactor.callFromThread(lambda: deferred_from_coro(self.crawler.stop_async()))
 
 
 def crawl_once(settings: Settings, source: Source, seen: SeenStore, job_id: str = "",
