@@ -36,14 +36,14 @@ from elasticsearch import Elasticsearch  # noqa: E402
 from bench.poll_seed import seed, seed_docs, utc  # noqa: E402
 from bench.poll_site import PER_PAGE, Site  # noqa: E402
 from bench.poll_watch import TopicWatch, cpu_s, rss_mb  # noqa: E402
-from cgtwatch.bootstrap import setup_all  # noqa: E402
-from cgtwatch.localstack import LocalStack, free_port  # noqa: E402
-from cgtwatch.supervisor import Supervisor  # noqa: E402
+from cgtwatch.devstack.localstack import LocalStack, free_port  # noqa: E402
+from cgtwatch.devstack.supervisor import Supervisor  # noqa: E402
+from cgtwatch.runtime.bootstrap import setup_all  # noqa: E402
 from config.clients import elastic  # noqa: E402
 from config.contracts import CrawlStats, RawArticle, Topics, article_id, decode  # noqa: E402
 from config.settings import Settings  # noqa: E402
 from config.sources import SourcesFile  # noqa: E402
-from crawlers.seen_es import seen_index  # noqa: E402
+from crawlers.state.seen_es import seen_index  # noqa: E402
 
 STARTUP_S = 45.0  # the window opens this long after seeding (services start meanwhile)
 

@@ -1,7 +1,7 @@
 """Seed of ``bench_poll.py``: the state of a crawler that has watched the site for hours.
 
 Input: the generated ``Site`` and the seed time. Output: documents in the seen-store index
-(``<prefix>-seen``, the format ``crawlers.seen_es`` writes): every listed article, first seen
+(``<prefix>-seen``, the format ``crawlers.state.seen_es`` writes): every listed article, first seen
 two hours ago and re-checked half an hour ago (so no re-check is due during the run), except the
 ``special`` ones, whose one-hour re-check falls due at a chosen time; and every list page
 with its validators, the fingerprint of its links and its next re-check time. The content
@@ -19,12 +19,12 @@ from elasticsearch import Elasticsearch, helpers
 from bench.poll_site import BASE_TIME, Site, article_html, list_html, validators_of
 from config.contracts import article_id
 from config.sources import Source
+from crawlers.engine.items import build_raw_article
 from crawlers.engine.job import links_hash
 from crawlers.engine.recheck import earliest, next_recheck
-from crawlers.extract import extract_article
-from crawlers.items import build_raw_article
-from crawlers.links import find_article_links
-from crawlers.seen import page_key
+from crawlers.extract.article import extract_article
+from crawlers.links.discover import find_article_links
+from crawlers.state.seen import page_key
 
 
 def _iso(when: datetime) -> str:
