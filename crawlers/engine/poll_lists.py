@@ -18,7 +18,6 @@ from scrapy.http import Response
 from twisted.python.failure import Failure
 
 from config.contracts import article_id, utcnow
-from config.sources import Source
 from crawlers.engine import tracking
 from crawlers.engine.articles import header_charset
 from crawlers.engine.causes import failure_cause
@@ -27,9 +26,10 @@ from crawlers.engine.job import JobRun, PageState, links_hash
 from crawlers.engine.recheck import earliest, next_recheck, parse_time, recheck_due
 from crawlers.extract.encoding import decode_html
 from crawlers.links.dataproxy import next_dataproxy_url
-from crawlers.links.discover import find_article_links, find_next_pages, hanweb_dataproxy_urls
+from crawlers.links.discover import find_next_pages
 from crawlers.links.feeds import parse_feed, parse_sitemap
-from crawlers.links.hanweb import inline_datastore_links, links_from_records, records
+from crawlers.links.formats import ListPage, read_list_page
+from crawlers.links.hanweb import HanwebProxyRequest, links_from_records, records
 from crawlers.links.model import ListedLink
 from crawlers.state.seen import SeenRecord, SeenStore
 
@@ -86,18 +86,18 @@ class ListCallbacks:
         if self._not_modified(run, response):
             return
         html, _ = decode_html(response.body, header_charset(response))
-        proxies = self._dataproxy_requests(run.source, html, response.url, depth)
-        if proxies:
-            yield from proxies
+        reading = read_list_page(ListPage.of(run.source, html, response.url, utcnow().date()))
+        if reading.proxies:  # a Hanweb column without inline records: its data proxy
+            yield from self._dataproxy_requests(reading.proxies, response.url, depth)
             return
-        links = find_article_links(html, response.url, run.source.selectors)
+        links = reading.links
         first_url = (response.meta.get("redirect_urls") or [response.url])[0]
         if depth == 1 and self._unchanged(run, response, first_url, links):
             return
         before = run.counts["links_new"]
         yield from self.article_requests(run, links, response.url, first_page=depth == 1,
                                          page=(response, first_url) if depth == 1 else None)
-        if depth < self.max_pages and run.counts["links_new"] > before:
+        if depth < (run.source.max_pages or self.max_pages) and run.counts["links_new"] > before:
             for url in find_next_pages(html, response.url, response.url,
                                        run.source.selectors)[:1]:
                 yield scrapy.Request(url, callback=self.parse_list, errback=self.list_failed,
@@ -156,16 +156,13 @@ class ListCallbacks:
             run.pages.append(self.page_state(page[0], page[1], [x.url for x in links],
                                              when.isoformat() if when else ""))
 
-    def _dataproxy_requests(self, source: Source, html: str, url: str, depth: int
+    def _dataproxy_requests(self, proxies: list[HanwebProxyRequest], url: str, depth: int
                             ) -> list[scrapy.Request]:
-        """A Hanweb column without inline records: its records come from the data proxy."""
-        if source.selectors.links or inline_datastore_links(html, url, utcnow().date()):
-            return []
         return [scrapy.FormRequest(proxy.url, formdata=proxy.form, dont_filter=True,
                                    callback=self.parse_dataproxy, errback=self.list_failed,
                                    cb_kwargs={"list_url": url, "form": proxy.form,
                                               "depth": depth})
-                for proxy in hanweb_dataproxy_urls(html, url)]
+                for proxy in proxies]
 
     @tracking.callback
     def parse_dataproxy(self, run: JobRun, response: Response, list_url: str,
@@ -179,7 +176,8 @@ class ListCallbacks:
         before = run.counts["links_new"]
         yield from self.article_requests(run, links, list_url, first_page=depth == 1)
         following = next_dataproxy_url(response.url, len(fragments), xml)
-        if following and depth < self.max_pages and run.counts["links_new"] > before:
+        limit = run.source.max_pages or self.max_pages
+        if following and depth < limit and run.counts["links_new"] > before:
             yield scrapy.FormRequest(following, formdata=form, dont_filter=True,
                                      callback=self.parse_dataproxy, errback=self.list_failed,
                                      cb_kwargs={"list_url": list_url, "form": form,

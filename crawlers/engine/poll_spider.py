@@ -96,9 +96,7 @@ class PollSpider(ListCallbacks, ArticleCallbacks, scrapy.Spider):
 
         def finished(ended: JobRun) -> None:
             self.runs.pop(ended.key, None)
-            if ended.clean:
-                for state in ended.pages:
-                    self.store_page(state)
+            self.store_pages(ended)
             done(ended)
 
         run.on_done = finished
@@ -144,6 +142,12 @@ class PollSpider(ListCallbacks, ArticleCallbacks, scrapy.Spider):
                 self.pages.clear()
             self.pages[url] = self.seen.page_validators(url)
         return self.pages[url]
+
+    def store_pages(self, run: JobRun) -> None:
+        """Keep a job's list-page states, only when nothing failed or was cut."""
+        if run.clean:
+            for state in run.pages:
+                self.store_page(state)
 
     def store_page(self, state: PageState) -> None:
         self.seen.record_page(state.url, state.etag, state.last_modified, state.links_hash,
