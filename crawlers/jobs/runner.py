@@ -39,6 +39,9 @@ class Engine:
                  on_item: Callable[[RawArticle], Any] | None = None) -> None:
         self.settings = settings
         self.process = CrawlerProcess(engine_settings(settings, publish))
+        # Scrapy logs each response at DEBUG: our process logging decides, at INFO at least
+        logging.getLogger("scrapy").setLevel(max(logging.INFO,
+                                                 logging.getLevelName(settings.log_level)))
         self.crawler = self.process.create_crawler(PollSpider)
         self.opened = threading.Event()
         self._waiting: list[JobRun] = []
