@@ -158,6 +158,36 @@ def test_job_of_a_killed_worker_is_redone_by_its_replacement(cluster: Cluster) -
     assert {a.source_id for a in raw} == {"gen"} and len({a.article_id for a in raw}) == 20
 
 
+EXPECTED = {"trs": 7, "hanweb": 8, "en-cms": 4, "rss": 3, "sitemap": 2, "gen": 20}
+
+
+def test_a_worker_killed_with_jobs_in_flight_redoes_them_all_once(cluster: Cluster) -> None:
+    cluster.site.delay_s = 0.4  # every page takes 0.4 s: the six jobs run for seconds
+    worker = cluster.worker("w1")
+    wait_for(lambda: "waiting for jobs" in cluster.logs(), 60, "the worker up")
+    try:
+        cluster.queue(*SOURCES)
+        started = ("/trs/", "/col/", "/en/", "/feed/", "/sitemap", "/gen/")
+        wait_for(lambda: sum(bool(cluster.site.requested(p)) for p in started) >= 4, 60,
+                 f"jobs in flight\n{cluster.logs()}")
+        process = worker.children["crawler"].process
+        assert process is not None
+        os.killpg(process.pid, signal.SIGKILL)  # jobs in flight die with it
+        cluster.site.delay_s = 0.0
+        wait_for(lambda: bool(worker.poll()), 30, "the supervisor restarting it")
+        wait_for(lambda: {s.source_id for s in cluster.stats() if s.ok} >= set(SOURCES), 180,
+                 f"every job redone\n{cluster.logs()}")
+    finally:
+        stop(worker)
+    raw = [decode(RawArticle, v) for _, v in read_topic(cluster.settings, Topics.RAW)]
+    by_source: dict[str, set[str]] = {}
+    for article in raw:
+        by_source.setdefault(article.source_id, set()).add(article.article_id)
+    assert {sid: len(ids) for sid, ids in by_source.items()} == EXPECTED  # nothing lost
+    pairs = [(a.article_id, a.revision) for a in raw]
+    assert len(pairs) == len(set(pairs))  # nothing published twice
+
+
 def kill_the_worker_crawling_gen(cluster: Cluster, workers: dict[str, Supervisor],
                                  within_s: float) -> str:
     """Queue a slow crawl of "gen", SIGKILL the worker running it (as a dying container takes
