@@ -11,6 +11,7 @@ the source had problems.
 from __future__ import annotations
 
 import argparse
+import logging
 import sys
 import uuid
 
@@ -61,6 +62,8 @@ def main(argv: list[str] | None = None) -> int:
     except BadSettingsError as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 2
+    logging.basicConfig(level=settings.log_level, stream=sys.stderr,
+                        format="%(asctime)s %(levelname)s %(name)s: %(message)s")
     source = load_sources(settings.paths.sources).get(args.source_id)
     stats = crawl_and_report(settings, source, args.job_id)
     print(stats.model_dump_json(), flush=True)
