@@ -131,12 +131,14 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
         appeared: dict[str, float] = {}
         start_events(site, events, start, appeared)
         cpu0, requests0, rss_max = cpu_s(pids), site.requests, 0.0
+        rss_start = rss_mb(pids)
         stack_pids = [stack.process.pid] if stack.process is not None else []
         stack0 = cpu_s(stack_pids)
         while time.time() < start + args.duration:
             rss_max = max(rss_max, rss_mb(pids))
             time.sleep(2.0)
         cpu1, requests1, stack1 = cpu_s(pids), site.requests, cpu_s(stack_pids)
+        rss_end = rss_mb(pids)
         expected = len(events["new"]) + len(events["edits"])
         deadline = start + args.duration + args.interval + 30
         while time.time() < deadline and len(detected(raw, appeared)) < expected:
@@ -144,7 +146,8 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
         raw.stop()
         stats.stop()
         return report(args, events, raw, stats, appeared, start, cpu1 - cpu0,
-                      requests1 - requests0, rss_max, stack1 - stack0, docs)
+                      requests1 - requests0, (rss_start, rss_max, rss_end), stack1 - stack0,
+                      docs)
     finally:
         if supervisor is not None:
             supervisor.stop_all(grace_s=15)
@@ -165,7 +168,8 @@ def detected(raw: TopicWatch, appeared: dict[str, float]) -> dict[str, float]:
 
 def report(args: argparse.Namespace, events: dict[str, list[Any]], raw: TopicWatch,
            stats: TopicWatch, appeared: dict[str, float], start: float, cpu: float,
-           requests: int, rss_max: float, stack_cpu: float, seeded: int) -> dict[str, Any]:
+           requests: int, rss: tuple[float, float, float], stack_cpu: float, seeded: int
+           ) -> dict[str, Any]:
     window = [decode(CrawlStats, v) for _, _, v in stats.got]
     polls = [s for s in window if start <= s.finished_at.timestamp() < start + args.duration]
     found = detected(raw, appeared)
@@ -187,13 +191,14 @@ def report(args: argparse.Namespace, events: dict[str, list[Any]], raw: TopicWat
         "requests": requests, "cpu_s_total": round(cpu, 2),
         "cpu_cores_used": round(cpu / args.duration, 4),
         "cpu_ms_per_poll": round(1000 * cpu / max(len(polls), 1), 2),
-        "rss_mb_max": round(rss_max, 1), "new_expected": len(events["new"]),
+        "rss_mb_max": round(rss[1], 1), "new_expected": len(events["new"]),
         "new_published": len(new), "detect_p50_s": round(percentile(new, 0.5), 1),
         "detect_p95_s": round(percentile(new, 0.95), 1),
         "edits_expected": len(events["edits"]), "edits_detected": len(edits),
         "republished_unchanged": republished,
         "polls_unchanged": len(unchanged), "polls_failed": sum(not s.ok for s in polls),
         "stack_cpu_s": round(stack_cpu, 2), "seeded_docs": seeded,
+        "rss_mb_start": round(rss[0], 1), "rss_mb_end": round(rss[2], 1),
     }
 
 
