@@ -16,8 +16,8 @@ last request and item are finished (``crawlers.engine.tracking``) or its deadlin
 
 from __future__ import annotations
 
+import time
 from collections.abc import AsyncIterator, Iterator
-from datetime import timedelta
 from typing import Any
 
 import scrapy
@@ -82,8 +82,6 @@ class PollSpider(ListCallbacks, ArticleCallbacks, scrapy.Spider):
         raise DontCloseSpider
 
     def expire_late_runs(self) -> None:
-        import time
-
         now = time.monotonic()
         for run in list(self.runs.values()):
             run.expire_if_late(now)
@@ -163,6 +161,3 @@ class PollSpider(ListCallbacks, ArticleCallbacks, scrapy.Spider):
         return PageState(url, etag.decode("latin-1") if etag else None,
                          modified.decode("latin-1") if modified else None, links_hash(urls),
                          next_check)
-
-    def first_recheck(self) -> timedelta:
-        return timedelta(seconds=self.recheck_ages_s[0] if self.recheck_ages_s else 0)
