@@ -186,6 +186,9 @@ def test_a_worker_killed_with_jobs_in_flight_redoes_them_all_once(cluster: Clust
     assert {sid: len(ids) for sid, ids in by_source.items()} == EXPECTED  # nothing lost
     pairs = [(a.article_id, a.revision) for a in raw]
     assert len(pairs) == len(set(pairs))  # nothing published twice
+    # six sources on one host, many jobs at once: the host's downloader slot still allows
+    # at most CONCURRENT_REQUESTS_PER_DOMAIN (2) requests at a time
+    assert cluster.site.max_in_flight <= 2
 
 
 def kill_the_worker_crawling_gen(cluster: Cluster, workers: dict[str, Supervisor],
