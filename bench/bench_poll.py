@@ -45,7 +45,7 @@ from config.settings import Settings  # noqa: E402
 from config.sources import SourcesFile  # noqa: E402
 from crawlers.state.seen_es import seen_index  # noqa: E402
 
-STARTUP_S = 45.0  # the window opens this long after seeding (services start meanwhile)
+STARTUP_S = 40.0  # the window opens this long after seeding (services start meanwhile)
 
 
 def sources_yaml(site: Site, interval_s: int) -> dict[str, Any]:
@@ -115,11 +115,13 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
         sources = {s.id: s for s in SourcesFile.model_validate(spec).sources}
         events = plan(site, args.duration, random.Random(42))
         seeded_at = time.time()
-        start = seeded_at + STARTUP_S
+        es = Elasticsearch(**elastic(settings))
+        docs = seed(es, seen_index(settings), seed_docs(site, sources, utc(seeded_at), {}))
+        start = time.time() + STARTUP_S  # the window opens once the services are up
         special = {(sid, n): utc(start + off + 10 - 3600) for off, sid, n in events["edits"]}
         special.update({(sid, n): utc(start + off - 3600) for off, sid, n in events["quiet"]})
-        es = Elasticsearch(**elastic(settings))
-        docs = seed(es, seen_index(settings), seed_docs(site, sources, utc(seeded_at), special))
+        seed(es, seen_index(settings), seed_docs(site, sources, utc(seeded_at), special,
+                                                 only={sid for sid, _ in special}))
         es.close()
         raw, stats = TopicWatch(settings, Topics.RAW), TopicWatch(settings, Topics.CRAWL_STATS)
         supervisor = Supervisor(["scheduler", "crawler"], env, work / "logs")

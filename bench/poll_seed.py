@@ -50,10 +50,14 @@ def _article_doc(site: Site, source: Source, sid: str, n: int, first: datetime,
 
 
 def seed_docs(site: Site, sources: dict[str, Source], now: datetime,
-              special: dict[tuple[str, int], datetime]) -> Iterator[dict[str, Any]]:
-    """Seen-store documents; ``special`` maps (source, article) to its first-seen time."""
+              special: dict[tuple[str, int], datetime], only: set[str] | None = None
+              ) -> Iterator[dict[str, Any]]:
+    """Seen-store documents (of the ``only`` sources, or all); ``special`` maps (source,
+    article) to its first-seen time."""
     old_first, old_last = now - timedelta(hours=2), now - timedelta(minutes=30)
     for sid, column in site.columns.items():
+        if only is not None and sid not in only:
+            continue
         checks = []
         urls = []
         for n, _ in column.titles():
