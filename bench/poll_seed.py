@@ -23,7 +23,7 @@ from crawlers.engine.items import build_raw_article
 from crawlers.engine.job import links_hash
 from crawlers.engine.recheck import earliest, next_recheck
 from crawlers.extract.article import extract_article
-from crawlers.links.discover import find_article_links
+from crawlers.links.formats import ListPage, read_list_page
 from crawlers.state.seen import page_key
 
 
@@ -69,7 +69,7 @@ def seed_docs(site: Site, sources: dict[str, Source], now: datetime,
             yield doc
         page_url = site.url(column)
         html = list_html(column)
-        links = find_article_links(html, page_url)
+        links = read_list_page(ListPage.of(sources[sid], html, page_url)).links
         etag, modified = (validators_of(html.encode(), column.changed_at)
                           if column.validators else (None, None))
         when = earliest(checks)
