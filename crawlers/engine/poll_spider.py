@@ -11,7 +11,8 @@ last request and item are finished (``crawlers.engine.tracking``) or its deadlin
 - Known articles on the first list page are fetched again (conditional GET) when they reach
   a re-check age (``crawlers.engine.recheck``); next pages are followed only while a page
   still shows new links.
-- The seen-store's list-page records are cached in memory (this worker's own writes).
+- The seen-store's list-page records are cached in memory (this worker's own writes); a job
+  that is not a scheduled one (manual, retry, ``cgtwatch reconcile``) reads them afresh.
 """
 
 from __future__ import annotations
@@ -99,6 +100,9 @@ class PollSpider(ListCallbacks, ArticleCallbacks, scrapy.Spider):
 
         run.on_done = finished
         self.runs[run.key] = run
+        if run.job.reason != "schedule":  # manual, retry, reconcile: the store may have
+            for url in (*run.source.list_urls, *run.source.feeds, *run.source.sitemaps):
+                self.pages.pop(str(url), None)  # forgotten records the cache still holds
         run.hold()  # until every entry point is queued
         try:
             for request in self.entry_requests(run):

@@ -139,3 +139,17 @@ def test_page_records_are_cached_and_updated_by_own_writes(seen: SeenStore) -> N
     cached = spider.page(LIST)
     assert cached is not None and cached.etag == '"y"'
     assert seen.get(page_key(LIST)) is not None
+
+
+def test_a_job_that_is_not_scheduled_reads_list_records_afresh(seen: SeenStore) -> None:
+    spider, run = make(seen)
+    spider.store_page(PageState(LIST, '"y"', None, "h2", ""))
+    seen.forget([page_key(LIST)])  # as `cgtwatch reconcile` does
+    scheduled = JobRun(job=run.job, source=SOURCE, key="k1", deadline_s=60)
+    spider.crawler.engine = type("Engine", (), {"crawl": lambda self, request: None})()
+    spider.submit(scheduled)
+    assert spider.page(LIST) is not None  # the cache still holds it
+    manual = JobRun(job=run.job.model_copy(update={"reason": "manual"}), source=SOURCE,
+                    key="k2", deadline_s=60)
+    spider.submit(manual)
+    assert spider.page(LIST) is None
