@@ -7,7 +7,8 @@ own thread (Twisted's reactor has the main one) and is the only user of the cons
 - a job's offset is committed only when the job ended and every job before it on its
   partition did too (``OffsetTracker``), so a killed worker's open jobs are redone;
 - at ``max_jobs_in_flight`` open jobs it pauses its partitions and keeps polling (heartbeats,
-  rebalances): backpressure; a job for a source already being crawled is skipped;
+  rebalances): backpressure; a scheduled job for a source already being crawled is
+  skipped, any other (manual, retry, reconcile) runs after the crawl under way;
 - a job whose deadline passed is reported and queued again, up to ``MAX_ATTEMPTS``;
 - on a rebalance it commits what it can and forgets the partitions it lost;
 - polls return at once (``timeout_ms=0``) except while joining the group: an idle worker
@@ -70,6 +71,11 @@ class _Listener(ConsumerRebalanceListener):  # type: ignore[misc]
         self.feeder.joining = True
         self.feeder.commit()
         self.feeder.tracker.drop(revoked)
+        for source_id, waiting in list(self.feeder.later.items()):
+            kept = [entry for entry in waiting if entry[2] not in revoked]
+            self.feeder.later[source_id] = kept
+            if not kept:
+                del self.feeder.later[source_id]
 
     def on_partitions_assigned(self, assigned: set[TopicPartition]) -> None:
         self.feeder.joining = False
@@ -93,6 +99,7 @@ class JobFeeder:
         self.done: queue.Queue[JobRun] = queue.Queue()
         self.where: dict[str, tuple[TopicPartition, int]] = {}  # run key -> (tp, offset)
         self.crawling: dict[str, str] = {}  # source id -> run key
+        self.later: dict[str, list[tuple[CrawlJob, Source, TopicPartition, int]]] = {}
         self.stopping = threading.Event()
         self.paused = False
         self.joining = True  # until the group assigned partitions (polls must wait then)
@@ -110,9 +117,15 @@ class JobFeeder:
             self.tracker.finished(tp, offset)
             return
         if job.source_id in self.crawling:
-            log.info("crawl of %s skipped: already being crawled", job.source_id)
-            self.tracker.finished(tp, offset)
+            if job.reason == "schedule":  # the crawl under way serves this poll too
+                log.info("crawl of %s skipped: already being crawled", job.source_id)
+                self.tracker.finished(tp, offset)
+            else:  # manual, retry, reconcile: after the crawl under way, with fresh state
+                self.later.setdefault(job.source_id, []).append((job, source, tp, offset))
             return
+        self._start(job, source, tp, offset)
+
+    def _start(self, job: CrawlJob, source: Source, tp: TopicPartition, offset: int) -> None:
         run = self.engine.new_run(job, source, self.done.put)
         self.where[run.key] = (tp, offset)
         self.crawling[job.source_id] = run.key
@@ -123,6 +136,10 @@ class JobFeeder:
         tp, offset = self.where.pop(run.key)
         if self.crawling.get(run.source.id) == run.key:
             del self.crawling[run.source.id]
+            if self.later.get(run.source.id):
+                self._start(*self.later[run.source.id].pop(0))
+            if not self.later.get(run.source.id):
+                self.later.pop(run.source.id, None)
         stats = run.stats(self.settings.worker.instance_id)
         try:
             self.report(stats)

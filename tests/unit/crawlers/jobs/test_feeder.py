@@ -178,6 +178,21 @@ def test_a_job_for_a_source_being_crawled_is_skipped(rig: Rig) -> None:
     assert rig.committed() == [2]
 
 
+def test_a_manual_job_for_a_source_being_crawled_runs_after_it(rig: Rig) -> None:
+    rig.queue(0, "feed-a")
+    manual = CrawlJob(job_id="job-1", source_id="feed-a", reason="manual")
+    rig.consumer.queued.append((TP0, Record(1, manual.encode())))
+    rig.feeder.step(idle_wait_s=0)
+    assert len(rig.engine.runs) == 1
+    finish(rig.engine.runs[0], list_pages=1, links_found=2)
+    rig.feeder.step(idle_wait_s=0)
+    assert [r.job.reason for r in rig.engine.runs] == ["schedule", "manual"]
+    assert rig.committed() == [1]  # the manual job's offset waits for it
+    finish(rig.engine.runs[1], list_pages=1, links_found=2)
+    rig.feeder.step(idle_wait_s=0)
+    assert rig.committed()[-1] == 2 and rig.feeder.later == {}
+
+
 def queued_retries(source_id: str) -> float:
     labels = {"source": source_id, "reason": "retry"}
     return REGISTRY.get_sample_value("cgtwatch_crawler_jobs_queued_total", labels) or 0.0
