@@ -2,7 +2,8 @@
 
 Input: list pages (HTML columns, Hanweb data-proxy pages, feeds, sitemaps) of a job. Output:
 requests for the job's new articles and for the known ones due for a re-check, the next list
-page while pages still show new links, and the list state to store after a clean crawl. A
+page while pages still show new links (every page up to the limit for a job that is not a
+scheduled poll), and the list state to store after a clean crawl. A
 list page answered 304, or showing the same article links as last time with no re-check due,
 ends the poll there. List-page failures are recorded with their cause.
 """
@@ -42,6 +43,13 @@ def page_due(record: SeenRecord | None, now: datetime) -> bool:
         return True
     when = parse_time(record.next_check)
     return when is not None and when <= now
+
+
+def _go_on(run: JobRun, new_before: int) -> bool:
+    """Follow the next list page: the page showed new links, or the job is not a scheduled
+    poll (manual, retry, reconcile: every page up to the limit, for articles forgotten
+    anywhere in the list)."""
+    return run.counts["links_new"] > new_before or run.job.reason != "schedule"
 
 
 class ListCallbacks:
@@ -97,7 +105,7 @@ class ListCallbacks:
         before = run.counts["links_new"]
         yield from self.article_requests(run, links, response.url, first_page=depth == 1,
                                          page=(response, first_url) if depth == 1 else None)
-        if depth < (run.source.max_pages or self.max_pages) and run.counts["links_new"] > before:
+        if depth < (run.source.max_pages or self.max_pages) and _go_on(run, before):
             for url in find_next_pages(html, response.url, response.url,
                                        run.source.selectors)[:1]:
                 yield scrapy.Request(url, callback=self.parse_list, errback=self.list_failed,
@@ -177,7 +185,7 @@ class ListCallbacks:
         yield from self.article_requests(run, links, list_url, first_page=depth == 1)
         following = next_dataproxy_url(response.url, len(fragments), xml)
         limit = run.source.max_pages or self.max_pages
-        if following and depth < limit and run.counts["links_new"] > before:
+        if following and depth < limit and _go_on(run, before):
             yield scrapy.FormRequest(following, formdata=form, dont_filter=True,
                                      callback=self.parse_dataproxy, errback=self.list_failed,
                                      cb_kwargs={"list_url": list_url, "form": form,

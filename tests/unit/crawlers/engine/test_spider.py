@@ -83,6 +83,10 @@ def test_no_next_page_when_the_page_shows_no_new_link(seen: SeenStore) -> None:
         seen.record(article_id(url), url, "hash", 1)
     spider, run = make(seen, max_pages=3)
     assert listed(spider, run) == []  # the rest of the column is older still
+    manual, run = make(seen, max_pages=3)
+    run.job = run.job.model_copy(update={"reason": "manual"})
+    (page,) = listed(manual, run)  # a manual crawl (or reconcile) reads every page
+    assert page.callback == manual.parse_list
 
 
 def test_source_max_pages_overrides_the_default(seen: SeenStore) -> None:
