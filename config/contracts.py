@@ -152,6 +152,9 @@ class CrawlStats(Message):
     errors: int = 0
     http_status: dict[str, int] = Field(default_factory=dict)
     not_modified: int = 0  # list or article pages answered 304 (conditional GET)
+    cause: str = ""  # why, in words: "DNS failure", "HTTP 403", "unchanged (304)", ...
+    articles_new: int = 0  # of articles_published, those seen for the first time
+    articles_rechecked: int = 0  # known articles fetched again (re-check schedule)
 
 
 class Attachment(BaseModel):
@@ -307,6 +310,7 @@ class SourceHealth(Message):
     last_links_found: int = 0
     consecutive_failures: int = 0
     last_error: str | None = None
+    last_cause: str = ""  # the last crawl's outcome in words (see ``CrawlStats.cause``)
     last_job_id: str = ""
     worker: str = ""
 

@@ -115,9 +115,14 @@ class CrawlerSettings(_Section):
     retry_backoff_s: float = Field(default=1.0, ge=0, description="first retry delay, doubled")
     retry_backoff_max_s: float = Field(default=30.0, ge=0)
     redirect_max_times: int = Field(default=5, ge=0)
-    recheck_within_days: float = Field(
-        default=3.0, ge=0, description="re-check known articles this young (conditional GET)")
-    recheck_max_per_crawl: int = Field(default=20, ge=0)
+    recheck_ages_s: list[float] = Field(
+        default=[3600, 6 * 3600, 86400, 3 * 86400, 7 * 86400], description="re-check each "
+        "article on a source's first list page (conditional GET) when it reaches these ages "
+        "(seconds after first seen), then never again")
+    concurrent_requests: int = Field(default=32, ge=1, description="requests in flight in "
+                                     "one crawler worker, over every site")
+    max_jobs_in_flight: int = Field(default=200, ge=1, description="crawl jobs one worker "
+                                    "runs at once; it stops taking jobs beyond this")
     unhealthy_after_failures: int = Field(
         default=3, ge=1, description="failed crawls in a row before a source is unhealthy")
 

@@ -63,26 +63,52 @@ class LinkHosts(BaseModel):
         return _clean_hosts(value)
 
 
+def every_seconds(value: str) -> int:
+    """Seconds of a duration written as a number and a unit (``90s``, ``30m``, ``2h``, ``1d``)."""
+    match = _EVERY.match(value.strip())
+    if not match:
+        raise ValueError("use a number and a unit, e.g. '30m', '2h', '1d'")
+    if int(match.group(1)) <= 0:
+        raise ValueError("must be more than zero, e.g. '30m'")
+    return int(match.group(1)) * _UNIT_S[match.group(2)]
+
+
 class Schedule(BaseModel):
+    """When to poll a source: ``every`` at first; with ``fastest``/``slowest`` the interval
+    adapts to the source's publication rate within those bounds (without them it stays at
+    ``every``); each poll moves by up to ``jitter_s`` either way."""
+
     model_config = ConfigDict(extra="forbid", frozen=True)
     every: str = "30m"
+    fastest: str | None = None
+    slowest: str | None = None
     jitter_s: int = Field(default=60, ge=0)
 
-    @field_validator("every")
+    @field_validator("every", "fastest", "slowest")
     @classmethod
-    def _check_every(cls, value: str) -> str:
-        match = _EVERY.match(value.strip())
-        if not match:
-            raise ValueError("use a number and a unit, e.g. '30m', '2h', '1d'")
-        if int(match.group(1)) <= 0:
-            raise ValueError("must be more than zero, e.g. '30m'")
+    def _check_every(cls, value: str | None) -> str | None:
+        if value is None:
+            return None
+        every_seconds(value)
         return value.strip()
+
+    @model_validator(mode="after")
+    def _ordered(self) -> Schedule:
+        if self.min_seconds > self.seconds or self.seconds > self.max_seconds:
+            raise ValueError("need fastest <= every <= slowest")
+        return self
 
     @property
     def seconds(self) -> int:
-        match = _EVERY.match(self.every)
-        assert match is not None
-        return int(match.group(1)) * _UNIT_S[match.group(2)]
+        return every_seconds(self.every)
+
+    @property
+    def min_seconds(self) -> int:
+        return every_seconds(self.fastest) if self.fastest else self.seconds
+
+    @property
+    def max_seconds(self) -> int:
+        return every_seconds(self.slowest) if self.slowest else self.seconds
 
 
 class Source(BaseModel):

@@ -1,5 +1,6 @@
 """Commands about sources and crawling: ``cgtwatch sources check [--online]``,
-``cgtwatch sources status`` and ``cgtwatch crawl SOURCE_ID``.
+``cgtwatch sources status``, ``cgtwatch sources preview SOURCE_ID`` and
+``cgtwatch crawl SOURCE_ID`` (both crawl in this process with the crawler workers' engine).
 
 Input: command-line options, settings, ``sources.yaml``, the ``<prefix>-sources`` health
 index. Output: tables and summaries on stdout; non-zero exit codes when something is wrong.
@@ -7,8 +8,6 @@ index. Output: tables and summaries on stdout; non-zero exit codes when somethin
 
 from __future__ import annotations
 
-import subprocess
-import sys
 from concurrent.futures import ThreadPoolExecutor
 from datetime import datetime
 from pathlib import Path
@@ -22,7 +21,7 @@ from config.settings import Settings
 from config.yamlfile import OperatorFileError
 
 if TYPE_CHECKING:
-    from config.sources import SourcesFile
+    from config.sources import Source, SourcesFile
     from crawlers.links.probe import ProbeResult
 
 sources_app = typer.Typer(help="Check and inspect the watched sources.", no_args_is_help=True)
@@ -114,47 +113,88 @@ def sources_status(
         es.close()
     table = Table(title=f"sources ({sources_index(settings)})", caption=zone_note(settings))
     for column in ("source", "health", "last success", "last run", "new (last/total)",
-                   "failures", "reason"):
+                   "failures", "last outcome", "reason"):
         table.add_column(column)
     for item in loaded.sources:
         state = states.get(item.id)
         if state is None:
-            table.add_row(item.id, "[yellow]never crawled[/]", "-", "-", "-", "-", "")
+            table.add_row(item.id, "[yellow]never crawled[/]", "-", "-", "-", "-", "-", "")
             continue
         style = _HEALTH_STYLE.get(state.health, "")
         table.add_row(item.id, f"[{style}]{state.health}[/]", _when(state.last_success),
                       _when(state.last_run), f"{state.last_new_items}/{state.new_items_total}",
-                      str(state.consecutive_failures), state.reason or (state.last_error or ""))
+                      str(state.consecutive_failures), _outcome(state.last_error is None,
+                                                                state.last_cause),
+                      state.reason or (state.last_error or ""))
     console.print(table)
+
+
+def _outcome(ok: bool, cause: str) -> str:
+    return ("ok" if ok else "[red]failed[/]") + (f": {cause}" if cause else "")
+
+
+def _source(source_id: str) -> Source:
+    _, loaded = _load(None)
+    try:
+        return loaded.get(source_id)
+    except KeyError as exc:
+        fail(f"{exc.args[0]}; see `cgtwatch sources check`")
 
 
 def crawl(
     source_id: Annotated[str, typer.Argument(help="id of the source in sources.yaml")],
 ) -> None:
-    """Crawl one source now (publishes new articles, stats and health like a worker)."""
-    from config.contracts import CrawlStats, decode
+    """Crawl one source now, in this process (publishes new articles, stats and health like
+    a worker). Exit 1 when the crawl failed; the table says why."""
+    from crawlers.jobs.run import crawl_and_report
 
     settings = Settings()
-    _, loaded = _load(None)
+    source = _source(source_id)
     try:
-        loaded.get(source_id)
-    except KeyError as exc:
-        fail(f"{exc.args[0]}; see `cgtwatch sources check`")
-    done = subprocess.run([sys.executable, "-m", "crawlers.jobs.run", source_id],
-                          capture_output=True, text=True, check=False,
-                          timeout=settings.crawler.crawl_timeout_s + 60)
-    lines = done.stdout.strip().splitlines()
-    if not lines or not lines[-1].startswith("{"):
-        tail = "\n".join(done.stderr.strip().splitlines()[-8:])
-        fail(f"the crawl of {source_id} did not finish (exit {done.returncode}):\n{tail}\n"
+        stats = crawl_and_report(settings, source)
+    except Exception as exc:
+        fail(f"the crawl of {source_id} could not run: {exc}\n"
              "Is the stack running (cgtwatch up), or CGTWATCH_KAFKA__BOOTSTRAP_SERVERS set?")
-    stats = decode(CrawlStats, lines[-1])
     table = Table(title=f"crawl of {source_id}", show_header=False)
-    for key in ("ok", "list_pages", "links_found", "articles_published", "articles_unchanged",
-                "not_modified", "pages_fetched", "errors", "http_status", "error"):
+    table.add_row("outcome", _outcome(stats.ok, stats.cause))
+    for key in ("ok", "list_pages", "links_found", "articles_published", "articles_new",
+                "articles_rechecked", "articles_unchanged", "not_modified", "pages_fetched",
+                "errors", "http_status", "error"):
         table.add_row(key, str(getattr(stats, key)))
     console.print(table)
     raise typer.Exit(0 if stats.ok else 1)
+
+
+@sources_app.command("preview")
+def sources_preview(
+    source_id: Annotated[str, typer.Argument(help="id of the source in sources.yaml")],
+    limit: Annotated[int, typer.Option(help="at most this many articles")] = 20,
+) -> None:
+    """Crawl one source now and show what it finds: each article's title, date, URL, start
+    of text and labels. Publishes nothing and leaves the seen-store alone. Exit 1, with the
+    reason, when it finds no article."""
+    from crawlers.jobs.runner import crawl_once
+    from crawlers.state.seen import MemorySeenStore
+    from streams.classify import default_classifier
+
+    settings = Settings()
+    settings = settings.model_copy(update={"crawler": settings.crawler.model_copy(
+        update={"max_articles_per_crawl": limit, "max_list_pages": 1})})
+    source = _source(source_id)
+    run, articles = crawl_once(settings, source, MemorySeenStore(), publish=False)
+    stats = run.stats(settings.worker.instance_id)
+    if not articles:
+        fail(f"no article found on {source_id}: {stats.cause or stats.error or 'nothing listed'}"
+             "; try `cgtwatch sources check --online --source " + source_id + "`", code=1)
+    classifier = default_classifier(settings.paths.taxonomy.parent)
+    for article in articles[:limit]:
+        result = classifier.classify(article.title, article.text, article.language)
+        labels = ", ".join(f"{name} ({result.results[name].salience})" for name in result.labels)
+        console.print(f"[bold]{article.title}[/]\n  {article.published or 'no date'}  "
+                      f"{article.url}\n  {article.text[:160].replace(chr(10), ' ')}\n"
+                      f"  labels: {labels or 'none'}", highlight=False)
+    console.print(f"{len(articles)} article(s) found on {source_id} "
+                  f"({_outcome(stats.ok, stats.cause)}); nothing was published")
 
 
 def register(app: typer.Typer) -> None:

@@ -96,23 +96,27 @@ def run_alerter(settings: Settings) -> None:
 
 
 def run_crawler(settings: Settings) -> None:
-    from crawlers.jobs.worker import GROUP, CrawlWorker
+    from crawlers.jobs.worker import GROUP, CrawlerWorker
 
     observe(settings, "crawler", GROUP)
-    worker = CrawlWorker(settings)
-    on_stop(worker.stopping.set)
-    mark_ready()  # its Kafka consumer and producer exist
-    worker.run()
+    worker = CrawlerWorker(settings)
+    on_stop(worker.stop)
+    worker.run(on_ready=mark_ready)  # its Kafka consumer and producer exist
 
 
 def run_scheduler(settings: Settings) -> None:
+    import threading
+
     from config.sources import load_sources
-    from crawlers.jobs.scheduler import build_scheduler, kafka_publisher
+    from crawlers.jobs.scheduler import CrawlPlan, build_scheduler, kafka_publisher
+    from crawlers.jobs.stats_listener import listen_to_stats
 
     sources = load_sources(settings.paths.sources)  # a bad file fails before any wait
     observe(settings, "scheduler", None)  # publishes only: no consumer group, no lag
-    scheduler = build_scheduler(sources, kafka_publisher(settings),
-                                settings.crawler.first_run_spread_s)
+    plan = CrawlPlan(sources, settings.crawler.first_run_spread_s)
+    scheduler = build_scheduler(plan, kafka_publisher(settings))
+    stopping = threading.Event()
+    listen_to_stats(settings, plan.learned, stopping)
     log.info("scheduling %d sources", len(sources.enabled))
     mark_ready()  # its Kafka producer exists
     scheduler.start()

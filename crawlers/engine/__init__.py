@@ -1,1 +1,1 @@
-"""The Scrapy parts: the generic spider, item building, pipelines, middleware."""
+"""The Scrapy parts: the long-lived engine spider, job tracking, items, pipelines, middleware."""

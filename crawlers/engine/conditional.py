@@ -1,13 +1,11 @@
 """Conditional GET and re-check decisions for the generic spider (pure).
 
 Input: a stored ``SeenRecord`` (validators, first seen) and response headers. Output: the
-``If-None-Match``/``If-Modified-Since`` headers to send, the validators to keep, and whether
-a known article is young enough to be re-checked for edits.
+``If-None-Match``/``If-Modified-Since`` headers to send and the validators to keep. When a
+known article is re-checked is ``crawlers.engine.recheck``.
 """
 
 from __future__ import annotations
-
-from datetime import datetime, timedelta
 
 from scrapy.http import Response
 
@@ -35,14 +33,3 @@ def _header(response: Response, name: bytes) -> str | None:
 
 def validators(response: Response) -> Validators:
     return _header(response, b"ETag"), _header(response, b"Last-Modified")
-
-
-def should_recheck(record: SeenRecord, now: datetime, within_days: float) -> bool:
-    """Known articles first seen less than ``within_days`` ago are fetched again (edits)."""
-    if within_days <= 0 or not record.first_seen:
-        return False
-    try:
-        first = datetime.fromisoformat(record.first_seen)
-    except ValueError:
-        return False
-    return now - first < timedelta(days=within_days)

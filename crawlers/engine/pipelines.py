@@ -1,15 +1,17 @@
 """Scrapy item pipelines: drop unchanged articles, publish new revisions to Kafka.
 
-Input: ``RawArticle`` items from the generic spider. Output: messages on ``articles.raw``
-(key ``article_id``) via a durable kafka-python producer (``acks=all``, idempotent). The
-seen-store (the spider's ``seen``, opened per crawl by ``crawlers.jobs.run``) records a revision,
-with the page's ETag and Last-Modified, only after the broker acknowledged it.
+Input: ``FetchedArticle`` items from the engine's spider: the ``RawArticle`` with the page's
+``ETag``/``Last-Modified``, so the validators travel with the item (no state shared through
+the spider). Output: messages on ``articles.raw`` (key ``article_id``) via one durable
+kafka-python producer per process (``acks=all``, idempotent). The seen-store (the spider's
+``seen``) records a revision, with its validators, only after the broker acknowledged it.
+An unchanged article is dropped quietly (DEBUG): its validators and last check are refreshed.
 """
 
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Callable
+from dataclasses import replace
 from typing import Any
 
 from kafka import KafkaProducer
@@ -17,12 +19,10 @@ from scrapy.crawler import Crawler
 from scrapy.exceptions import DropItem, NotConfigured
 
 from config.clients import kafka_producer
-from config.contracts import RawArticle, Topics
+from config.contracts import Topics
 from config.settings import Settings
+from crawlers.engine.fetched import FetchedArticle
 from crawlers.state.seen import SeenStore
-
-Validators = tuple[str | None, str | None]
-ValidatorLookup = Callable[[str], Validators]
 
 
 def _require(crawler: Crawler, key: str) -> Any:
@@ -39,59 +39,48 @@ def _spider_seen(crawler: Crawler) -> SeenStore:
     return seen
 
 
-def _no_validators(article_id: str) -> Validators:
-    return None, None
-
-
-def spider_validators(crawler: Crawler) -> ValidatorLookup:
-    """Validators the spider saw for an article (its ``validators`` dict)."""
-    def lookup(article_id: str) -> Validators:
-        found: dict[str, Validators] = getattr(crawler.spider, "validators", {})
-        return found.get(article_id, (None, None))
-    return lookup
-
-
 class RevisionPipeline:
     """Assigns the revision from the seen-store and drops unchanged content."""
 
-    def __init__(self, seen: SeenStore, validators: ValidatorLookup = _no_validators) -> None:
-        self.seen, self.validators = seen, validators
+    def __init__(self, seen: SeenStore) -> None:
+        self.seen = seen
 
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> RevisionPipeline:
-        return cls(_spider_seen(crawler), spider_validators(crawler))
+        return cls(_spider_seen(crawler))
 
-    def process_item(self, item: RawArticle) -> RawArticle:
-        revision = self.seen.next_revision(item.article_id, item.content_hash)
+    def process_item(self, item: FetchedArticle) -> FetchedArticle:
+        article = item.article
+        revision = self.seen.next_revision(article.article_id, article.content_hash)
         if revision is None:
-            self.seen.touch(item.article_id, *self.validators(item.article_id))
-            raise DropItem(f"unchanged article {item.article_id} ({item.url})")
-        return item.model_copy(update={"revision": revision})
+            self.seen.touch(article.article_id, item.etag, item.last_modified)
+            raise DropItem(f"unchanged article {article.article_id}", log_level="DEBUG")
+        return replace(item, article=article.model_copy(update={"revision": revision}))
 
 
 class KafkaPublishPipeline:
-    """Publishes each item to ``articles.raw``, waiting for the acknowledgement."""
+    """Publishes each article to ``articles.raw``, waiting for the acknowledgement."""
 
-    def __init__(self, settings: Settings, seen: SeenStore, timeout_s: float = 60.0,
-                 validators: ValidatorLookup = _no_validators) -> None:
+    def __init__(self, settings: Settings, seen: SeenStore, timeout_s: float = 60.0) -> None:
         self.producer = KafkaProducer(**kafka_producer(settings, "cgtwatch-crawler"))
-        self.seen, self.timeout_s, self.validators = seen, timeout_s, validators
+        self.seen, self.timeout_s = seen, timeout_s
         self.published = 0
 
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> KafkaPublishPipeline:
-        return cls(_require(crawler, "CGTWATCH_SETTINGS"), _spider_seen(crawler),
-                   validators=spider_validators(crawler))
+        return cls(_require(crawler, "CGTWATCH_SETTINGS"), _spider_seen(crawler))
 
-    def _publish(self, item: RawArticle) -> RawArticle:
-        future = self.producer.send(Topics.RAW, key=item.article_id.encode(), value=item.encode())
+    def _publish(self, item: FetchedArticle) -> FetchedArticle:
+        article = item.article
+        future = self.producer.send(Topics.RAW, key=article.article_id.encode(),
+                                    value=article.encode())
         future.get(timeout=self.timeout_s)
-        self.seen.record(item.article_id, item.url, item.content_hash, item.revision,
-                         *self.validators(item.article_id))
+        self.seen.record(article.article_id, article.url, article.content_hash,
+                         article.revision, item.etag, item.last_modified)
         self.published += 1
         return item
 
-    async def process_item(self, item: RawArticle) -> RawArticle:
+    async def process_item(self, item: FetchedArticle) -> FetchedArticle:
         return await asyncio.to_thread(self._publish, item)
 
     def close_spider(self) -> None:

@@ -4,7 +4,7 @@ Input: responses with retryable statuses (500, 502, 503, 504, 522, 524, 408, 429
 errors, as Scrapy's ``RetryMiddleware`` decides. Output: the same retry requests, released
 after ``CGTWATCH_RETRY_BACKOFF`` seconds, doubled per try and capped at
 ``CGTWATCH_RETRY_BACKOFF_MAX``, so a struggling site gets room to recover. Enabled in place
-of Scrapy's middleware by ``crawlers.jobs.run.scrapy_settings``.
+of Scrapy's middleware by ``crawlers.engine.config.engine_settings``.
 """
 
 from __future__ import annotations

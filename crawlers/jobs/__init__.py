@@ -1,1 +1,1 @@
-"""Crawl jobs: the scheduler, the crawler worker and the one-crawl child process."""
+"""Crawl jobs: the scheduler, the crawler worker feeding the engine, one crawl in-process."""

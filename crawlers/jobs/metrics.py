@@ -1,20 +1,18 @@
 """Prometheus metrics of the scheduler and crawler workers (definitions and recording calls).
 
-Input: ``CrawlStats`` of finished crawls and the ``CrawlJob`` values put on ``crawl.requests``.
-Each crawl runs in a short-lived child process (``crawlers.jobs.run``) that nobody scrapes, so its
-outcome is recorded in the long-lived worker (``crawlers.jobs.worker``): from the stats the child
-printed as the last line of its stdout, or, when the child crashed or was killed, from the
-failure stats the worker publishes for it. The scheduler records the jobs it queues, the
-worker the retries it queues. Output: counters and a histogram in the process-wide
-``prometheus_client`` registry, served on ``/metrics`` by ``cgtwatch.runtime.health``. Names start
-with ``cgtwatch_crawler_``. Imports only ``config`` (dependency rule).
+Input: ``CrawlStats`` of finished crawls (recorded by ``crawlers.jobs.report`` in the worker
+that ran them: its one engine runs every crawl in-process) and the ``CrawlJob`` values put on
+``crawl.requests`` (the scheduler's, and the worker's retries). Output: counters and a
+histogram in the process-wide ``prometheus_client`` registry, served on ``/metrics`` by
+``cgtwatch.runtime.health``. Names start with ``cgtwatch_crawler_``. Imports only ``config``
+(dependency rule).
 """
 
 from __future__ import annotations
 
 from prometheus_client import Counter, Histogram
 
-from config.contracts import CrawlJob, CrawlStats, decode
+from config.contracts import CrawlJob, CrawlStats
 
 DURATION_BUCKETS = (1.0, 5.0, 10.0, 30.0, 60.0, 120.0, 300.0, 600.0, 1200.0)
 
@@ -58,16 +56,3 @@ def record_crawl(stats: CrawlStats) -> None:
     ARTICLES_UNCHANGED.labels(source=source).inc(stats.articles_unchanged)
     CRAWL_ERRORS.labels(source=source).inc(stats.errors)
     CRAWL_DURATION.observe(max((stats.finished_at - stats.started_at).total_seconds(), 0.0))
-
-
-def record_crawl_output(stdout: str | bytes | None) -> bool:
-    """Record the stats a crawl child printed as its last stdout line (``crawlers.jobs.run``).
-    Returns False, recording nothing, when there are none (the child crashed)."""
-    text = stdout.decode("utf-8", "replace") if isinstance(stdout, bytes) else stdout or ""
-    lines = text.strip().splitlines()
-    try:
-        stats = decode(CrawlStats, lines[-1])
-    except (IndexError, ValueError):
-        return False
-    record_crawl(stats)
-    return True

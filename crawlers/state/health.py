@@ -44,7 +44,8 @@ def next_health(previous: SourceHealth | None, stats: CrawlStats, fail_after: in
         last_new_items=stats.articles_published,
         new_items_total=prev.new_items_total + stats.articles_published,
         last_links_found=stats.links_found, consecutive_failures=failures,
-        last_error=None if stats.ok else stats.error, last_job_id=stats.job_id,
+        last_error=None if stats.ok else stats.error, last_cause=stats.cause,
+        last_job_id=stats.job_id,
         worker=stats.worker)
     return state, _event(prev, state)
 

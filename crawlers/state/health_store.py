@@ -1,10 +1,10 @@
-"""Thin I/O around source health: the ``<prefix>-sources`` index and the crawl report.
+"""Thin I/O around source health: the ``<prefix>-sources`` index.
 
-Input: ``Settings`` and a finished crawl's ``CrawlStats``. Output: ``crawl.stats`` gets the
-stats, the source's document in ``<prefix>-sources`` (``_id = source_id``) gets its new
-``SourceHealth`` (decided by ``crawlers.state.health.next_health``), and ``ops.events`` gets an
-``OpsEvent`` when the source turns unhealthy or recovers. ``read_all`` serves
-``cgtwatch sources status``.
+Input: a finished crawl's ``CrawlStats`` (from ``crawlers.jobs.report``, which also publishes
+it to ``crawl.stats`` and the ``OpsEvent`` returned here). Output: the source's document in
+``<prefix>-sources`` (``_id = source_id``) with its new ``SourceHealth`` (decided by
+``crawlers.state.health.next_health``), and the event when the source turns unhealthy or
+recovers. ``read_all`` serves ``cgtwatch sources status``.
 """
 
 from __future__ import annotations
@@ -13,10 +13,8 @@ import logging
 from typing import Any
 
 from elasticsearch import Elasticsearch, NotFoundError
-from kafka import KafkaProducer
 
-from config.clients import elastic, kafka_producer
-from config.contracts import CrawlStats, OpsEvent, SourceHealth, Topics
+from config.contracts import CrawlStats, OpsEvent, SourceHealth
 from config.settings import Settings
 from crawlers.state.health import next_health
 from crawlers.state.seen_es import SEEN_MAPPING, ensure_index, seen_index
@@ -57,7 +55,7 @@ class SourceHealthStore:
 
     def put(self, state: SourceHealth) -> None:
         self.es.index(index=self.index, id=state.source_id,
-                      document=state.model_dump(mode="json"), refresh=True)
+                      document=state.model_dump(mode="json"))  # read_all refreshes
 
     def read_all(self) -> dict[str, SourceHealth]:
         self.es.indices.refresh(index=self.index)
@@ -76,24 +74,3 @@ def update_health(store: SourceHealthStore, stats: CrawlStats, fail_after: int
     state, event = next_health(store.get(stats.source_id), stats, fail_after)
     store.put(state)
     return state, event
-
-
-def report_crawl(settings: Settings, stats: CrawlStats,
-                 producer: KafkaProducer | None = None) -> SourceHealth:
-    """Publish ``stats``, update the source's health and publish the event it calls for."""
-    own = producer is None
-    producer = producer or KafkaProducer(**kafka_producer(settings, "cgtwatch-crawler-stats"))
-    es = Elasticsearch(**elastic(settings))
-    try:
-        producer.send(Topics.CRAWL_STATS, key=stats.source_id.encode(), value=stats.encode())
-        store = SourceHealthStore(es, sources_index(settings))
-        state, event = update_health(store, stats, settings.crawler.unhealthy_after_failures)
-        if event is not None:
-            log.warning("%s", event.message)
-            producer.send(Topics.OPS_EVENTS, key=stats.source_id.encode(), value=event.encode())
-        producer.flush(timeout=30)
-        return state
-    finally:
-        es.close()
-        if own:
-            producer.close(timeout=30)

@@ -34,6 +34,7 @@ class SeenRecord:
     last_modified: str | None = None
     first_seen: str = ""
     last_seen: str = ""
+    next_check: str = ""  # list pages: when an article on it is next due for a re-check
 
 
 def page_key(url: str) -> str:
@@ -98,9 +99,14 @@ class SeenStore(ABC):
         """The ``ETag``/``Last-Modified`` a list page had when it was last fully crawled."""
         return self.get(page_key(url))
 
-    def record_page(self, url: str, etag: str | None, last_modified: str | None) -> None:
-        if etag or last_modified:
-            self.record(page_key(url), url, "", 0, etag, last_modified)
+    def record_page(self, url: str, etag: str | None, last_modified: str | None,
+                    links_hash: str = "", next_check: str = "") -> None:
+        """Remember a list page after a clean crawl: its validators, the fingerprint of its
+        article links (kept as its ``content_hash``) and its next re-check time."""
+        if etag or last_modified or links_hash:
+            now = utcnow().isoformat()
+            self._write(SeenRecord(page_key(url), url, links_hash, 0, etag, last_modified,
+                                   now, now, next_check))
 
 
 _SCHEMA = """
@@ -112,10 +118,12 @@ CREATE TABLE IF NOT EXISTS seen (
   first_seen TEXT NOT NULL,
   last_seen TEXT NOT NULL,
   etag TEXT,
-  last_modified TEXT
+  last_modified TEXT,
+  next_check TEXT
 )
 """
-_COLUMNS = "article_id, url, content_hash, revision, etag, last_modified, first_seen, last_seen"
+_COLUMNS = ("article_id, url, content_hash, revision, etag, last_modified, first_seen, "
+            "last_seen, next_check")
 
 
 class SqliteSeenStore(SeenStore):
@@ -127,7 +135,7 @@ class SqliteSeenStore(SeenStore):
         self._db.execute("PRAGMA journal_mode=WAL")
         self._db.execute(_SCHEMA)
         columns = {row[1] for row in self._db.execute("PRAGMA table_info(seen)")}
-        for added in ("etag", "last_modified"):  # files written before validators were kept
+        for added in ("etag", "last_modified", "next_check"):  # files from older versions
             if added not in columns:
                 self._db.execute(f"ALTER TABLE seen ADD COLUMN {added} TEXT")
         self._db.commit()
@@ -138,21 +146,25 @@ class SqliteSeenStore(SeenStore):
         marks = ",".join("?" * len(article_ids))
         rows = self._db.execute(f"SELECT {_COLUMNS} FROM seen WHERE article_id IN ({marks})",
                                 article_ids).fetchall()
-        return {row[0]: SeenRecord(*row) for row in rows}
+        return {row[0]: SeenRecord(row[0], row[1], row[2], row[3], row[4], row[5], row[6],
+                                   row[7], row[8] or "") for row in rows}
 
     def _write(self, record: SeenRecord) -> None:
         self._db.execute(
-            f"INSERT INTO seen ({_COLUMNS}) VALUES (?, ?, ?, ?, ?, ?, ?, ?) "
+            f"INSERT INTO seen ({_COLUMNS}) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) "
             "ON CONFLICT(article_id) DO UPDATE SET content_hash = excluded.content_hash, "
             "revision = excluded.revision, etag = excluded.etag, "
-            "last_modified = excluded.last_modified, last_seen = excluded.last_seen",
+            "last_modified = excluded.last_modified, last_seen = excluded.last_seen, "
+            "next_check = excluded.next_check",
             (record.article_id, record.url, record.content_hash, record.revision, record.etag,
-             record.last_modified, record.first_seen, record.last_seen))
+             record.last_modified, record.first_seen, record.last_seen,
+             record.next_check or None))
         self._db.commit()
 
     def records(self) -> Iterator[SeenRecord]:
         for row in self._db.execute(f"SELECT {_COLUMNS} FROM seen").fetchall():
-            yield SeenRecord(*row)
+            yield SeenRecord(row[0], row[1], row[2], row[3], row[4], row[5], row[6], row[7],
+                             row[8] or "")
 
     def forget(self, keys: list[str]) -> None:
         self._db.executemany("DELETE FROM seen WHERE article_id = ?", [(k,) for k in keys])
@@ -160,3 +172,23 @@ class SqliteSeenStore(SeenStore):
 
     def close(self) -> None:
         self._db.close()
+
+
+class MemorySeenStore(SeenStore):
+    """An empty store in memory: a preview crawl sees every article as new, stores nothing."""
+
+    def __init__(self) -> None:
+        self._records: dict[str, SeenRecord] = {}
+
+    def lookup(self, article_ids: list[str]) -> dict[str, SeenRecord]:
+        return {i: self._records[i] for i in article_ids if i in self._records}
+
+    def _write(self, record: SeenRecord) -> None:
+        self._records[record.article_id] = record
+
+    def records(self) -> Iterator[SeenRecord]:
+        return iter(list(self._records.values()))
+
+    def forget(self, keys: list[str]) -> None:
+        for key in keys:
+            self._records.pop(key, None)

@@ -29,6 +29,7 @@ SEEN_MAPPING: dict[str, Any] = {
         "last_modified": {"type": "keyword", "index": False},
         "first_seen": {"type": "date"},
         "last_seen": {"type": "date"},
+        "next_check": {"type": "date"},
     },
 }
 
@@ -55,7 +56,7 @@ def _record(doc: dict[str, Any]) -> SeenRecord:
         article_id=doc["_id"], url=src.get("url", ""), content_hash=src.get("content_hash", ""),
         revision=int(src.get("revision", 0)), etag=src.get("etag"),
         last_modified=src.get("last_modified"), first_seen=src.get("first_seen", ""),
-        last_seen=src.get("last_seen", ""))
+        last_seen=src.get("last_seen", ""), next_check=src.get("next_check") or "")
 
 
 class ElasticSeenStore(SeenStore):
@@ -84,7 +85,8 @@ class ElasticSeenStore(SeenStore):
     def _write(self, record: SeenRecord) -> None:
         doc = {"url": record.url, "content_hash": record.content_hash,
                "revision": record.revision, "etag": record.etag,
-               "last_modified": record.last_modified, "last_seen": record.last_seen}
+               "last_modified": record.last_modified, "last_seen": record.last_seen,
+               "next_check": record.next_check or None}
         self.es.update(index=self.index, id=record.article_id, doc=doc,
                        upsert={**doc, "first_seen": record.first_seen}, retry_on_conflict=3)
 

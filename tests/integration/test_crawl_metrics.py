@@ -1,11 +1,10 @@
 """Crawler and scheduler ``/metrics`` on real protocols: jobs queued, crawls by result, pages
-and articles, counted by the long-lived services, not by the crawl children.
+and articles, counted by the long-lived services.
 
 The scheduler and a crawler worker run as real services with health ports, against the
 fixture sites: ``en-cms`` (four articles, a good crawl) and ``down`` (its list page is a 404,
-so the crawl fails and its child exits 3). The scheduler queues one job per source at start;
-the worker's ``python -m crawlers.jobs.run`` children crawl them and print their stats, which the
-worker records for its ``/metrics``.
+so the crawl fails). The scheduler queues one job per source at start; the worker's engine
+crawls them and records each crawl's stats for its ``/metrics``.
 """
 
 from __future__ import annotations

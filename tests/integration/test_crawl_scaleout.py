@@ -3,12 +3,12 @@ is redone, not lost.
 
 The first two run on both Kafka backends (noida-db, the embedded default, and a real Apache
 Kafka broker), with static membership as in production: two static kafka-python members split
-the partitions, and a killed worker's job is redone by its replacement (same static member id,
+the partitions, and a killed worker's jobs are redone by its replacement (same static member id,
 as a restarted pod or container). The failover to the *other* worker, whose dead member must
 be evicted, runs on real Kafka only: noida-db's coordinator never evicts a dead member, while
 Kafka evicts a static member after its session timeout (6 s). Topics are created by
-``cgtwatch.runtime.bootstrap.setup_all``. The workers are real ``cgtwatch crawler`` processes; each
-crawl is their real ``python -m crawlers.jobs.run`` child.
+``cgtwatch.runtime.bootstrap.setup_all``. The workers are real ``cgtwatch crawler``
+processes, each with its one long-lived engine.
 """
 
 from __future__ import annotations
@@ -50,7 +50,8 @@ class Cluster:
     data_dir: Path
 
     def worker(self, name: str, **overrides: str) -> Supervisor:
-        env = {**self.env, "CGTWATCH_WORKER__INSTANCE_ID": name, **overrides}
+        env = {**self.env, "CGTWATCH_WORKER__INSTANCE_ID": name,
+               "CGTWATCH_CRAWLER__USER_AGENT": f"cgtwatch-test ({name})", **overrides}
         supervisor = Supervisor(["crawler"], env, self.data_dir / f"logs-{name}")
         supervisor.start_all()
         return supervisor
@@ -137,17 +138,50 @@ def test_job_of_a_killed_worker_is_redone_by_its_replacement(cluster: Cluster) -
     assert {a.source_id for a in raw} == {"gen"} and len({a.article_id for a in raw}) == 20
 
 
+EXPECTED = {"trs": 7, "hanweb": 8, "en-cms": 4, "rss": 3, "sitemap": 2, "gen": 20}
+
+
+def test_a_worker_killed_with_jobs_in_flight_redoes_them_all_once(cluster: Cluster) -> None:
+    cluster.site.delay_s = 0.4  # every page takes 0.4 s: the six jobs run for seconds
+    worker = cluster.worker("w1")
+    wait_for(lambda: "waiting for jobs" in cluster.logs(), 60, "the worker up")
+    try:
+        cluster.queue(*SOURCES)
+        started = ("/trs/", "/col/", "/en/", "/feed/", "/sitemap", "/gen/")
+        wait_for(lambda: sum(bool(cluster.site.requested(p)) for p in started) >= 4, 60,
+                 f"jobs in flight\n{cluster.logs()}")
+        process = worker.children["crawler"].process
+        assert process is not None
+        os.killpg(process.pid, signal.SIGKILL)  # jobs in flight die with it
+        cluster.site.delay_s = 0.0
+        wait_for(lambda: bool(worker.poll()), 30, "the supervisor restarting it")
+        wait_for(lambda: {s.source_id for s in cluster.stats() if s.ok} >= set(SOURCES), 180,
+                 f"every job redone\n{cluster.logs()}")
+    finally:
+        stop(worker)
+    raw = [decode(RawArticle, v) for _, v in read_topic(cluster.settings, Topics.RAW)]
+    by_source: dict[str, set[str]] = {}
+    for article in raw:
+        by_source.setdefault(article.source_id, set()).add(article.article_id)
+    assert {sid: len(ids) for sid, ids in by_source.items()} == EXPECTED  # nothing lost
+    pairs = [(a.article_id, a.revision) for a in raw]
+    assert len(pairs) == len(set(pairs))  # nothing published twice
+    # six sources on one host, many jobs at once: the host's downloader slot still allows
+    # at most CONCURRENT_REQUESTS_PER_DOMAIN (2) requests at a time
+    assert cluster.site.max_in_flight <= 2
+
+
 def kill_the_worker_crawling_gen(cluster: Cluster, workers: dict[str, Supervisor],
                                  within_s: float) -> str:
     """Queue a slow crawl of "gen", SIGKILL the worker running it (as a dying container takes
-    the worker and its crawl child) and let the site answer at full speed again; its name."""
+    it, with its jobs in flight) and let the site answer at full speed again; its name."""
     cluster.queue("gen")
     owner: list[str] = []
 
     def crawling() -> bool:
-        name = crawl_child_of(workers, "gen")
+        name = crawling_worker(cluster, "/gen/")
         owner[:] = [name] if name else []
-        return bool(owner) and bool(cluster.site.requested("/gen/"))
+        return bool(owner)
 
     wait_for(crawling, within_s, f"a worker crawling gen\n{cluster.logs()}")
     process = workers[owner[0]].children["crawler"].process
@@ -157,18 +191,12 @@ def kill_the_worker_crawling_gen(cluster: Cluster, workers: dict[str, Supervisor
     return owner[0]
 
 
-def crawl_child_of(supervisors: dict[str, Supervisor], source_id: str) -> str | None:
-    """Name of the worker whose ``crawlers.jobs.run SOURCE`` child is running now."""
-    pids = {s.children["crawler"].process.pid: name for name, s in supervisors.items()
-            if s.children["crawler"].process is not None}
-    for proc in Path("/proc").iterdir():
-        try:
-            cmd = (proc / "cmdline").read_bytes().split(b"\0")
-            if b"crawlers.jobs.run" in cmd and source_id.encode() in cmd:
-                ppid = int((proc / "stat").read_text().rsplit(")", 1)[1].split()[1])
-                return pids.get(ppid)
-        except (OSError, ValueError, IndexError):
-            continue
+def crawling_worker(cluster: Cluster, path_part: str) -> str | None:
+    """Name of the worker that fetched ``path_part`` (each sends its name in its User-Agent)."""
+    for hit in cluster.site.requested(path_part):
+        agent = hit.headers.get("User-Agent", "")
+        if agent.startswith("cgtwatch-test ("):
+            return agent.split("(", 1)[1].rstrip(")")
     return None
 
 

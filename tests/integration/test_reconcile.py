@@ -67,7 +67,7 @@ def test_sigkill_then_reconcile_indexes_every_article(stack: Env, tmp_path: Path
         env = site_crawl_env(stack.env, tmp_path, site.url,
                              CGTWATCH_CRAWLER__MAX_LIST_PAGES=str(LIST_PAGES + 2),
                              CGTWATCH_CRAWLER__SEEN_STORE="sqlite",
-                             CGTWATCH_CRAWLER__RECHECK_MAX_PER_CRAWL="0")
+                             CGTWATCH_CRAWLER__RECHECK_AGES_S="[]")  # no re-checks
         expected = {article_id(f"{site.url}{path}") for path in site.pages
                     if path.startswith("/gen/2024")}
         running = stack.start("streams", "indexer", **env)

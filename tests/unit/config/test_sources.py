@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from config.sources import SourcesFile, load_sources
+from config.sources import Schedule, SourcesFile, load_sources
 from config.yamlfile import OperatorFileError
 
 SOURCES_YAML = Path(__file__).resolve().parents[3] / "config" / "sources.yaml"
@@ -122,3 +122,14 @@ def test_link_host_options_validate_and_name_their_line(tmp_path: Path) -> None:
                      encoding="utf-8")
     with pytest.raises(OperatorFileError, match=r"wrong.yaml:6: .*same_site"):
         load_sources(wrong)
+
+
+def test_adaptive_schedule_bounds() -> None:
+    fixed = Schedule(every="30m")
+    assert (fixed.min_seconds, fixed.seconds, fixed.max_seconds) == (1800, 1800, 1800)
+    adaptive = Schedule(every="10m", fastest="2m", slowest="1h")
+    assert (adaptive.min_seconds, adaptive.max_seconds) == (120, 3600)
+    with pytest.raises(ValueError, match="fastest <= every <= slowest"):
+        Schedule(every="10m", fastest="20m")
+    with pytest.raises(ValueError, match="number and a unit"):
+        Schedule(every="10m", slowest="soon")

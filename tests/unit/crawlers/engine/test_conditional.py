@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime
 
 from scrapy.http import Request, Response
 
 from config.contracts import RawArticle, content_hash
 from crawlers.engine.articles import readable_attachment, with_text
-from crawlers.engine.conditional import conditional_headers, should_recheck, validators
+from crawlers.engine.conditional import conditional_headers, validators
 from crawlers.engine.retry import backoff_delay
 from crawlers.state.seen import SeenRecord, page_key
 
@@ -30,15 +30,6 @@ def test_conditional_headers_from_stored_validators() -> None:
 def test_validators_of_a_response() -> None:
     response = Response("http://x/1", headers={"ETag": '"e"'}, request=Request("http://x/1"))
     assert validators(response) == ('"e"', None)
-
-
-def test_only_young_articles_are_rechecked() -> None:
-    young = record((NOW - timedelta(days=1)).isoformat())
-    old = record((NOW - timedelta(days=5)).isoformat())
-    assert should_recheck(young, NOW, 3.0)
-    assert not should_recheck(old, NOW, 3.0)
-    assert not should_recheck(young, NOW, 0.0)
-    assert not should_recheck(record("not a date"), NOW, 3.0)
 
 
 def test_backoff_doubles_up_to_the_cap() -> None:

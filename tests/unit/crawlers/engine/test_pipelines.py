@@ -1,4 +1,5 @@
-"""Item pipelines: unchanged articles are dropped; new revisions are published, then recorded."""
+"""Item pipelines: unchanged articles are dropped; new revisions are published, then recorded.
+The validators travel in the ``FetchedArticle`` item itself."""
 
 from __future__ import annotations
 
@@ -13,6 +14,7 @@ from scrapy.exceptions import DropItem, NotConfigured
 from scrapy.utils.test import get_crawler
 
 from config.contracts import RawArticle, Topics, decode
+from crawlers.engine.fetched import FetchedArticle
 from crawlers.engine.pipelines import KafkaPublishPipeline, RevisionPipeline
 from crawlers.state.seen import SeenStore, SqliteSeenStore
 
@@ -62,21 +64,26 @@ def publisher(seen: SeenStore, producer: RecordingProducer) -> KafkaPublishPipel
     pipeline = KafkaPublishPipeline.__new__(KafkaPublishPipeline)
     pipeline.producer, pipeline.seen, pipeline.timeout_s = producer, seen, 5.0
     pipeline.published = 0
-    pipeline.validators = lambda aid: (None, None)
     return pipeline
+
+
+def fetched(raw: RawArticle, etag: str | None = None, modified: str | None = None
+            ) -> FetchedArticle:
+    return FetchedArticle(raw, etag, modified, run_key="job-1:abc")
 
 
 def test_new_article_passes_with_revision_one(seen: SeenStore,
                                               make_raw: Callable[..., RawArticle]) -> None:
-    item = RevisionPipeline(seen).process_item(make_raw())
-    assert item.revision == 1
+    item = RevisionPipeline(seen).process_item(fetched(make_raw()))
+    assert item.article.revision == 1 and item.run_key == "job-1:abc"
 
 
 def test_unchanged_article_is_dropped(seen: SeenStore, make_raw: Callable[..., RawArticle]) -> None:
     raw = make_raw()
     seen.record(raw.article_id, raw.url, raw.content_hash, 1)
-    with pytest.raises(DropItem, match=raw.article_id):
-        RevisionPipeline(seen).process_item(raw)
+    with pytest.raises(DropItem, match=raw.article_id) as dropped:
+        RevisionPipeline(seen).process_item(fetched(raw))
+    assert dropped.value.log_level == "DEBUG"  # an unchanged re-check is no warning
 
 
 def test_changed_article_gets_the_next_revision(seen: SeenStore,
@@ -84,8 +91,8 @@ def test_changed_article_gets_the_next_revision(seen: SeenStore,
     raw = make_raw()
     seen.record(raw.article_id, raw.url, raw.content_hash, 1)
     changed = make_raw(text="更正：AAV 基因治疗药物获批开展 II 期临床试验。")
-    item = RevisionPipeline(seen).process_item(changed)
-    assert item.revision == 2
+    item = RevisionPipeline(seen).process_item(fetched(changed))
+    assert item.article.revision == 2
     assert changed.revision == 1  # the input item is not mutated
 
 
@@ -94,7 +101,8 @@ def test_publish_sends_to_raw_topic_keyed_by_article_id(
     producer = RecordingProducer()
     pipeline = publisher(seen, producer)
     raw = make_raw(revision=2)
-    assert asyncio.run(pipeline.process_item(raw)) is raw
+    item = fetched(raw)
+    assert asyncio.run(pipeline.process_item(item)) is item
     ((topic, key, value),) = producer.sent
     assert topic == Topics.RAW
     assert key == raw.article_id.encode()
@@ -110,7 +118,7 @@ def test_failed_acknowledgement_is_not_recorded(seen: SeenStore,
     pipeline = publisher(seen, RecordingProducer(fail_with=TimeoutError("no ack")))
     raw = make_raw()
     with pytest.raises(TimeoutError):
-        asyncio.run(pipeline.process_item(raw))
+        asyncio.run(pipeline.process_item(fetched(raw)))
     assert not seen.known(raw.article_id)
     assert pipeline.published == 0
 
@@ -136,9 +144,8 @@ def test_pipelines_need_the_spiders_seen_store_and_settings(seen: SeenStore) -> 
 def test_published_revision_keeps_the_page_validators(
         seen: SeenStore, make_raw: Callable[..., RawArticle]) -> None:
     pipeline = publisher(seen, RecordingProducer())
-    pipeline.validators = lambda aid: ('"e1"', "Mon, 01 Apr 2024 00:00:00 GMT")
     raw = make_raw()
-    asyncio.run(pipeline.process_item(raw))
+    asyncio.run(pipeline.process_item(fetched(raw, '"e1"', "Mon, 01 Apr 2024 00:00:00 GMT")))
     record = seen.get(raw.article_id)
     assert record is not None
     assert (record.etag, record.last_modified) == ('"e1"', "Mon, 01 Apr 2024 00:00:00 GMT")
@@ -148,8 +155,7 @@ def test_unchanged_article_refreshes_its_validators(
         seen: SeenStore, make_raw: Callable[..., RawArticle]) -> None:
     raw = make_raw()
     seen.record(raw.article_id, raw.url, raw.content_hash, 1, '"old"', None)
-    pipeline = RevisionPipeline(seen, lambda aid: ('"new"', None))
     with pytest.raises(DropItem):
-        pipeline.process_item(raw)
+        RevisionPipeline(seen).process_item(fetched(raw, '"new"'))
     record = seen.get(raw.article_id)
     assert record is not None and (record.etag, record.revision) == ('"new"', 1)

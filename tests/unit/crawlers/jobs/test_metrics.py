@@ -1,5 +1,5 @@
-"""Crawler metrics: crawls, pages and articles per source, from a crawl child's stats line;
-queued jobs by source and reason."""
+"""Crawler metrics: crawls, pages and articles per source, from a crawl's stats; queued jobs
+by source and reason."""
 
 from __future__ import annotations
 
@@ -22,22 +22,15 @@ def stats(source: str, ok: bool = True) -> CrawlStats:
                       articles_published=3, articles_unchanged=5, errors=2)
 
 
-def test_the_last_stdout_line_of_a_crawl_child_is_recorded() -> None:
-    out = b"some noise\n" + stats("metrics-a").model_dump_json().encode() + b"\n"
+def test_a_crawl_is_recorded_from_its_stats() -> None:
     duration = value("cgtwatch_crawler_crawl_duration_seconds_sum")
-    assert metrics.record_crawl_output(out)
+    metrics.record_crawl(stats("metrics-a"))
     assert value("cgtwatch_crawler_crawls_total", source="metrics-a", result="ok") == 1
     assert value("cgtwatch_crawler_pages_fetched_total", source="metrics-a") == 7
     assert value("cgtwatch_crawler_articles_published_total", source="metrics-a") == 3
     assert value("cgtwatch_crawler_articles_unchanged_total", source="metrics-a") == 5
     assert value("cgtwatch_crawler_crawl_errors_total", source="metrics-a") == 2
     assert value("cgtwatch_crawler_crawl_duration_seconds_sum") - duration == 12
-
-
-def test_a_crashed_child_prints_no_stats() -> None:
-    assert not metrics.record_crawl_output(b"")
-    assert not metrics.record_crawl_output(None)
-    assert not metrics.record_crawl_output("Traceback (most recent call last): ...")
 
 
 def test_failed_crawls_and_queued_jobs() -> None:

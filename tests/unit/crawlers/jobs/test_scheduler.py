@@ -1,78 +1,123 @@
-"""The scheduler has one interval job per enabled source, each queueing a ``CrawlJob``, and
-counts the jobs the broker acknowledged."""
+"""The scheduler: one ticking job queues a ``CrawlJob`` for each due source; intervals follow
+the schedules, adapt to what crawls find within their bounds, with jitter; first runs are
+spread; jobs the broker acknowledged are counted."""
 
 from __future__ import annotations
 
+import random
 from dataclasses import dataclass, field
-from datetime import timedelta
+from datetime import UTC, datetime
 
 import pytest
 from kafka.errors import KafkaTimeoutError
 from prometheus_client import REGISTRY
 
-from config.contracts import CrawlJob, Topics
+from config.contracts import CrawlJob, CrawlStats, Topics
 from config.settings import Settings
 from config.sources import SourcesFile
-from crawlers.jobs.scheduler import build_scheduler, kafka_publisher
+from crawlers.jobs.scheduler import CrawlPlan, build_scheduler, kafka_publisher
 
 SOURCES = SourcesFile.model_validate({"sources": [
     {"id": "gd-sci", "name": "广东省科学技术厅", "kind": "government",
      "list_urls": ["https://gdstc.gd.gov.cn/tzgg/"], "schedule": {"every": "30m", "jitter_s": 5}},
     {"id": "fda", "name": "FDA", "kind": "regulator", "language": "en",
-     "feeds": ["https://www.fda.gov/rss.xml"], "schedule": {"every": "2h"}},
+     "feeds": ["https://www.fda.gov/rss.xml"], "schedule": {"every": "2h", "jitter_s": 0}},
     {"id": "paused", "name": "Paused", "kind": "press", "enabled": False,
      "list_urls": ["https://paused.example/"]},
-    {"id": "dmu", "name": "大连医科大学", "kind": "university",
-     "list_urls": ["https://news.dmu.edu.cn/xxxw.htm"], "schedule": {"every": "1d"}},
+    {"id": "busy", "name": "Busy", "kind": "press", "list_urls": ["https://busy.example/"],
+     "schedule": {"every": "5m", "fastest": "1m", "slowest": "1h", "jitter_s": 0}},
 ]})
 
 
-def test_one_job_per_enabled_source() -> None:
-    scheduler = build_scheduler(SOURCES, lambda job: None)
-    jobs = {job.id: job for job in scheduler.get_jobs()}
-    assert sorted(jobs) == ["dmu", "fda", "gd-sci"]
-    assert jobs["gd-sci"].name == "广东省科学技术厅"
+class Clock:
+    def __init__(self) -> None:
+        self.now = 1_000_000.0
+
+    def __call__(self) -> float:
+        return self.now
 
 
-def test_intervals_and_jitter_follow_the_schedules() -> None:
-    jobs = {job.id: job for job in build_scheduler(SOURCES, lambda job: None).get_jobs()}
-    assert jobs["gd-sci"].trigger.interval == timedelta(minutes=30)
-    assert jobs["gd-sci"].trigger.jitter == 5
-    assert jobs["fda"].trigger.interval == timedelta(hours=2)
-    assert jobs["fda"].trigger.jitter == 60
-    assert jobs["dmu"].trigger.interval == timedelta(days=1)
-    for job in jobs.values():
-        assert job.max_instances == 1 and job.coalesce
+def plan(spread_s: float = 0.0) -> tuple[CrawlPlan, Clock]:
+    clock = Clock()
+    return CrawlPlan(SOURCES, spread_s, clock=clock, rng=random.Random(3)), clock
 
 
-def test_each_job_publishes_a_crawl_job_for_its_own_source() -> None:
-    published: list[CrawlJob] = []
-    for job in build_scheduler(SOURCES, published.append).get_jobs():
-        job.func()
-    assert sorted(j.source_id for j in published) == ["dmu", "fda", "gd-sci"]
-    assert all(j.reason == "schedule" and j.attempt == 1 for j in published)
-    assert len({j.job_id for j in published}) == 3
-
-
-def test_each_run_gets_a_fresh_job_id() -> None:
-    published: list[CrawlJob] = []
-    job = build_scheduler(SOURCES, published.append).get_job("fda")
+def test_one_ticking_job_queues_every_enabled_source_first() -> None:
+    p, _ = plan()
+    published: list[list[CrawlJob]] = []
+    scheduler = build_scheduler(p, published.append)
+    (job,) = scheduler.get_jobs()
     job.func()
+    (jobs,) = published
+    assert sorted(j.source_id for j in jobs) == ["busy", "fda", "gd-sci"]
+    assert all(j.reason == "schedule" and j.attempt == 1 for j in jobs)
+    assert len({j.job_id for j in jobs}) == 3
     job.func()
-    assert published[0].job_id != published[1].job_id
+    assert len(published) == 1  # nothing due a second later
 
 
 def test_first_runs_are_spread_over_the_spread_window() -> None:
-    jobs = build_scheduler(SOURCES, lambda job: None, spread_s=90.0).get_jobs()
-    first = {job.id: job.next_run_time for job in jobs}
-    start = first["gd-sci"]
-    assert first["fda"] - start == timedelta(seconds=30)
-    assert first["dmu"] - start == timedelta(seconds=60)
+    p, clock = plan(spread_s=90.0)
+    assert [j.source_id for j in p.take_due()] == ["gd-sci"]
+    clock.now += 30
+    assert [j.source_id for j in p.take_due()] == ["fda"]
+    clock.now += 30
+    assert [j.source_id for j in p.take_due()] == ["busy"]
 
 
-def test_no_enabled_sources_means_no_jobs() -> None:
-    nothing = SourcesFile.model_validate({"sources": []})
-    assert build_scheduler(nothing, lambda job: None).get_jobs() == []
+def test_sources_are_due_again_after_their_interval_with_jitter() -> None:
+    p, clock = plan()
+    p.take_due()
+    start = clock.now
+    assert p.due.when("fda") == start + 7200
+    assert abs((p.due.when("gd-sci") or 0) - (start + 1800)) <= 5
+    assert p.due.when("busy") == start + 300
+    clock.now += 1800 + 5
+    assert sorted(j.source_id for j in p.take_due()) == ["busy", "gd-sci"]
+
+
+def stats(source_id: str, new: int, at: float) -> CrawlStats:
+    when = datetime.fromtimestamp(at, UTC)
+    return CrawlStats(job_id="j", source_id=source_id, worker="w", started_at=when,
+                      finished_at=when, ok=True, articles_new=new, articles_published=new)
+
+
+def test_a_busy_source_is_polled_faster_within_its_bounds() -> None:
+    p, clock = plan()
+    assert p.interval_s("busy") == 300
+    for _ in range(20):
+        p.take_due()
+        p.learned(stats("busy", 3, clock.now))  # three new articles every poll
+        clock.now += p.interval_s("busy")
+    assert p.interval_s("busy") == 60
+    for _ in range(60):
+        p.learned(stats("busy", 0, clock.now))
+        clock.now += p.interval_s("busy")
+    assert p.interval_s("busy") == 3600
+
+
+def test_a_fixed_schedule_does_not_adapt_and_failures_teach_nothing() -> None:
+    p, clock = plan()
+    for _ in range(10):
+        p.learned(stats("fda", 5, clock.now))
+        clock.now += 600
+    assert p.interval_s("fda") == 7200
+    failed = stats("busy", 9, clock.now).model_copy(update={"ok": False})
+    p.learned(failed)
+    assert p.cadence["busy"].last_crawl is None
+
+
+def test_ten_thousand_sources_cost_one_tick() -> None:
+    many = SourcesFile.model_validate({"sources": [
+        {"id": f"s{i}", "name": f"s{i}", "kind": "press", "list_urls": [f"https://s{i}.example/"],
+         "schedule": {"every": "5m", "jitter_s": 30}} for i in range(10_000)]})
+    clock = Clock()
+    p = CrawlPlan(many, 300.0, clock=clock)
+    seen: set[str] = set()
+    for _ in range(301):
+        seen.update(j.source_id for j in p.take_due())
+        clock.now += 1
+    assert len(seen) == 10_000 and len(p.due) == 10_000
 
 
 class Acked:
@@ -105,8 +150,8 @@ def test_published_jobs_are_counted_once_the_broker_acknowledged_them(
         clean_env: pytest.MonkeyPatch) -> None:
     producer = RecordingProducer()
     publish = kafka_publisher(Settings(), producer)
-    publish(CrawlJob(job_id="a", source_id="sched-counted"))
-    publish(CrawlJob(job_id="b", source_id="sched-counted"))
+    publish([CrawlJob(job_id="a", source_id="sched-counted"),
+             CrawlJob(job_id="b", source_id="sched-counted")])
     assert [(topic, key) for topic, key, _ in producer.sent] == [
         (Topics.CRAWL_REQUESTS, b"sched-counted")] * 2
     assert queued("sched-counted") == 2
@@ -116,5 +161,5 @@ def test_a_job_the_broker_did_not_acknowledge_is_not_counted(
         clean_env: pytest.MonkeyPatch) -> None:
     publish = kafka_publisher(Settings(), RecordingProducer(fail_with=KafkaTimeoutError()))
     with pytest.raises(KafkaTimeoutError):
-        publish(CrawlJob(job_id="c", source_id="sched-unacked"))
+        publish([CrawlJob(job_id="c", source_id="sched-unacked")])
     assert queued("sched-unacked") == 0

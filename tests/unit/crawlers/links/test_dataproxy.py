@@ -8,14 +8,15 @@ from urllib.parse import parse_qs, urlsplit
 
 import pytest
 import scrapy
-from scrapy.http import HtmlResponse, Request, XmlResponse
-from scrapy.utils.test import get_crawler
+from scrapy.http import XmlResponse
 
 from bench.sites.pages import dataproxy_xml, hanweb_site
 from config.sources import Source
-from crawlers.engine.spider import GenericSpider
+from crawlers.engine.job import JobRun
+from crawlers.engine.poll_spider import PollSpider
 from crawlers.links.dataproxy import next_dataproxy_url, total_records
 from crawlers.state.seen import SqliteSeenStore
+from tests.unit.crawlers.engine.poll_support import make_spider, response
 
 PROXY = "http://x.gov.cn/module/web/jpage/dataproxy.jsp"
 ROOT = "http://x.gov.cn"
@@ -46,21 +47,20 @@ def test_no_paging_without_a_window() -> None:
 
 
 @pytest.fixture
-def spider(tmp_path: Path) -> Iterator[GenericSpider]:
+def engine(tmp_path: Path) -> Iterator[tuple[PollSpider, JobRun]]:
     seen = SqliteSeenStore(tmp_path / "seen.sqlite3")
     source = Source(id="hw", name="hw", kind="government",
                     list_urls=[f"{ROOT}/col/col100/index.html"])
-    made = GenericSpider.from_crawler(get_crawler(GenericSpider), source=source, seen=seen,
-                                      max_pages=2)
-    assert isinstance(made, GenericSpider)
-    yield made
+    yield make_spider(seen, source, max_pages=2)
     seen.close()
 
 
-def test_column_without_inline_records_posts_to_the_data_proxy(spider: GenericSpider) -> None:
+def test_column_without_inline_records_posts_to_the_data_proxy(
+        engine: tuple[PollSpider, JobRun]) -> None:
+    spider, run = engine
     url = f"{ROOT}/col/col100/index.html"
     page = hanweb_site()["/col/col100/index.html"].body
-    out = list(spider.parse_list(HtmlResponse(url, body=page, request=Request(url)), depth=1))
+    out = list(spider.parse_list(response(url, page, run), depth=1))
     (post,) = out
     assert isinstance(post, scrapy.FormRequest) and post.method == "POST"
     assert post.callback == spider.parse_dataproxy
@@ -68,16 +68,18 @@ def test_column_without_inline_records_posts_to_the_data_proxy(spider: GenericSp
     assert parse_qs(post.body.decode())["columnid"] == ["100"]
 
 
-def test_data_proxy_answer_gives_articles_and_the_next_window(spider: GenericSpider) -> None:
+def test_data_proxy_answer_gives_articles_and_the_next_window(
+        engine: tuple[PollSpider, JobRun]) -> None:
+    spider, run = engine
     url = f"{PROXY}?startrecord=1&endrecord=6&perpage=2"
     body = dataproxy_xml("100", 1, 6)
-    out = list(spider.parse_dataproxy(XmlResponse(url, body=body, request=Request(url)),
+    out = list(spider.parse_dataproxy(response(url, body, run, cls=XmlResponse),
                                       list_url=f"{ROOT}/col/col100/index.html",
                                       form={"columnid": "100"}, depth=1))
     articles = [r for r in out if r.callback == spider.parse_article]
     assert [r.url.rsplit("_", 1)[1] for r in articles] == [f"{n}.html" for n in range(5001, 5007)]
     (following,) = [r for r in out if r.callback == spider.parse_dataproxy]
     assert query(following.url)["startrecord"] == ["7"]
-    last = list(spider.parse_dataproxy(XmlResponse(url, body=body, request=Request(url)),
+    last = list(spider.parse_dataproxy(response(url, body, run, cls=XmlResponse),
                                        list_url="", form={}, depth=2))
     assert not [r for r in last if r.callback == spider.parse_dataproxy]  # max pages

@@ -10,15 +10,13 @@ from pathlib import Path
 import httpx
 import pytest
 import scrapy
-from scrapy.http import HtmlResponse, Request
-from scrapy.utils.test import get_crawler
 
 from config.settings import CrawlerSettings
 from config.sources import Selectors, Source
-from crawlers.engine.spider import GenericSpider
 from crawlers.links.discover import FORMATS, ListPage, read_list_page
 from crawlers.links.probe import probe_source
 from crawlers.state.seen import SeenStore, SqliteSeenStore
+from tests.unit.crawlers.engine.poll_support import make_spider, response
 
 LISTS = Path(__file__).resolve().parents[3] / "fixtures" / "lists"
 TODAY = date(2024, 6, 1)
@@ -76,9 +74,8 @@ def seen(tmp_path: Path) -> Iterator[SeenStore]:
 
 
 def spider_links(seen: SeenStore, src: Source, html: str, url: str) -> list[scrapy.Request]:
-    spider = GenericSpider.from_crawler(get_crawler(GenericSpider), source=src, seen=seen)
-    page = HtmlResponse(url=url, body=html.encode("utf-8"), request=Request(url),
-                        headers={"Content-Type": "text/html; charset=utf-8"})
+    spider, run = make_spider(seen, src)
+    page = response(url, html.encode("utf-8"), run, content_type="text/html; charset=utf-8")
     return list(spider.parse_list(page, depth=1))
 
 
