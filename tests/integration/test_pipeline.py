@@ -14,9 +14,9 @@ import pytest
 
 from alerts.history import alerts_index
 from config.contracts import DeadLetter, Topics, decode
-from tests.integration.conftest import Env, make_article, wait_for
+from tests.integration.conftest import Env, both_kafka_backends, make_article, wait_for
 
-pytestmark = pytest.mark.integration
+pytestmark = [pytest.mark.integration, both_kafka_backends]
 
 
 def test_article_reaches_index_and_alerts(stack: Env) -> None:
