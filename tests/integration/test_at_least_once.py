@@ -19,7 +19,7 @@ import pytest
 from typer.testing import CliRunner
 
 from alerts.history import alerts_index
-from cgtwatch.cli import app
+from cgtwatch.cli.app import app
 from config.contracts import DeadLetter, Topics, decode
 from tests.integration.conftest import Env, both_kafka_backends, make_article, wait_for
 
@@ -42,7 +42,7 @@ def posts_per_url(stack: Env, urls: list[str]) -> Counter[str]:
 
 
 def dead_letters(stack: Env) -> list[DeadLetter]:
-    from cgtwatch.democheck import read_topic
+    from cgtwatch.demo.check import read_topic
 
     return [decode(DeadLetter, v) for _, v in read_topic(stack.settings, Topics.DEADLETTER)]
 
