@@ -10,6 +10,7 @@ why no broker can start here (no java, no jars), so the tests that need one skip
 from __future__ import annotations
 
 import os
+import re
 import shutil
 import subprocess
 import time
@@ -23,7 +24,17 @@ from kafka.errors import KafkaError
 from cgtwatch.devstack.localstack import free_port, port_open
 
 ROOT = Path(__file__).resolve().parents[2]
-KAFKA_VERSION = "4.3.2"  # tests/kafka/pom.xml; deploy/ runs the same 4.3 line
+POM = ROOT / "tests" / "kafka" / "pom.xml"
+
+
+def kafka_version() -> str:
+    """The broker version of ``tests/kafka/pom.xml`` (deploy/ runs the same)."""
+    found = re.search(r"<kafka.version>([^<]+)</kafka.version>", POM.read_text("utf-8"))
+    assert found is not None, f"no <kafka.version> in {POM}"
+    return found.group(1)
+
+
+KAFKA_VERSION = kafka_version()
 JARS = ROOT / ".cache" / "kafka" / KAFKA_VERSION / "jars"
 START_TIMEOUT_S = 90.0
 
