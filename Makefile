@@ -5,7 +5,7 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 
-.PHONY: install run demo test lint typecheck unit integration quality bench deploy-check clean
+.PHONY: install run demo test lint typecheck unit integration quality bench deploy-check clean kafka
 
 install: $(STAMP)
 
@@ -20,6 +20,9 @@ run: install           ## the main job: the whole pipeline on the embedded local
 
 demo: install          ## the pipeline end to end on the bundled demo site
 	$(BIN)/cgtwatch demo
+
+kafka:                 ## the Apache Kafka broker jars the integration tests run (needs mvn, Java 17)
+	bash tests/kafka/fetch.sh
 
 lint: install
 	$(BIN)/ruff check .
@@ -46,4 +49,4 @@ deploy-check:
 	bash deploy/validate.sh
 
 clean:
-	rm -rf $(VENV) .mypy_cache .ruff_cache .pytest_cache
+	rm -rf $(VENV) .mypy_cache .ruff_cache .pytest_cache .cache

@@ -6,6 +6,8 @@ articles (crashes, restarts, rebalances) are not sent twice. An alert inside the
 hours, over its rate limit or of a digest rule is queued in the ledger instead (``queued``)
 and goes out with its window's digest (``alerts.digest``, run by a timer every
 ``alerts.flush_interval_s``). Operator alerts about failing channels go to ``ops.events``.
+An article whose handling keeps failing (e.g. the ledger rejects writes) is retried, then
+dead-lettered (``streams.topics.until_handled``): Faust would ack and skip it otherwise.
 Deliveries are counted in ``alerts.metrics``; log lines about one article carry its id,
 source and stage.
 """
@@ -16,6 +18,7 @@ import asyncio
 import logging
 from collections.abc import Awaitable, Callable
 from datetime import datetime, timedelta
+from functools import partial
 from typing import Any, TypeVar
 
 import faust
@@ -32,9 +35,20 @@ from alerts.render import StoryRef
 from alerts.rules import alert_key, matching_rules
 from alerts.schedule import Decision, decide
 from alerts.stories import StoryLookup
-from config.contracts import ClassifiedArticle, OpsEvent, decode, utcnow
+from config.contracts import ClassifiedArticle, OpsEvent, dead_letter_for, decode, utcnow
 from config.rules import AlertRulesFile, Rule
-from streams.topics import Stream, StreamTopics, send_and_wait
+from streams.topics import (
+    AGENT_CONCURRENCY,
+    DEFAULT_RETRY,
+    Event,
+    Retry,
+    Stream,
+    StreamTopics,
+    dead_letter,
+    event_origin,
+    send_and_wait,
+    until_handled,
+)
 
 ALERTER_APP = "cgtwatch-alerter"
 STAGE = "alerter"
@@ -149,9 +163,15 @@ def ops_publisher(topics: StreamTopics) -> OpsSink:
     return publish
 
 
+async def give_up_on(event: Event, topics: StreamTopics, exc: Exception) -> None:
+    """Dead-letter an article whose alerts kept failing, with the error as reason."""
+    await dead_letter(topics, dead_letter_for(STAGE, exc, event.message.value,
+                                              **event_origin(event)))
+
+
 def register_alerter(app: faust.App, topics: StreamTopics, alerter: Alerter,
-                     flush_interval_s: float = 10.0) -> None:
-    @app.agent(topics.classified, name="alert")
+                     flush_interval_s: float = 10.0, retry: Retry = DEFAULT_RETRY) -> None:
+    @app.agent(topics.classified, name="alert", concurrency=AGENT_CONCURRENCY)
     async def alert(stream: Stream) -> None:
         async for event in stream.events():
             try:
@@ -159,7 +179,9 @@ def register_alerter(app: faust.App, topics: StreamTopics, alerter: Alerter,
             except ValueError as exc:  # the indexer dead-letters it; the alerter only skips
                 log.warning("skipping undecodable classified message: %s", exc)
                 continue
-            await alerter.handle(article)
+            await until_handled(partial(alerter.handle, article),
+                                partial(give_up_on, event, topics),
+                                f"alerts of article {article.article_id}", retry)
 
     async def flush_digests() -> None:
         try:

@@ -112,6 +112,11 @@ class WorkerSettings(_Section):
     instance_id: str = Field(default_factory=lambda: socket.gethostname())
     batch_size: int = 200
     batch_within_s: float = 1.0
+    handler_attempts: int = Field(
+        default=5, ge=1, description="tries of an event or batch whose handler fails (with "
+        "backoff) before it goes to the dead-letter topic with the error as reason")
+    handler_backoff_s: float = Field(default=0.5, gt=0, description="first wait between "
+                                     "those tries, doubled each time (at most 30 s)")
     dependency_timeout_s: float = Field(
         default=300.0, ge=0, description="at start (of a service or of setup), wait this long "
         "for Kafka and Elasticsearch to answer (backoff up to 30 s between tries), then exit "

@@ -4,8 +4,10 @@ Input: ``articles.classified`` (JSON ``ClassifiedArticle``) and ``crawl.stats`` 
 ``CrawlStats``), in batches via ``take_events``. Output: documents in the articles write alias
 (``_id = article_id``, external version = revision) and in ``<prefix>-crawl-health``
 (``_id = job_id``); undecodable messages and per-document failures go to
-``articles.deadletter``. Transport failures are retried with backoff inside the batch,
-because Faust acks a ``take`` batch even when its handler raises. Each batch is counted in
+``articles.deadletter``. Transport failures are retried with backoff inside the batch; any
+other failure of a batch is retried, then its events are dead-lettered with the error
+(``streams.topics.until_handled``), because Faust acks a ``take`` batch even when its handler
+raises. Each batch is counted in
 ``indexer.metrics``; log lines about one article carry its id, source and stage.
 """
 
@@ -14,6 +16,7 @@ from __future__ import annotations
 import asyncio
 import logging
 from collections.abc import Sequence
+from functools import partial
 from typing import Any
 
 import faust
@@ -34,7 +37,16 @@ from indexer import metrics
 from indexer.actions import SourceInfo, bulk_action, crawl_health_action, is_stale_revision
 from indexer.documents import articles_alias, crawl_health_index
 from streams.app import raw_topic
-from streams.topics import Event, Stream, StreamTopics, dead_letter, event_origin
+from streams.topics import (
+    AGENT_CONCURRENCY,
+    Event,
+    Stream,
+    StreamTopics,
+    dead_letter,
+    event_origin,
+    handler_retry,
+    until_handled,
+)
 
 INDEXER_APP = "cgtwatch-indexer"
 STAGE = "indexer"
@@ -150,6 +162,13 @@ async def index_crawl_stats(events: Sequence[Event], es: AsyncElasticsearch, ind
     return len(actions) - len(failed)
 
 
+async def give_up_on(events: Sequence[Event], topics: StreamTopics, exc: Exception) -> None:
+    """Dead-letter every event of a batch whose indexing kept failing, with the error."""
+    for event in events:
+        await dead_letter(topics, dead_letter_for(STAGE, exc, event.message.value,
+                                                  **event_origin(event)))
+
+
 def source_lookup(settings: Settings) -> dict[str, SourceInfo]:
     """Name, kind and region per source id from ``sources.yaml`` (empty when unreadable)."""
     from config.sources import load_sources
@@ -170,12 +189,17 @@ def register_crawl_health(app: faust.App, topics: StreamTopics, es: AsyncElastic
     size, within = settings.worker.batch_size, settings.worker.batch_within_s
     sources = source_lookup(settings)
 
-    @app.agent(raw_topic(app, Topics.CRAWL_STATS), name="index-crawl-health")
+    retry = handler_retry(settings)
+
+    @app.agent(raw_topic(app, Topics.CRAWL_STATS), name="index-crawl-health",
+               concurrency=AGENT_CONCURRENCY)
     async def index_crawl_health(stream: Stream) -> None:
         batches = stream.take_events(size, within=within)  # type: ignore[attr-defined]
         async for events in batches:
-            written = await index_crawl_stats(events, es, index, topics, sources)
-            log.info("indexed %d of %d crawl stats", written, len(events))
+            written = await until_handled(
+                partial(index_crawl_stats, events, es, index, topics, sources),
+                partial(give_up_on, events, topics), "crawl-stats batch", retry)
+            log.info("indexed %d of %d crawl stats", written or 0, len(events))
 
 
 def register_indexer(app: faust.App, topics: StreamTopics, es: AsyncElasticsearch,
@@ -185,9 +209,13 @@ def register_indexer(app: faust.App, topics: StreamTopics, es: AsyncElasticsearc
     alias = articles_alias(settings.elastic.index_prefix)
     size, within = settings.worker.batch_size, settings.worker.batch_within_s
 
-    @app.agent(topics.classified, name="index-articles")
+    retry = handler_retry(settings)
+
+    @app.agent(topics.classified, name="index-articles", concurrency=AGENT_CONCURRENCY)
     async def index_articles(stream: Stream) -> None:
         batches = stream.take_events(size, within=within)  # type: ignore[attr-defined]
         async for events in batches:
-            written = await index_events(events, es, alias, topics)
-            log.info("indexed %d of %d events", written, len(events))
+            written = await until_handled(partial(index_events, events, es, alias, topics),
+                                          partial(give_up_on, events, topics),
+                                          "article batch", retry)
+            log.info("indexed %d of %d events", written or 0, len(events))

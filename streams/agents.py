@@ -7,13 +7,15 @@ index ``band -> story`` (``streams.stories``). Every worker holds both in full
 (``streams.shared_maps``; the app has no Faust table, see ``streams.replica`` for why).
 Both are updated only after the output is acknowledged, so a crash never loses an article
 (a re-processed article finds the same story again). Undecodable or unclassifiable messages
-go to ``articles.deadletter``.
+go to ``articles.deadletter``; any other failure is retried, then dead-lettered
+(``streams.topics.until_handled``: Faust would ack and skip the event otherwise).
 """
 
 from __future__ import annotations
 
 import asyncio
 import logging
+from functools import partial
 
 import faust
 
@@ -22,7 +24,18 @@ from streams import metrics
 from streams.process import ArticleClassifier, classify_raw, decide_story, is_duplicate
 from streams.replica import follow
 from streams.shared_maps import BandIndex, SeenIndex, bands_topic, seen_topic
-from streams.topics import Event, Stream, StreamTopics, dead_letter, event_origin, send_and_wait
+from streams.topics import (
+    AGENT_CONCURRENCY,
+    DEFAULT_RETRY,
+    Event,
+    Retry,
+    Stream,
+    StreamTopics,
+    dead_letter,
+    event_origin,
+    send_and_wait,
+    until_handled,
+)
 
 STAGE = "streams"
 log = logging.getLogger(__name__)
@@ -54,8 +67,14 @@ async def handle_raw(event: Event, topics: StreamTopics, classifier: ArticleClas
     return "classified"
 
 
+async def give_up_on(event: Event, topics: StreamTopics, exc: Exception) -> None:
+    """Dead-letter an event whose handling kept failing, with the error as reason."""
+    await dead_letter(topics, dead_letter_for(STAGE, exc, event.message.value,
+                                              **event_origin(event)))
+
+
 def register_classifier(app: faust.App, topics: StreamTopics, classifier: ArticleClassifier,
-                        partitions: int) -> None:
+                        partitions: int, retry: Retry = DEFAULT_RETRY) -> None:
     seen_at, band_at = seen_topic(app, partitions), bands_topic(app, partitions)
     seen, stories = SeenIndex(seen_at), BandIndex(band_at)
 
@@ -64,13 +83,16 @@ def register_classifier(app: faust.App, topics: StreamTopics, classifier: Articl
 
     app.task(follow_shared_maps)
 
-    @app.agent(topics.raw, name="classify")
+    @app.agent(topics.raw, name="classify", concurrency=AGENT_CONCURRENCY)
     async def classify(stream: Stream) -> None:
         async for event in stream.events():
             # Both maps are loaded whole before any decision. Wait inside the iteration,
             # so the agent consumes its topic from the start like any other agent.
             if not (seen.ready.is_set() and stories.ready.is_set()):
                 await asyncio.gather(seen.ready.wait(), stories.ready.wait())
-            outcome = await handle_raw(event, topics, classifier, seen, stories)
-            metrics.record_outcome(outcome)
+            outcome = await until_handled(
+                partial(handle_raw, event, topics, classifier, seen, stories),
+                partial(give_up_on, event, topics),
+                f"article at {event_origin(event)}", retry)
+            metrics.record_outcome(outcome or "deadletter")
             log.debug("article %s", outcome)

@@ -1,19 +1,39 @@
-"""Faust topic handles for the wire contract's topics (names live in ``config.contracts``).
+"""Faust topic handles for the wire contract's topics (names live in ``config.contracts``), and
+the at-least-once rules every agent follows. ``indexer`` and ``alerts`` import both.
 
 Input: a ``faust.App``. Output: ``StreamTopics`` with the raw, classified and dead-letter
-topics as bytes topics. ``indexer`` and ``alerts`` import these handles.
+topics as bytes topics; ``send_and_wait`` and ``dead_letter`` (delivery acknowledged).
+
+A failing handler never acks and skips: faust-streaming acks the event being processed (or a
+whole ``take_events`` batch) when the agent's body raises, and the restarted agent goes on after
+it (faust-streaming #527, #315): the event is lost. So no agent lets an exception escape.
+``until_handled`` runs the handler of one event or batch, retries it with backoff while it
+raises, and after ``Retry.attempts`` failures gives the input to ``give_up`` (the caller's
+dead-letter writer, with the error as its reason), itself retried until it succeeds. Only then
+does the agent go on, and Faust ack. Handlers are idempotent (keyed by ``article_id``), so a
+retried one writes nothing twice. Agents run with ``AGENT_CONCURRENCY`` = 1: with more, Faust
+can commit an offset past an event another actor is still processing (#606). Cancellation (a
+stopping worker) is not caught.
 """
 
 from __future__ import annotations
 
+import asyncio
+import logging
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
-from typing import Any
+from functools import partial
+from typing import Any, TypeVar
 
 import faust
 
 from config.contracts import DeadLetter, Topics
+from config.settings import Settings
 from streams.app import raw_topic
 
+T = TypeVar("T")
+Sleep = Callable[[float], Awaitable[None]]
+log = logging.getLogger(__name__)
 Event = faust.EventT[bytes]
 Stream = faust.StreamT[bytes]
 
@@ -51,3 +71,62 @@ def event_origin(event: Event) -> dict[str, Any]:
 
 async def dead_letter(topics: StreamTopics, letter: DeadLetter) -> None:
     await send_and_wait(topics.deadletter, letter.article_id or letter.key, letter.encode())
+
+
+AGENT_CONCURRENCY = 1
+
+
+@dataclass(frozen=True)
+class Retry:
+    """How often and how patiently a failing handler is retried before its dead letter."""
+
+    attempts: int = 5
+    backoff_s: float = 0.5
+    backoff_max_s: float = 30.0
+
+    def delays(self) -> list[float]:
+        """The waits between the attempts: doubling from ``backoff_s``, at most the max."""
+        return [min(self.backoff_s * 2 ** n, self.backoff_max_s)
+                for n in range(self.attempts - 1)]
+
+
+DEFAULT_RETRY = Retry()
+
+
+def handler_retry(settings: Settings) -> Retry:
+    """The retry of failing handlers that ``settings.worker`` asks for."""
+    return Retry(settings.worker.handler_attempts, settings.worker.handler_backoff_s)
+
+
+async def until_handled(handle: Callable[[], Awaitable[T]],
+                        give_up: Callable[[Exception], Awaitable[None]], what: str,
+                        retry: Retry = DEFAULT_RETRY, sleep: Sleep = asyncio.sleep) -> T | None:
+    """``handle()``; retried with backoff while it raises; after ``retry.attempts`` failures
+    ``give_up(error)`` (retried until it succeeds) and None. Never raises but cancellation."""
+    delays = retry.delays()
+    for attempt in range(1, retry.attempts + 1):
+        try:
+            return await handle()
+        except Exception as exc:  # any failure: retry, then dead-letter
+            if attempt == retry.attempts:
+                log.error("%s failed %d times, dead-lettered: %r", what, attempt, exc)
+                await until_done(partial(give_up, exc), f"dead-lettering {what}", retry, sleep)
+                return None
+            delay = delays[attempt - 1]
+            log.warning("%s failed (attempt %d of %d): %r; retrying in %.1fs", what, attempt,
+                        retry.attempts, exc, delay)
+            await sleep(delay)
+    raise AssertionError("unreachable: Retry.attempts >= 1")
+
+
+async def until_done(op: Callable[[], Awaitable[T]], what: str, retry: Retry = DEFAULT_RETRY,
+                     sleep: Sleep = asyncio.sleep) -> T:
+    """``op()`` retried with backoff (up to ``retry.backoff_max_s``) until it succeeds."""
+    delay = retry.backoff_s
+    while True:
+        try:
+            return await op()
+        except Exception as exc:  # e.g. Kafka unreachable: wait and retry
+            log.warning("%s failed: %r; retrying in %.1fs", what, exc, delay)
+            await sleep(delay)
+            delay = min(delay * 2, retry.backoff_max_s)

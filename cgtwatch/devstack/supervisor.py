@@ -1,7 +1,8 @@
 """Supervisor of the local pipeline: runs each service as a child process and restarts it.
 
 Input: service names, an environment for the children and a log directory. Output: running
-children (``python -m cgtwatch <service>``), restarted with exponential backoff when they die,
+children (``python -m cgtwatch.devstack.launch <service>``: ``cgtwatch <service>`` plus what
+the embedded broker needs), restarted with exponential backoff when they die,
 a ``rich`` status table, and a clean stop (SIGTERM, then SIGKILL after a grace period).
 """
 
@@ -17,6 +18,7 @@ from pathlib import Path
 from rich.table import Table
 
 MAX_BACKOFF_S = 30.0
+LAUNCHER = "cgtwatch.devstack.launch"  # ``cgtwatch NAME``, plus what the embedded broker needs
 
 
 @dataclass
@@ -51,7 +53,7 @@ class Supervisor:
     def __post_init__(self) -> None:
         self.log_dir.mkdir(parents=True, exist_ok=True)
         for name in self.services:
-            self.children[name] = Child(name, [sys.executable, "-m", "cgtwatch", name],
+            self.children[name] = Child(name, [sys.executable, "-m", LAUNCHER, name],
                                         log_path=self.log_dir / f"{name}.log")
 
     def _spawn(self, child: Child) -> None:

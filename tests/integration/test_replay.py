@@ -15,9 +15,9 @@ from typer.testing import CliRunner
 
 from cgtwatch.cli.app import app
 from config.contracts import DeadLetter, Topics
-from tests.integration.conftest import Env, make_article, wait_for
+from tests.integration.conftest import Env, both_kafka_backends, make_article, wait_for
 
-pytestmark = pytest.mark.integration
+pytestmark = [pytest.mark.integration, both_kafka_backends]
 
 
 def run(*args: str) -> list[dict[str, Any]]:

@@ -28,7 +28,8 @@ ONE_SHOT = {"setup"}
 INFRA = {"kafka", "elasticsearch", "kibana"}
 KIBANA_SETUP = {"kibana-setup"}  # one-shot curl import of deploy/kibana (not our image)
 MONITORING = {"prometheus", "grafana"}  # see tests/unit/deploy/test_observability.py
-ES_VERSION = "8.15.3"
+ES_VERSION = "8.19.9"  # Elasticsearch and Kibana: the 8.19 line
+KAFKA_VERSION = "4.3.2"  # apache/kafka: the version the integration tests run
 DATA_DIR = "/var/lib/cgtwatch"
 # Settings that compose deliberately does not pass through (see compose.yaml / .env.example).
 NOT_PASSED = {

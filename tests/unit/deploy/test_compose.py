@@ -16,6 +16,7 @@ from tests.unit.deploy.deploy_support import (
     ES_DOCKERFILE,
     ES_VERSION,
     INFRA,
+    KAFKA_VERSION,
     KIBANA_SETUP,
     MONITORING,
     ONE_SHOT,
@@ -91,7 +92,7 @@ def test_kafka_runs_kraft_without_zookeeper() -> None:
     services = _services()
     kafka = services["kafka"]
     env = _env(kafka)
-    assert kafka["image"] == "apache/kafka:3.9.0"
+    assert kafka["image"] == f"apache/kafka:{KAFKA_VERSION}"
     roles = {r.strip() for r in str(env["KAFKA_PROCESS_ROLES"]).split(",")}
     assert roles == {"broker", "controller"}
     assert env["KAFKA_NODE_ID"] == "1"

@@ -34,7 +34,8 @@ def wait_for_exit(sup: Supervisor, name: str) -> None:
 
 def test_children_default_to_cgtwatch_services(tmp_path: Path) -> None:
     sup = Supervisor(["streams", "indexer"], {}, tmp_path / "logs")
-    assert sup.children["streams"].argv == [sys.executable, "-m", "cgtwatch", "streams"]
+    assert sup.children["streams"].argv == [sys.executable, "-m", "cgtwatch.devstack.launch",
+                                                "streams"]
     assert sup.children["indexer"].log_path == tmp_path / "logs" / "indexer.log"
     assert (tmp_path / "logs").is_dir()
     assert {c.state for c in sup.children.values()} == {"stopped"}

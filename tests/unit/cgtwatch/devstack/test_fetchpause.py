@@ -1,15 +1,21 @@
-"""The embedded broker's empty-fetch pause (``streams.app.pause_after_empty_fetches``)."""
+"""The embedded broker's empty-fetch pause (``cgtwatch.devstack.fetchpause``) and where it is
+installed: only by the dev stack's launcher, only on noida-db; never by the runtime, never on
+real Kafka."""
 
 from __future__ import annotations
 
 import asyncio
+import subprocess
+import sys
 import time
 from typing import Any
 
 import pytest
 from aiokafka.consumer.fetcher import Fetcher  # type: ignore[import-untyped]
 
-from streams.app import pause_after_empty_fetches
+from cgtwatch.devstack import launch
+from cgtwatch.devstack.fetchpause import is_paused, pause_after_empty_fetches
+from config.settings import KafkaSettings, Settings
 
 
 @pytest.fixture
@@ -51,3 +57,33 @@ def test_a_cancelled_pause_returns_like_aiokafkas_own_fetch(answers: list[bool])
         return bool(await task)
 
     assert asyncio.run(asyncio.wait_for(cancel_while_pausing(), 5)) is False
+
+
+def test_the_launcher_patches_on_noida_only(answers: list[bool],
+                                            capsys: pytest.CaptureFixture[str]) -> None:
+    assert not launch.prepare(Settings(kafka=KafkaSettings(bootstrap_servers="kafka:9092")))
+    assert not is_paused()  # real Kafka: aiokafka untouched
+    assert capsys.readouterr().err == ""
+    assert launch.prepare(Settings())  # the embedded noida-db
+    assert is_paused()
+    assert "empty fetch" in capsys.readouterr().err
+
+
+PROBE = """
+import sys
+from config.settings import Settings
+from streams.app import create_app
+import cgtwatch.runtime.services, cgtwatch.cli.app
+create_app(Settings(), "probe")
+from aiokafka.consumer.fetcher import Fetcher
+print(hasattr(Fetcher._proc_fetch_request, "pause_s"),
+      any(m.startswith("cgtwatch.devstack") for m in sys.modules))
+"""
+
+
+def test_the_runtime_never_patches_aiokafka_even_on_noida() -> None:
+    """A fresh process that builds a Faust app as production does (``cgtwatch NAME``): the
+    fetcher is aiokafka's own and no dev-stack module was imported."""
+    out = subprocess.run([sys.executable, "-c", PROBE], capture_output=True, text=True,
+                         check=True, timeout=120)
+    assert out.stdout.split() == ["False", "False"]
