@@ -1,0 +1,191 @@
+"""Pipeline throughput on the embedded stack: raw articles in a burst → classified → indexed.
+
+Input: nothing; it starts noida-db and the streams, indexer and alerter services (real child
+processes under the supervisor, as ``cgtwatch up`` runs them; the alerter with the default
+rules and their file and console channels) in a temporary data directory. After one warm-up
+article has gone through, N real-text articles (``bench.pipeline_articles``: Chinese and
+English, some about cell or gene therapy, most not) are produced to ``articles.raw`` in one
+burst, ``fetched_at`` = the burst's start, and the articles index is polled until all N are
+there. Output: a table (articles, seconds, articles/s, p50/p95 fetch → indexed, load average
+before and after) and, with ``--json``, one last line
+``{"articles", "seconds", "articles_per_s", "p95_fetch_to_index_s"}``. Exit 1 when not all
+arrived within the timeout. Batch sizes come from the usual settings
+(``CGTWATCH_WORKER__BATCH_SIZE`` etc.), taken from the environment.
+
+Run: ``python bench/bench_pipeline.py [N] [--json]`` (N defaults to 2000).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import sys
+import tempfile
+import time
+from datetime import UTC, datetime
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+
+from kafka import KafkaProducer  # noqa: E402
+from rich.console import Console  # noqa: E402
+from rich.table import Table  # noqa: E402
+
+from bench.pipeline_articles import ArticleMaker  # noqa: E402
+from cgtwatch.devstack.localstack import free_port  # noqa: E402
+from cgtwatch.devstack.stack import Stack  # noqa: E402
+from config.clients import kafka_producer  # noqa: E402
+from config.contracts import RawArticle, Topics  # noqa: E402
+from config.settings import Settings  # noqa: E402
+from indexer.documents import articles_alias  # noqa: E402
+
+SERVICES = ["streams", "indexer", "alerter"]
+POLL_S = 0.5
+
+
+def environment(work: Path) -> dict[str, str]:
+    return {"CGTWATCH_PATHS__DATA_DIR": str(work / "data"),
+            "CGTWATCH_LOCAL__KAFKA_PORT": str(free_port()),
+            "CGTWATCH_LOCAL__ELASTIC_PORT": str(free_port()),
+            "CGTWATCH_WORKER__INSTANCE_ID": "bench", "CGTWATCH_LOG_LEVEL": "WARNING"}
+
+
+def produce(producer: KafkaProducer, articles: list[RawArticle]) -> None:
+    for item in articles:
+        producer.send(Topics.RAW, key=item.article_id.encode(), value=item.encode())
+    producer.flush()
+
+
+def arrived(stack: Stack, index: str, waiting: set[str]) -> set[str]:
+    """The ids among ``waiting`` that are in the index now."""
+    if not waiting:
+        return set()
+    found = stack.es.search(index=index, query={"ids": {"values": sorted(waiting)}},
+                            size=len(waiting), source=False)
+    return {hit["_id"] for hit in found["hits"]["hits"]}
+
+
+def wait_indexed(stack: Stack, index: str, ids: list[str], timeout_s: float
+                 ) -> dict[str, float]:
+    """Wall-clock time at which each id was first seen in the index (polled)."""
+    waiting, seen_at = set(ids), {}
+    deadline = time.monotonic() + timeout_s
+    while waiting and time.monotonic() < deadline:
+        try:
+            got = arrived(stack, index, waiting)
+        except Exception:  # the index is refreshing or busy: poll again
+            got = set()
+        now = time.time()
+        seen_at.update({i: now for i in got})
+        waiting -= got
+        if waiting:
+            time.sleep(POLL_S)
+    return seen_at
+
+
+def warm_up(stack: Stack, producer: KafkaProducer, index: str, maker: ArticleMaker) -> None:
+    """One article through the pipeline: every service has joined its group."""
+    first = maker.make(-1)
+    produce(producer, [first])
+    if not wait_indexed(stack, index, [first.article_id], 180):
+        raise SystemExit("warm-up article never indexed: see the service logs")
+
+
+def cpu_seconds(stack: Stack) -> dict[str, float]:
+    """CPU time (user + system) used so far by each service and by noida-db."""
+    pids = {name: child.process.pid for name, child in stack.supervisor.children.items()
+            if child.process is not None}
+    if stack.local is not None and stack.local.process is not None:
+        pids["noida-db"] = stack.local.process.pid
+    out = {}
+    for name, pid in pids.items():
+        try:
+            fields = Path(f"/proc/{pid}/stat").read_text().rpartition(")")[2].split()
+        except OSError:
+            continue
+        out[name] = (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+    return out
+
+
+def measure(stack: Stack, n: int, timeout_s: float) -> dict[str, float]:
+    settings, maker = stack.settings, ArticleMaker()
+    index = articles_alias(settings.elastic.index_prefix)
+    producer = KafkaProducer(**kafka_producer(settings, "bench-publisher"))
+    try:
+        warm_up(stack, producer, index, maker)
+        articles = [maker.make(i) for i in range(n)]
+        cpu_before = cpu_seconds(stack)
+        start = datetime.now(UTC)
+        articles = [a.model_copy(update={"fetched_at": start}) for a in articles]
+        produce(producer, articles)
+        produced_s = time.time() - start.timestamp()
+        seen_at = wait_indexed(stack, index, [a.article_id for a in articles], timeout_s)
+        cpu = {k: v - cpu_before.get(k, 0.0) for k, v in cpu_seconds(stack).items()}
+    finally:
+        producer.close()
+    latencies = sorted(t - start.timestamp() for t in seen_at.values())
+    seconds = max(latencies, default=float("nan"))
+    return {"articles": len(seen_at), "seconds": round(seconds, 2),
+            "articles_per_s": round(len(seen_at) / seconds, 1) if latencies else 0.0,
+            "p50_fetch_to_index_s": round(latencies[len(latencies) // 2], 2) if latencies else 0,
+            "p95_fetch_to_index_s": round(latencies[max(0, round(0.95 * len(latencies)) - 1)],
+                                          2) if latencies else 0,
+            "produce_s": round(produced_s, 2),
+            **{f"cpu_ms_per_article_{k}": round(1000 * v / max(n, 1), 2) for k, v in cpu.items()}}
+
+
+def report(result: dict[str, float], n: int, loads: tuple[str, str], settings: Settings
+           ) -> None:
+    w = settings.worker
+    table = Table(title=f"pipeline: {n} raw articles in a burst → indexed "
+                        f"(batch {w.batch_size}, within {w.batch_within_s}s)")
+    table.add_column("measure")
+    table.add_column("value", justify="right")
+    rows = [("indexed", f"{result['articles']}/{n}"), ("seconds", result["seconds"]),
+            ("articles/s", result["articles_per_s"]),
+            ("p50 fetch → indexed, s", result["p50_fetch_to_index_s"]),
+            ("p95 fetch → indexed, s", result["p95_fetch_to_index_s"]),
+            ("burst produced in, s", result["produce_s"]),
+            ("load average before (1, 5, 15 min)", loads[0]),
+            ("load average after", loads[1])]
+    rows += [(f"CPU ms per article: {key.rpartition('_article_')[2]}", value)
+             for key, value in result.items() if key.startswith("cpu_ms_per_article_")]
+    for name, value in rows:
+        table.add_row(name, str(value))
+    Console(width=100).print(table)
+
+
+def load_average() -> str:
+    return " ".join(f"{v:.2f}" for v in os.getloadavg())
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("n", nargs="?", type=int, default=2000, help="articles in the burst")
+    parser.add_argument("--json", action="store_true", help="print a JSON summary last")
+    parser.add_argument("--timeout", type=float, default=600.0,
+                        help="give up when not all are indexed after this many seconds")
+    args = parser.parse_args()
+    work = Path(tempfile.mkdtemp(prefix="cgtwatch-bench-pipeline-"))
+    env = environment(work)
+    os.environ.update(env)
+    settings = Settings()
+    stack = Stack(settings, env, SERVICES)
+    try:
+        stack.start()
+        before = load_average()
+        result = measure(stack, args.n, args.timeout)
+        loads = (before, load_average())
+    finally:
+        stack.stop()
+    report(result, args.n, loads, settings)
+    if args.json:
+        print(json.dumps({key: result[key] for key in
+                          ("articles", "seconds", "articles_per_s", "p95_fetch_to_index_s")}))
+    return 0 if result["articles"] == args.n else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())
