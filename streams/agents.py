@@ -1,14 +1,18 @@
 """Classifier worker: a thin Faust agent from ``articles.raw`` to ``articles.classified``.
 
-Input: raw articles (JSON ``RawArticle``, key ``article_id``). Output: classified articles;
+Input: raw articles (JSON ``RawArticle``, key ``article_id``), in batches (``take_events``,
+``CGTWATCH_WORKER__BATCH_SIZE``/``__BATCH_WITHIN_S``). Output: classified articles;
 re-sent identical content is dropped using the seen index ``article_id -> content hash``.
 Re-posts of one notice by other sites get the first article's ``story_id`` through a band
 index ``band -> story`` (``streams.stories``). Every worker holds both in full
 (``streams.shared_maps``; the app has no Faust table, see ``streams.replica`` for why).
-Both are updated only after the output is acknowledged, so a crash never loses an article
-(a re-processed article finds the same story again). Undecodable or unclassifiable messages
-go to ``articles.deadletter``; any other failure is retried, then dead-lettered
-(``streams.topics.until_handled``: Faust would ack and skip the event otherwise).
+A batch's outputs and dead letters are sent together and both maps updated only after all
+their acks (and the batch's offsets acknowledged to Faust only after that), so a crash never
+loses an article (a re-processed article finds the same story again). Within a batch the last
+copy of an article wins and the later articles see the bands of the earlier ones. Undecodable or unclassifiable messages
+go to ``articles.deadletter``, each with its reason; any other failure of a batch is retried,
+then its events are dead-lettered (``streams.topics.until_handled``: Faust would ack and skip
+them otherwise).
 """
 
 from __future__ import annotations
@@ -59,6 +63,7 @@ class BatchWork:
     outputs: list[ClassifiedArticle] = field(default_factory=list)
     letters: list[DeadLetter] = field(default_factory=list)
     bands: dict[str, str] = field(default_factory=dict)
+    band_groups: dict[str, dict[str, str]] = field(default_factory=dict)
     seen: dict[str, str] = field(default_factory=dict)
 
 
@@ -101,8 +106,9 @@ async def plan_batch(events: Sequence[Event], classifier: ArticleClassifier, see
             work.outcomes[position] = "deadletter"
             log.warning("dead-lettered %s: %s", event_origin(events[position]), exc)
             continue
-        if story is not None:
+        if story is not None and story.entries:
             work.bands.update(story.entries)
+            work.band_groups[f"{raw.article_id}:{raw.content_hash}"] = story.entries
         work.seen[raw.article_id] = seen_entry(raw.content_hash,
                                                raw.fetched_at.date().isoformat())
         work.outputs.append(out)
@@ -123,7 +129,7 @@ async def handle_batch(events: Sequence[Event], topics: StreamTopics,
         + [(topics.deadletter, letter.article_id or letter.key, letter.encode())
            for letter in work.letters])
     if stories is not None:
-        await stories.record(work.bands)
+        await stories.record_groups(work.band_groups)
     await seen.record(work.seen)
     for out in work.outputs:
         metrics.record_classified(out)
