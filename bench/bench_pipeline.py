@@ -8,7 +8,8 @@ English, some about cell or gene therapy, most not) are produced to ``articles.r
 burst, ``fetched_at`` = the burst's start, and the articles index's document count is polled
 until all N are there. Output: a table (articles, seconds, articles/s, p50/p95 fetch →
 indexed, CPU per article of each service and of noida-db, load average before and after) and,
-with ``--json``, one last line ``{"articles", "seconds", "articles_per_s", "p95_fetch_to_index_s"}``. Exit 1 when not all
+with ``--json``, one last line
+``{"articles", "seconds", "articles_per_s", "p95_fetch_to_index_s"}``. Exit 1 when not all
 arrived within the timeout. Batch sizes come from the usual settings
 (``CGTWATCH_WORKER__BATCH_SIZE`` etc.), taken from the environment.
 
