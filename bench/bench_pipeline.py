@@ -72,7 +72,7 @@ def wait_indexed(stack: Stack, index: str, n: int, timeout_s: float) -> list[flo
     the start (polled). Every article of the burst has the same ``fetched_at``, so these are
     the times each article was indexed, in order: a document count is all it takes (cheaper
     for the server than looking the ids up, which would compete with the pipeline)."""
-    base, times = count(stack, index), []
+    base, times = count(stack, index), list[float]()
     deadline = time.monotonic() + timeout_s
     while len(times) < n and time.monotonic() < deadline:
         got = count(stack, index) - base
