@@ -67,12 +67,13 @@ def count(stack: Stack, index: str) -> int:
         return -1
 
 
-def wait_indexed(stack: Stack, index: str, n: int, timeout_s: float) -> list[float]:
-    """Wall-clock time at which the index first held 1, 2, ... ``n`` more documents than at
-    the start (polled). Every article of the burst has the same ``fetched_at``, so these are
+def wait_indexed(stack: Stack, index: str, base: int, n: int, timeout_s: float
+                 ) -> list[float]:
+    """Wall-clock time at which the index first held 1, 2, ... ``n`` more documents than
+    ``base`` (polled). Every article of the burst has the same ``fetched_at``, so these are
     the times each article was indexed, in order: a document count is all it takes (cheaper
     for the server than looking the ids up, which would compete with the pipeline)."""
-    base, times = count(stack, index), list[float]()
+    times: list[float] = []
     deadline = time.monotonic() + timeout_s
     while len(times) < n and time.monotonic() < deadline:
         got = count(stack, index) - base
@@ -85,8 +86,9 @@ def wait_indexed(stack: Stack, index: str, n: int, timeout_s: float) -> list[flo
 
 def warm_up(stack: Stack, producer: KafkaProducer, index: str, maker: ArticleMaker) -> None:
     """One article through the pipeline: every service has joined its group."""
+    base = count(stack, index)
     produce(producer, [maker.make(-1)])
-    if not wait_indexed(stack, index, 1, 180):
+    if not wait_indexed(stack, index, base, 1, 180):
         raise SystemExit("warm-up article never indexed: see the service logs")
 
 
@@ -113,12 +115,12 @@ def measure(stack: Stack, n: int, timeout_s: float) -> dict[str, float]:
     try:
         warm_up(stack, producer, index, maker)
         articles = [maker.make(i) for i in range(n)]
-        cpu_before = cpu_seconds(stack)
+        cpu_before, base = cpu_seconds(stack), count(stack, index)
         start = datetime.now(UTC)
         articles = [a.model_copy(update={"fetched_at": start}) for a in articles]
         produce(producer, articles)
         produced_s = time.time() - start.timestamp()
-        seen_at = wait_indexed(stack, index, n, timeout_s)
+        seen_at = wait_indexed(stack, index, base, n, timeout_s)
         cpu = {k: v - cpu_before.get(k, 0.0) for k, v in cpu_seconds(stack).items()}
     finally:
         producer.close()
