@@ -44,7 +44,7 @@ from config.settings import Settings  # noqa: E402
 from indexer.documents import articles_alias  # noqa: E402
 
 SERVICES = ["streams", "indexer", "alerter"]
-POLL_S = 0.25
+POLL_S = 1.0
 
 
 def environment(work: Path) -> dict[str, str]:
