@@ -209,7 +209,7 @@ def test_a_repost_in_the_same_batch_joins_the_story_and_bands_go_as_one_record()
     assert len(value.decode().split("\n")) == stories.BANDS
     follower = BandIndex()
     for record_key, record_value in band_topic.sent:
-        follower.apply_record(record_key.decode(), record_value.decode())
+        follower.apply_record((record_key or b"").decode(), record_value.decode())
     assert dict(follower) == dict(table)
 
 
