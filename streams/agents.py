@@ -9,10 +9,10 @@ index ``band -> story`` (``streams.stories``). Every worker holds both in full
 A batch's outputs and dead letters are sent together and both maps updated only after all
 their acks (and the batch's offsets acknowledged to Faust only after that), so a crash never
 loses an article (a re-processed article finds the same story again). Within a batch the last
-copy of an article wins and the later articles see the bands of the earlier ones. Undecodable or unclassifiable messages
-go to ``articles.deadletter``, each with its reason; any other failure of a batch is retried,
-then its events are dead-lettered (``streams.topics.until_handled``: Faust would ack and skip
-them otherwise).
+copy of an article wins and the later articles see the bands of the earlier ones.
+Undecodable or unclassifiable messages go to ``articles.deadletter``, each with its reason;
+any other failure of a batch is retried, then its events are dead-lettered
+(``streams.topics.until_handled``: Faust would ack and skip them otherwise).
 """
 
 from __future__ import annotations
