@@ -75,6 +75,7 @@ def faust_app_options(settings: Settings, app_id: str) -> dict[str, Any]:
         "topic_allow_declare": True,
         "producer_acks": -1,
         "producer_max_request_size": 8 * 1024 * 1024,
+        "producer_linger_ms": settings.worker.producer_linger_ms,
         "web_enabled": False,
         "store": "memory://",
     }

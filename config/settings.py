@@ -132,8 +132,12 @@ class WorkerSettings(_Section):
     batches, and how long it waits at start for Kafka and Elasticsearch."""
 
     instance_id: str = Field(default_factory=lambda: socket.gethostname())
-    batch_size: int = Field(default=200, ge=1)
-    batch_within_s: float = Field(default=1.0, gt=0)
+    batch_size: int = Field(default=200, ge=1, description="most events a batched agent "
+                            "(classifier, indexer) takes at once")
+    batch_within_s: float = Field(default=1.0, gt=0, description="how long such an agent "
+                                  "waits to fill a batch before it handles what it has")
+    producer_linger_ms: int = Field(default=5, ge=0, description="how long a worker's "
+                                    "producer waits to fill a request with more messages")
     handler_attempts: int = Field(
         default=5, ge=1, description="tries of an event or batch whose handler fails (with "
         "backoff) before it goes to the dead-letter topic with the error as reason")

@@ -4,7 +4,8 @@ Input: ``articles.classified`` (JSON ``ClassifiedArticle``) and ``crawl.stats`` 
 ``CrawlStats``), in batches via ``take_events``. Output: documents in the articles write alias
 (``_id = article_id``, external version = revision) and in ``<prefix>-crawl-health``
 (``_id = job_id``); undecodable messages and per-document failures go to
-``articles.deadletter``. Transport failures are retried with backoff inside the batch; any
+``articles.deadletter`` (a batch's letters sent together, then their acks awaited, before
+Faust acknowledges the batch). Transport failures are retried with backoff inside the batch; any
 other failure of a batch is retried, then its events are dead-lettered with the error
 (``streams.topics.until_handled``), because Faust acks a ``take`` batch even when its handler
 raises. Each batch is counted in
@@ -42,9 +43,9 @@ from streams.topics import (
     Event,
     Stream,
     StreamTopics,
-    dead_letter,
     event_origin,
     handler_retry,
+    send_all_and_wait,
     until_handled,
 )
 
@@ -131,8 +132,7 @@ async def index_events(events: Sequence[Event], es: AsyncElasticsearch, alias: s
                                        article_id=article.article_id, **event_origin(event)))
         log.warning("dead-lettered article %s: %s", article.article_id, reason,
                     extra=_about(article))
-    for letter in letters:
-        await dead_letter(topics, letter)
+    await send_dead_letters(topics, letters)
     _report(len(events), undecodable, [a for a, _ in good.values()], failed)
     return len(actions) - len(failed)
 
@@ -157,16 +157,21 @@ async def index_crawl_stats(events: Sequence[Event], es: AsyncElasticsearch, ind
         reason = RuntimeError(f"crawl-health item failed with status {item.get('status')}: "
                               f"{item.get('error')}")
         letters.append(dead_letter_for(STAGE, reason, event.message.value, **event_origin(event)))
-    for letter in letters:
-        await dead_letter(topics, letter)
+    await send_dead_letters(topics, letters)
     return len(actions) - len(failed)
 
 
 async def give_up_on(events: Sequence[Event], topics: StreamTopics, exc: Exception) -> None:
     """Dead-letter every event of a batch whose indexing kept failing, with the error."""
-    for event in events:
-        await dead_letter(topics, dead_letter_for(STAGE, exc, event.message.value,
-                                                  **event_origin(event)))
+    await send_dead_letters(topics, [dead_letter_for(STAGE, exc, event.message.value,
+                                                     **event_origin(event))
+                                     for event in events])
+
+
+async def send_dead_letters(topics: StreamTopics, letters: Sequence[DeadLetter]) -> None:
+    """Send a batch's dead letters together, then await all their acks."""
+    await send_all_and_wait([(topics.deadletter, letter.article_id or letter.key,
+                              letter.encode()) for letter in letters])
 
 
 def source_lookup(settings: Settings) -> dict[str, SourceInfo]:

@@ -3,12 +3,13 @@
 Input: a ``RawArticle``, a classifier (anything with ``classify(title, text, lang)``) and,
 for stories, a read-only view of the band index (``band -> entry``, see ``streams.stories``).
 Output: a ``ClassifiedArticle`` without the page HTML, ready for ``articles.classified``, and
-the band entries to record once it is delivered.
+the band entries to record once it is delivered; ``Overlay`` lets a batch's later articles see
+the entries of its earlier ones before they are recorded.
 """
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 from typing import Protocol
 
@@ -28,6 +29,24 @@ class StoryDecision:
 
     story_id: str
     entries: dict[str, str] = field(default_factory=dict)
+
+
+class Overlay(Mapping[str, str]):
+    """``pending`` over ``base`` (read-only view): a batch's band entries, recorded only after
+    its outputs are acknowledged, are seen by the batch's later articles."""
+
+    def __init__(self, pending: Mapping[str, str], base: Mapping[str, str]) -> None:
+        self.pending, self.base = pending, base
+
+    def __getitem__(self, key: str) -> str:
+        return self.pending[key] if key in self.pending else self.base[key]
+
+    def __iter__(self) -> Iterator[str]:
+        yield from self.pending
+        yield from (key for key in self.base if key not in self.pending)
+
+    def __len__(self) -> int:
+        return len(self.pending) + sum(key not in self.pending for key in self.base)
 
 
 def is_duplicate(seen_hash: str | None, raw: RawArticle) -> bool:

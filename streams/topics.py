@@ -2,7 +2,8 @@
 the at-least-once rules every agent follows. ``indexer`` and ``alerts`` import both.
 
 Input: a ``faust.App``. Output: ``StreamTopics`` with the raw, classified and dead-letter
-topics as bytes topics; ``send_and_wait`` and ``dead_letter`` (delivery acknowledged).
+topics as bytes topics; ``send_and_wait``, ``send_all_and_wait`` (a batch: sent at once, then
+every ack awaited) and ``dead_letter`` (delivery acknowledged).
 
 A failing handler never acks and skips: faust-streaming acks the event being processed (or a
 whole ``take_events`` batch) when the agent's body raises, and the restarted agent goes on after
@@ -20,7 +21,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Iterable
 from dataclasses import dataclass
 from functools import partial
 from typing import Any, TypeVar
@@ -55,11 +56,28 @@ def stream_topics(app: faust.App) -> StreamTopics:
     )
 
 
+def _key_bytes(key: str | bytes | None) -> bytes | None:
+    return key.encode("utf-8") if isinstance(key, str) else key
+
+
 async def send_and_wait(topic: faust.TopicT, key: str | bytes | None, value: bytes) -> None:
     """Send and wait for the broker's ack, so later bookkeeping never runs ahead of delivery."""
-    key_bytes = key.encode("utf-8") if isinstance(key, str) else key
-    pending = await topic.send(key=key_bytes, value=value)
+    pending = await topic.send(key=_key_bytes(key), value=value)
     await pending
+
+
+Outgoing = tuple[faust.TopicT, str | bytes | None, bytes]
+
+
+async def send_all_and_wait(messages: Iterable[Outgoing]) -> None:
+    """Send every ``(topic, key, value)`` without waiting for each ack (the producer batches
+    them), then wait for all the acks; the first failure is raised once all have settled."""
+    pending = [await topic.send(key=_key_bytes(key), value=value)
+               for topic, key, value in messages]
+    results = await asyncio.gather(*pending, return_exceptions=True)
+    for result in results:
+        if isinstance(result, BaseException):
+            raise result
 
 
 def event_origin(event: Event) -> dict[str, Any]:
@@ -91,6 +109,22 @@ class Retry:
 
 
 DEFAULT_RETRY = Retry()
+
+
+@dataclass(frozen=True)
+class Batching:
+    """Batches of a batched agent: at most ``size`` events, or what came within ``within_s``."""
+
+    size: int = 200
+    within_s: float = 1.0
+
+
+DEFAULT_BATCHING = Batching()
+
+
+def agent_batching(settings: Settings) -> Batching:
+    """The batches that ``settings.worker`` asks for."""
+    return Batching(settings.worker.batch_size, settings.worker.batch_within_s)
 
 
 def handler_retry(settings: Settings) -> Retry:

@@ -30,7 +30,7 @@ from indexer.agent import INDEXER_APP, register_indexer
 from streams.agents import register_classifier
 from streams.app import CLASSIFIER_APP, create_app
 from streams.process import ArticleClassifier
-from streams.topics import handler_retry, stream_topics
+from streams.topics import agent_batching, handler_retry, stream_topics
 
 log = logging.getLogger(__name__)
 
@@ -77,7 +77,8 @@ def run_streams(settings: Settings) -> None:
     observe(settings, "streams", CLASSIFIER_APP)  # a Faust app's consumer group is its id
     app = create_app(settings, CLASSIFIER_APP)
     register_classifier(app, stream_topics(app), load_classifier(settings),
-                        settings.kafka.partitions, handler_retry(settings))
+                        settings.kafka.partitions, handler_retry(settings),
+                        agent_batching(settings))
     run_faust(app, settings)
 
 

@@ -17,7 +17,7 @@ from config.contracts import (
     RawArticle,
     decode,
 )
-from streams.agents import handle_raw
+from streams.agents import handle_batch, handle_raw
 from streams.shared_maps import SeenIndex
 from tests.unit.fakes import FakeEvent, FakeTopics, RecordingTopic, fake_event
 
@@ -131,3 +131,54 @@ def test_seen_is_not_updated_when_sending_fails(make_raw: Callable[..., RawArtic
     with pytest.raises(ConnectionError):
         handle(event_for(make_raw().encode()), topics, seen)
     assert seen == {}
+
+
+def batch(events: list[FakeEvent], topics: FakeTopics, seen: SeenIndex,
+          classifier: Any = None) -> list[str]:
+    return asyncio.run(handle_batch(events, topics, classifier or FakeClassifier(),  # type: ignore
+                                    seen))
+
+
+def test_a_batch_sends_every_output_and_remembers_them(
+        make_raw: Callable[..., RawArticle]) -> None:
+    raws = [make_raw(url=f"http://example.gov.cn/{n}.html") for n in range(3)]
+    topics, seen = FakeTopics(), SeenIndex()
+    outcomes = batch([event_for(r.encode()) for r in raws], topics, seen)
+    assert outcomes == ["classified"] * 3
+    assert [k for k, _ in topics.classified.sent] == [r.article_id.encode() for r in raws]
+    assert sorted(seen) == sorted(r.article_id for r in raws)
+
+
+def test_the_same_article_twice_in_a_batch_is_sent_once_last_copy_winning(
+        make_raw: Callable[..., RawArticle]) -> None:
+    first = make_raw()
+    revised = make_raw(text="更正后的正文。", content_hash="revised-hash", revision=2)
+    topics, seen = FakeTopics(), SeenIndex()
+    events = [event_for(first.encode()), event_for(revised.encode()),
+              event_for(first.encode(), b"x")]
+    assert batch(events, topics, seen) == ["duplicate", "duplicate", "classified"]
+    ((_, value),) = topics.classified.sent
+    assert decode(ClassifiedArticle, value).content_hash == first.content_hash
+    assert seen.hash_of(first.article_id) == first.content_hash
+
+
+def test_a_bad_event_in_a_batch_is_dead_lettered_alone(
+        make_raw: Callable[..., RawArticle]) -> None:
+    raw = make_raw()
+    topics, seen = FakeTopics(), SeenIndex()
+    outcomes = batch([event_for(b"{not json", b"k"), event_for(raw.encode())], topics, seen)
+    assert outcomes == ["deadletter", "classified"]
+    key, letter = only_dead_letter(topics)
+    assert key == b"k" and "Invalid JSON" in letter.error
+    assert len(topics.classified.sent) == 1 and list(seen) == [raw.article_id]
+
+
+def test_maps_are_not_updated_when_an_ack_of_the_batch_fails(
+        make_raw: Callable[..., RawArticle]) -> None:
+    raws = [make_raw(url=f"http://example.gov.cn/{n}.html") for n in range(3)]
+    topics, seen = FakeTopics(classified=RecordingTopic(fail=True)), SeenIndex()
+    with pytest.raises(ConnectionError):
+        batch([event_for(r.encode()) for r in raws], topics, seen)
+    assert seen == {}
+    assert batch([event_for(r.encode()) for r in raws], FakeTopics(), seen) == [
+        "classified"] * 3  # the retried batch writes them all

@@ -13,7 +13,7 @@ import pytest
 
 from config.contracts import ClassifiedArticle, RawArticle, article_id, content_hash, decode
 from streams import stories
-from streams.agents import handle_raw
+from streams.agents import handle_batch, handle_raw
 from streams.classify import default_classifier
 from streams.process import decide_story
 from streams.shared_maps import BandIndex, SeenIndex, oldest_day
@@ -193,6 +193,26 @@ def test_worker_sends_the_story_and_records_bands_only_after_the_ack() -> None:
     assert "cell_therapy" in sent[1].labels
 
 
+def test_a_repost_in_the_same_batch_joins_the_story_and_bands_go_as_one_record() -> None:
+    original, repost, *_ = variants()
+    band_topic = RecordingTopic()
+    table, topics = BandIndex(band_topic), FakeTopics()  # type: ignore[arg-type]
+    events = [fake_event(original.encode()), fake_event(repost.encode())]
+    outcomes = asyncio.run(handle_batch(events, topics,  # type: ignore[arg-type]
+                                        default_classifier(CONFIG), SeenIndex(), table))
+    assert outcomes == ["classified", "classified"]
+    sent = [decode(ClassifiedArticle, v) for v in topics.classified.values]
+    assert [a.story_id for a in sent] == [original.article_id] * 2
+    assert len(table) >= stories.BANDS
+    ((key, value), *_rest) = band_topic.sent  # the original's bands: one record
+    assert key == f"{original.article_id}:{original.content_hash}".encode()
+    assert len(value.decode().split("\n")) == stories.BANDS
+    follower = BandIndex()
+    for record_key, record_value in band_topic.sent:
+        follower.apply_record((record_key or b"").decode(), record_value.decode())
+    assert dict(follower) == dict(table)
+
+
 def test_band_index_publishes_its_entries_and_keeps_the_first_writer() -> None:
     topic = RecordingTopic()
     index = BandIndex(topic)  # type: ignore[arg-type]
@@ -201,6 +221,8 @@ def test_band_index_publishes_its_entries_and_keeps_the_first_writer() -> None:
     index.apply("b00-a", stories.entry("s2", "y"))  # from another worker, later
     assert dict(index) == {"b00-a": "s1 x", "b01-b": "s1 x"}
     assert topic.values == [b"s1 x", b"s1 x"]
+    index.apply_record("b02-c", "s3 z")  # a record of one entry, as workers wrote before
+    assert index["b02-c"] == "s3 z"
 
 
 def test_old_stories_are_forgotten() -> None:
