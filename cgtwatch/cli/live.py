@@ -81,10 +81,10 @@ def _live(console: Console, settings: Settings, stack: Stack, observer: Observer
 
     from rich.live import Live
 
-    recent: deque[str] = deque(maxlen=8)
+    recent: deque[str] = deque(maxlen=6)
     before: Snapshot | None = None
     with Live(console=console, auto_refresh=False, screen=False,
-              vertical_overflow="visible") as live:
+              vertical_overflow="crop") as live:
         while not stop.requested:
             changed = restarts(stack, stack.supervisor.poll())
             snap = observer.snapshot()
@@ -99,7 +99,8 @@ def _live(console: Console, settings: Settings, stack: Stack, observer: Observer
 
 def _lines(console: Console, settings: Settings, stack: Stack, observer: Observer, stop: Stop,
            refresh: float) -> None:
-    console.print(stamp(header(settings, stack), datetime.now(UTC)), highlight=False)
+    console.print(stamp(header(settings, stack), datetime.now(UTC)), highlight=False,
+                  soft_wrap=True)
     before: Snapshot | None = None
     while not stop.requested:
         changed = restarts(stack, stack.supervisor.poll())

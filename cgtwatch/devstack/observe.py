@@ -101,7 +101,7 @@ def crawl_from(doc: dict[str, Any], kinds: dict[str, str]) -> Crawl:
 
 def alert_from(doc: dict[str, Any]) -> Alert:
     article = doc.get("article") if isinstance(doc.get("article"), dict) else {}
-    labels = doc.get("labels") or (article or {}).get("labels") or []
+    labels = (article or {}).get("labels") or doc.get("labels") or []
     return Alert(str(doc.get("key") or doc.get("_id", "")),
                  when(doc.get("sent_at") or doc.get("updated_at")),
                  str(doc.get("title") or doc.get("window") or doc.get("url") or ""),
@@ -238,5 +238,21 @@ class Observer:
             by_channel[str(record.get("channel", ""))].append(record)
         names = self.channel_names or sorted(by_channel)
         snap.channels = {name: channel_state(by_channel.get(name, [])) for name in names}
-        snap.alerts = [alert_from(r) for r in records if r.get("status") in ("sent", "failed")
-                       and r.get("kind") != "item"][:8]
+        shown = [r for r in records if r.get("status") in ("sent", "failed")
+                 and r.get("kind") != "item"][:6]
+        labels = self._labels([str(r.get("article_id", "")) for r in shown])
+        snap.alerts = [alert_from({"labels": labels.get(str(r.get("article_id")), []), **r})
+                       for r in shown]
+
+    def _labels(self, ids: list[str]) -> dict[str, list[str]]:
+        """The labels of these articles (alert records keep the id, the index the labels)."""
+        wanted = sorted({i for i in ids if i})
+        if not wanted:
+            return {}
+        try:
+            found = self.es.mget(index=f"{self.prefix}-articles", ids=wanted,
+                                 source_includes=["labels"])
+        except Exception:
+            return {}
+        return {d["_id"]: list(d.get("_source", {}).get("labels") or [])
+                for d in found["docs"] if d.get("found")}

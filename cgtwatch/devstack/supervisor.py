@@ -17,6 +17,7 @@ import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from rich import box
 from rich.markup import escape
 from rich.table import Table
 
@@ -127,7 +128,7 @@ class Supervisor:
             child.process = None
 
     def table(self, title: str = "cgtwatch") -> Table:
-        table = Table(title=title, title_justify="left")
+        table = Table(title=title, title_justify="left", box=box.SIMPLE_HEAD)
         for column in ("service", "state", "pid", "uptime", "restarts", "last exit"):
             table.add_column(column, no_wrap=True)
         table.add_column("why / log", overflow="fold")

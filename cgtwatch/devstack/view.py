@@ -13,6 +13,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
+from rich import box
 from rich.console import Group, RenderableType
 from rich.markup import escape
 from rich.table import Table
@@ -20,6 +21,7 @@ from rich.text import Text
 
 from cgtwatch.devstack.observe import Crawl, Snapshot
 
+MAX_PROBLEMS = 6  # unhealthy sources listed by id; the rest: `cgtwatch sources status`
 CHANNEL_STYLE = {"ok": "green", "idle": "dim", "retrying": "yellow", "failing": "bold red"}
 
 
@@ -35,7 +37,8 @@ def crawl_text(crawl: Crawl | None) -> str:
 
 
 def sources_table(snap: Snapshot) -> Table:
-    table = Table(title="sources by group", title_justify="left", expand=True)
+    table = Table(title="sources by group", title_justify="left", expand=True,
+                  box=box.SIMPLE_HEAD)
     table.add_column("group", no_wrap=True)
     table.add_column("sources", justify="right", no_wrap=True)
     table.add_column("healthy / failing / never", no_wrap=True)
@@ -44,13 +47,17 @@ def sources_table(snap: Snapshot) -> Table:
         failing = f"[bold red]{g.unhealthy}[/]" if g.unhealthy else "0"
         table.add_row(g.kind, str(g.sources), f"{g.healthy} / {failing} / {g.never}",
                       crawl_text(g.last))
-        for sid, reason in g.problems:
-            table.add_row("", "", f"[bold red]✗[/] {escape(sid)}", escape(reason))
+    problems = [p for g in snap.groups for p in g.problems]
+    for sid, reason in problems[:MAX_PROBLEMS]:
+        table.add_row("[bold red]failing[/]", "", escape(sid), escape(reason))
+    if len(problems) > MAX_PROBLEMS:
+        table.add_row("", "", f"+{len(problems) - MAX_PROBLEMS} more",
+                      "see `cgtwatch sources status`")
     return table
 
 
 def pipeline_table(snap: Snapshot) -> Table:
-    table = Table(title="pipeline", title_justify="left", show_header=False)
+    table = Table(title="pipeline", title_justify="left", show_header=False, box=box.SIMPLE)
     table.add_column("what", no_wrap=True)
     table.add_column("value", overflow="fold")
     failed = snap.crawls_failed
@@ -72,7 +79,7 @@ def pipeline_table(snap: Snapshot) -> Table:
 
 
 def alerts_table(snap: Snapshot) -> Table:
-    table = Table(title="last alerts", title_justify="left", expand=True)
+    table = Table(title="last alerts", title_justify="left", expand=True, box=box.SIMPLE_HEAD)
     table.add_column("time", no_wrap=True)
     table.add_column("channel", no_wrap=True)
     table.add_column("labels", overflow="fold")
