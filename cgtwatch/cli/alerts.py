@@ -10,16 +10,17 @@ from __future__ import annotations
 
 import json
 from datetime import datetime
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 from rich.table import Table
 
-from cgtwatch.cli.util import console, fail, when, zone_note
-from config.contracts import ClassifiedArticle, utcnow
-from config.rules import AlertRulesFile, Rule
-from config.settings import Settings
-from config.yamlfile import OperatorFileError
+from cgtwatch.cli.util import EXIT_NO_DATA, EXIT_UNAVAILABLE, console, fail, utc_text
+
+if TYPE_CHECKING:  # imported where used: `cgtwatch --help` must not load them
+    from config.contracts import ClassifiedArticle
+    from config.rules import AlertRulesFile, Rule
+    from config.settings import Settings
 
 rules_app = typer.Typer(help="Check and dry-run alert rules.", no_args_is_help=True)
 alerts_app = typer.Typer(help="Inspect alert deliveries.", no_args_is_help=True)
@@ -30,6 +31,7 @@ Since = Annotated[str, typer.Option(help="how far back: 30m, 12h, 7d, 2w")]
 def _rules(settings: Settings) -> AlertRulesFile:
     from config.labels import label_names
     from config.rules import load_alert_rules
+    from config.yamlfile import OperatorFileError
 
     try:
         return load_alert_rules(settings.paths.alert_rules, label_names(settings.paths.taxonomy))
@@ -39,6 +41,7 @@ def _rules(settings: Settings) -> AlertRulesFile:
 
 def _since(text: str) -> datetime:
     from alerts.dryrun import parse_duration
+    from config.contracts import utcnow
 
     try:
         return utcnow() - parse_duration(text)
@@ -47,18 +50,19 @@ def _since(text: str) -> datetime:
 
 
 def _search(settings: Settings, index: str, **query: Any) -> list[dict[str, Any]]:
-    from elasticsearch import Elasticsearch, NotFoundError
+    from elasticsearch import ApiError, NotFoundError, TransportError
 
-    from config.clients import elastic
+    from cgtwatch.cli.util import es_client
 
-    es = Elasticsearch(**elastic(settings))
+    es = es_client(settings)
     try:
         return [hit["_source"] for hit in es.search(index=index, **query)["hits"]["hits"]]
     except NotFoundError:
-        return []
-    except Exception as exc:
-        fail(f"Elasticsearch at {settings.elastic_address}: {exc}\nIs the stack running "
-             "(cgtwatch up) and CGTWATCH_ELASTIC__URL right?")
+        fail(f"no index {index} yet: run `cgtwatch setup` or `cgtwatch up`", EXIT_NO_DATA)
+    except (ApiError, TransportError) as exc:
+        fail(f"Elasticsearch at {settings.elastic_url} does not answer ({type(exc).__name__}): "
+             "is the stack running (`cgtwatch up`), CGTWATCH_ELASTIC__URL right?",
+             EXIT_UNAVAILABLE)
     finally:
         es.close()
 
@@ -66,6 +70,8 @@ def _search(settings: Settings, index: str, **query: Any) -> list[dict[str, Any]
 @rules_app.command("check")
 def rules_check() -> None:
     """Validate alert_rules.yaml; errors name file, line and field."""
+    from config.settings import Settings
+
     settings = Settings()
     loaded = _rules(settings)
     console.print(f"{settings.paths.alert_rules}: {len(loaded.channels)} channels, "
@@ -75,6 +81,7 @@ def rules_check() -> None:
 def _preview(rule: Rule, article: ClassifiedArticle) -> dict[str, Any]:
     from alerts.render import render_email, render_slack
     from alerts.schedule import decide
+    from config.contracts import utcnow
 
     decision = decide(rule, utcnow())
     return {"article_id": article.article_id, "title": article.title, "url": article.url,
@@ -113,6 +120,7 @@ def rules_test(
     """Dry-run RULE against recent articles in the index: what would it have sent?"""
     from alerts.dryrun import matches, range_query
     from alerts.stories import articles_index
+    from config.settings import Settings
 
     settings = Settings()
     rule = next((r for r in _rules(settings).rules if r.name == rule_name), None)
@@ -140,6 +148,7 @@ def alerts_history(
 ) -> None:
     """List alert deliveries, queued digest items and failures, newest first."""
     from alerts.history import STATUSES, alerts_index, history_query
+    from config.settings import Settings
 
     if status is not None and status not in STATUSES:
         fail(f"--status must be one of {', '.join(STATUSES)}")
@@ -156,7 +165,7 @@ def alerts_history(
         table.add_column(column, overflow="fold")
     for r in rows:
         what = r.get("title") or r.get("window") or r.get("url") or ""
-        table.add_row(when(r.get("updated_at"), settings), r.get("status", ""),
+        table.add_row(utc_text(r.get("updated_at")), r.get("status", ""),
                       r.get("kind", ""), r.get("rule", ""), r.get("channel", ""), what,
                       str(r.get("attempts", "")), (r.get("error") or "")[:80])
     console.print(table)

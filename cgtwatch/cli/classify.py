@@ -15,55 +15,19 @@ import json
 import time
 from collections.abc import Iterator
 from pathlib import Path
-from typing import Annotated, Any, TextIO
+from typing import TYPE_CHECKING, Annotated, Any, TextIO
 
 import typer
-from pydantic import BaseModel, ConfigDict, ValidationError
 
 from cgtwatch.cli.util import console, err, fail
-from config.contracts import LABELS, Classification
-from config.settings import Settings
-from config.yamlfile import OperatorFileError
-from streams.classify import Classifier, default_classifier
+
+if TYPE_CHECKING:  # imported where used: `cgtwatch --help` must not load the classifier
+    from config.contracts import Classification
+    from streams.classify import Classifier
 
 PROGRESS_EVERY = 1000
 
 InputOpt = Annotated[Path, typer.Option("--input", "-i", help="JSON Lines input file")]
-
-
-class InputArticle(BaseModel):
-    """One line of ``classify`` input."""
-
-    model_config = ConfigDict(extra="ignore")
-    id: str | int
-    title: str = ""
-    text: str
-    lang: str | None = None
-
-
-class BadLineError(ValueError):
-    def __init__(self, path: Path, number: int, reason: str) -> None:
-        super().__init__(f"{path} line {number}: {reason}")
-
-
-def _reason(exc: ValidationError) -> str:
-    parts = [f"{'.'.join(str(p) for p in e['loc']) or 'line'}: {e['msg']}" for e in exc.errors()]
-    return "; ".join(parts)
-
-
-def parse_line(path: Path, number: int, line: str) -> InputArticle:
-    """One input line as an article, or ``BadLineError`` naming the file, line and problem."""
-    try:
-        data = json.loads(line)
-    except json.JSONDecodeError as exc:
-        reason = f"not valid JSON ({exc.msg} at column {exc.colno})"
-        raise BadLineError(path, number, reason) from exc
-    if not isinstance(data, dict):
-        raise BadLineError(path, number, f"expected a JSON object, got {type(data).__name__}")
-    try:
-        return InputArticle.model_validate(data)
-    except ValidationError as exc:
-        raise BadLineError(path, number, _reason(exc)) from exc
 
 
 def numbered_lines(handle: TextIO) -> Iterator[tuple[int, str]]:
@@ -94,6 +58,10 @@ def _entity(entity: Any) -> dict[str, str]:
 
 
 def _classifier() -> Classifier:
+    from config.settings import Settings
+    from config.yamlfile import OperatorFileError
+    from streams.classify import default_classifier
+
     try:
         return default_classifier(Settings().paths.taxonomy.parent)
     except OperatorFileError as exc:
@@ -112,6 +80,8 @@ def classify(
     output: Annotated[Path, typer.Option("--output", "-o", help="JSON Lines output file")],
 ) -> None:
     """Classify articles from a JSON Lines file ({id, title, text, lang?} per line)."""
+    from cgtwatch.cli.jsonl import BadLineError, parse_line
+
     clf = _classifier()
     done = bad = 0
     start = time.perf_counter()
@@ -137,6 +107,9 @@ def classify(
 
 def load_labelled(path: Path, known: tuple[str, ...] = LABELS) -> list[dict[str, Any]]:
     """Labelled records; a bad line is an error naming it (nothing is evaluated then)."""
+    from cgtwatch.cli.jsonl import BadLineError, parse_line
+    from config.contracts import LABELS
+
     records: list[dict[str, Any]] = []
     with _open(path) as handle:
         for number, line in numbered_lines(handle):
@@ -155,6 +128,7 @@ def evaluate_command(
 ) -> None:
     """Measure the classifier on labelled JSONL (dev.jsonl shape): P/R/F1 per label and
     language, salience confusion, passing recall; uncertain items reported separately."""
+    from cgtwatch.cli.jsonl import BadLineError
     from streams.evaluate import evaluate, format_report, report_dict
 
     clf = _classifier()

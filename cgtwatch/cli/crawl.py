@@ -17,9 +17,7 @@ from typing import TYPE_CHECKING, Annotated
 import typer
 from rich.table import Table
 
-from cgtwatch.cli.util import console, fail, when, zone_note
-from config.settings import Settings
-from config.yamlfile import OperatorFileError
+from cgtwatch.cli.util import check_choices, console, fail, utc_text
 
 if TYPE_CHECKING:
     from config.sources import SourcesFile
@@ -30,7 +28,9 @@ _HEALTH_STYLE = {"healthy": "green", "unhealthy": "bold red", "unknown": "yellow
 
 
 def _load(path: Path | None) -> tuple[Path, SourcesFile]:
+    from config.settings import Settings
     from config.sources import load_sources
+    from config.yamlfile import OperatorFileError
 
     target = path or Settings().paths.sources
     try:
@@ -73,8 +73,11 @@ def sources_check(
                   f"({', '.join(f'{k} {v}' for k, v in sorted(kinds.items()))})")
     if not online:
         return
+    from config.settings import Settings
     from crawlers.links.probe import probe_source
 
+    if source:
+        check_choices("--source", [source], [s.id for s in loaded.sources])
     chosen = [loaded.get(source)] if source else loaded.enabled
     crawler = Settings().crawler
     with ThreadPoolExecutor(max_workers=8) as pool:
@@ -89,7 +92,7 @@ def sources_check(
 
 
 def _when(value: datetime | None) -> str:
-    return when(value, Settings())
+    return utc_text(value)
 
 
 @sources_app.command("status")
@@ -100,6 +103,7 @@ def sources_status(
     from elasticsearch import Elasticsearch
 
     from config.clients import elastic
+    from config.settings import Settings
     from crawlers.state.health_store import SourceHealthStore, sources_index
 
     settings = Settings()
@@ -115,7 +119,7 @@ def sources_status(
     table = Table(title=f"sources ({sources_index(settings)})", caption=zone_note(settings))
     for column in ("source", "health", "last success", "last run", "new (last/total)",
                    "failures", "reason"):
-        table.add_column(column)
+        table.add_column(column, overflow="fold")  # ids and wide characters wrap, never cropped
     for item in loaded.sources:
         state = states.get(item.id)
         if state is None:
@@ -133,6 +137,7 @@ def crawl(
 ) -> None:
     """Crawl one source now (publishes new articles, stats and health like a worker)."""
     from config.contracts import CrawlStats, decode
+    from config.settings import Settings
 
     settings = Settings()
     _, loaded = _load(None)

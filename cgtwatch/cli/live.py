@@ -81,7 +81,7 @@ def _live(console: Console, settings: Settings, stack: Stack, observer: Observer
 
     from rich.live import Live
 
-    recent: deque[str] = deque(maxlen=6)
+    recent: deque[str] = deque(maxlen=5)
     before: Snapshot | None = None
     with Live(console=console, auto_refresh=False, screen=False,
               vertical_overflow="crop") as live:

@@ -177,3 +177,24 @@ def run(app: typer.Typer) -> None:
         message, code = known
         err.print(f"[bold red]error:[/] {message}", soft_wrap=True, highlight=False)
         sys.exit(code)
+
+
+def utc_text(value: object) -> str:
+    """A time as ``YYYY-MM-DD HH:MM UTC``; a date alone stays a date; nothing is ``-``."""
+    from datetime import UTC, datetime
+
+    if value is None or value == "":
+        return "-"
+    if isinstance(value, datetime):
+        moment = value
+    else:
+        text = str(value)
+        if len(text) <= 10:
+            return text
+        try:
+            moment = datetime.fromisoformat(text.replace("Z", "+00:00"))
+        except ValueError:
+            return text
+    if moment.tzinfo is None:
+        moment = moment.replace(tzinfo=UTC)
+    return moment.astimezone(UTC).strftime("%Y-%m-%d %H:%M UTC")

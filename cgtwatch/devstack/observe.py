@@ -239,7 +239,7 @@ class Observer:
         names = self.channel_names or sorted(by_channel)
         snap.channels = {name: channel_state(by_channel.get(name, [])) for name in names}
         shown = [r for r in records if r.get("status") in ("sent", "failed")
-                 and r.get("kind") != "item"][:6]
+                 and r.get("kind") != "item"][:4]
         labels = self._labels([str(r.get("article_id", "")) for r in shown])
         snap.alerts = [alert_from({"labels": labels.get(str(r.get("article_id")), []), **r})
                        for r in shown]

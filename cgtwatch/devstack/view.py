@@ -96,10 +96,11 @@ def alerts_table(snap: Snapshot) -> Table:
 def render(snap: Snapshot, services: Table, header: str, recent: list[str] | None = None
            ) -> RenderableType:
     parts: list[RenderableType] = [Text(header, style="bold"), services, sources_table(snap),
-                                   pipeline_table(snap), alerts_table(snap)]
+                                   pipeline_table(snap)]
     if recent:
         parts.append(Text("recent events", style="bold"))
-        parts += [Text(line, overflow="fold") for line in recent]
+        parts += [Text(line, overflow="ellipsis", no_wrap=True) for line in recent]
+    parts.append(alerts_table(snap))
     return Group(*parts)
 
 

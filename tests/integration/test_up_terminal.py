@@ -116,9 +116,9 @@ def test_up_shows_crawls_causes_and_alerts_and_ctrl_c_stops_cleanly(
     term = Terminal([sys.executable, "-m", "cgtwatch", "up", "--refresh", "1"], env, tmp_path)
     try:
         term.wait_for(r"sources by group", 90)
-        term.wait_for(r"demo-missing-column FAILED: \S+", 150)  # a failed crawl, with a cause
-        term.wait_for(r"crawl demo-\S+ ok: \d+ links", 150)  # a good crawl and what it found
-        term.wait_for(r"alert → screen \[[a-z_, ]*therapy", 150)  # an alert as it happens
+        term.wait_for(r"demo-missing-column (failed|FAILED): \S+", 150)  # failed, with a cause
+        term.wait_for(r"demo-\S+ ok: \d+ links", 150)  # a good crawl and what it found
+        term.wait_for(r"screen\s+(cell|gene)_therapy", 150)  # an alert, its channel and labels
         assert re.search(r"\d+ indexed", term.text)
         logs = [*(tmp_path / "data" / "logs").glob("*.log"), tmp_path / "data" / "noida.log"]
         sizes = {log: log.stat().st_size for log in logs}
