@@ -10,7 +10,8 @@ from typing import Annotated
 
 import typer
 
-from cgtwatch.cli import alerts, classify, crawl, doctor, index
+from cgtwatch.cli import alerts, classify, crawl, deadletter, doctor, index
+from cgtwatch.cli.helptext import polish
 from cgtwatch.cli.util import EXIT_TEMPFAIL, EXIT_UNAVAILABLE, console, err, fail, run
 from cgtwatch.runtime.logs import configure_logging
 
@@ -19,7 +20,7 @@ app = typer.Typer(help="cgtwatch: cell and gene therapy news monitoring. Exit co
                        "down, 75 gave up waiting, 130 Ctrl-C.",
                   no_args_is_help=True, add_completion=False,
                   context_settings={"max_content_width": 100})
-for module in (crawl, classify, index, alerts, doctor):
+for module in (crawl, classify, index, deadletter, alerts, doctor):
     module.register(app)
 
 EX_TEMPFAIL = EXIT_TEMPFAIL  # sysexits.h: a dependency was unavailable; running again may succeed
@@ -157,6 +158,9 @@ def demo(
     configure_logging("WARNING")
     code = run_demo(console, json_out=json_out, timeout_s=timeout, keep=keep)
     raise typer.Exit(code)
+
+
+polish(app)
 
 
 def main() -> None:

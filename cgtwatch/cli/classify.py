@@ -14,6 +14,7 @@ from __future__ import annotations
 import json
 import time
 from collections.abc import Iterator
+from contextlib import AbstractContextManager
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any, TextIO
 
@@ -75,9 +76,25 @@ def _open(path: Path) -> TextIO:
         fail(f"cannot read {path}: {exc.strerror or exc}")
 
 
+def _create(path: Path) -> AbstractContextManager[TextIO]:
+    """The output file, or stdout for ``-``; a folder that does not exist is one line."""
+    if str(path) == "-":
+        import sys
+        from contextlib import nullcontext
+
+        return nullcontext(sys.stdout)
+    if not path.parent.is_dir():
+        fail(f"cannot write {path}: the folder {path.parent} does not exist (create it first)")
+    try:
+        return path.open("w", encoding="utf-8")
+    except OSError as exc:
+        fail(f"cannot write {path}: {exc.strerror or exc}")
+
+
 def classify(
     input_path: InputOpt,
-    output: Annotated[Path, typer.Option("--output", "-o", help="JSON Lines output file")],
+    output: Annotated[Path, typer.Option(
+        "--output", "-o", help="JSON Lines output file; - writes to stdout")],
 ) -> None:
     """Classify articles from a JSON Lines file ({id, title, text, lang?} per line)."""
     from cgtwatch.cli.jsonl import BadLineError, parse_line
@@ -85,7 +102,7 @@ def classify(
     clf = _classifier()
     done = bad = 0
     start = time.perf_counter()
-    with _open(input_path) as src, output.open("w", encoding="utf-8") as dst:
+    with _open(input_path) as src, _create(output) as dst:
         for number, line in numbered_lines(src):
             try:
                 item = parse_line(input_path, number, line)
@@ -99,8 +116,9 @@ def classify(
             if done % PROGRESS_EVERY == 0:
                 err.print(f"classified {done} articles …", highlight=False)
     elapsed = max(time.perf_counter() - start, 1e-9)
+    target = "stdout" if str(output) == "-" else output
     err.print(f"classified {done} articles in {elapsed:.1f} s ({done / elapsed:.0f}/s) → "
-              f"{output}" + (f"; {bad} bad line(s) skipped" if bad else ""), highlight=False)
+              f"{target}" + (f"; {bad} bad line(s) skipped" if bad else ""), highlight=False)
     if bad:
         raise typer.Exit(1)
 
@@ -115,9 +133,13 @@ def load_labelled(path: Path, known: tuple[str, ...] = LABELS) -> list[dict[str,
         for number, line in numbered_lines(handle):
             item = parse_line(path, number, line)
             data = json.loads(line)
-            labels = data.get("labels", [])
-            if not isinstance(labels, list) or not set(labels) <= set(known):
-                raise BadLineError(path, number, f"labels must be a subset of {list(known)}")
+            if "labels" not in data:
+                raise BadLineError(path, number, "no \"labels\" field: eval needs labelled "
+                                   "records ({id, title, text, labels: [...]}); use "
+                                   "`cgtwatch classify` for unlabelled articles")
+            labels = data["labels"]
+            if not isinstance(labels, list) or not set(labels) <= set(LABELS):
+                raise BadLineError(path, number, f"labels must be a subset of {list(LABELS)}")
             records.append({**data, "id": item.id, "title": item.title, "text": item.text})
     return records
 
@@ -138,11 +160,30 @@ def evaluate_command(
         fail(str(exc))
     if not gold:
         fail(f"{input_path} has no labelled records")
-    report = evaluate(gold, [clf.classify(g["title"], g["text"], g.get("lang")) for g in gold])
+    clf = _classifier()
+    predicted = [clf.classify(g["title"], g["text"], g.get("lang")) for g in gold]
+    report = evaluate(gold, predicted)
     if json_out:
         typer.echo(json.dumps(report_dict(report), ensure_ascii=False))
-    else:
-        console.print(format_report(report), markup=False, highlight=False)
+        return
+    console.print(format_report(report), markup=False, highlight=False)
+    console.print(misclassified_table(gold, predicted, set(report.errors)))
+
+
+def misclassified_table(gold: list[dict[str, Any]], predicted: list[Classification],
+                        wrong: set[str]) -> Any:
+    """Each misclassified item with its title, gold and predicted labels (not its id alone)."""
+    from rich.table import Table
+
+    table = Table("id", "gold", "predicted", "title", title="misclassified items",
+                  title_justify="left")
+    for column in table.columns:
+        column.overflow = "fold"
+    for item, result in zip(gold, predicted, strict=True):
+        if str(item.get("id")) in wrong:
+            table.add_row(str(item["id"]), ", ".join(item.get("labels") or []) or "none",
+                          ", ".join(result.labels) or "none", str(item.get("title") or ""))
+    return table
 
 
 def register(app: typer.Typer) -> None:
