@@ -150,7 +150,8 @@ def up(
 def demo(
     json_out: Annotated[bool, typer.Option("--json", help="print a JSON summary last")] = False,
     timeout: Annotated[float, typer.Option(help="give up after this many seconds")] = 170.0,
-    keep: Annotated[bool, typer.Option(help="keep the temporary data directory")] = False,
+    keep: Annotated[bool, typer.Option(
+        help="leave the stack up until Ctrl-C and print the commands to search it")] = False,
 ) -> None:
     """Run the whole pipeline on a bundled demo site, with local SMTP and Slack receivers."""
     from cgtwatch.demo.run import run_demo
