@@ -66,6 +66,9 @@ def sources_check(
 ) -> None:
     """Validate sources.yaml; errors name file, line and field. --online test-fetches."""
     target, loaded = _load(path)
+    if source:
+        check_choices("--source", [source], [s.id for s in loaded.sources],
+                      "`cgtwatch sources status`")
     kinds: dict[str, int] = {}
     for item in loaded.sources:
         kinds[item.kind] = kinds.get(item.kind, 0) + 1
@@ -76,8 +79,6 @@ def sources_check(
     from config.settings import Settings
     from crawlers.links.probe import probe_source
 
-    if source:
-        check_choices("--source", [source], [s.id for s in loaded.sources])
     chosen = [loaded.get(source)] if source else loaded.enabled
     crawler = Settings().crawler
     with ThreadPoolExecutor(max_workers=8) as pool:

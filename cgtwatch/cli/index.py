@@ -21,6 +21,7 @@ from rich.table import Table
 from cgtwatch.cli.util import (
     EXIT_NO_DATA,
     EXIT_UNAVAILABLE,
+    SOURCES_LISTING,
     check_choices,
     console,
     fail,
@@ -184,7 +185,7 @@ def _filters(settings: Settings, label: list[str] | None, since: str | None,
 
     check_choices("--label", label, known_labels(settings))
     if source:
-        check_choices("--source", source, known_sources(settings))
+        check_choices("--source", source, known_sources(settings), SOURCES_LISTING)
     check_choices("--lang", lang, LANGS)
     try:
         if since:
@@ -274,7 +275,7 @@ def backfill(
 
     settings = _settings()
     if source:
-        check_choices("--source", source, known_sources(settings))
+        check_choices("--source", source, known_sources(settings), SOURCES_LISTING)
     require_kafka(settings)
     classifier = load_classifier(settings)
     with _es(settings) as es:

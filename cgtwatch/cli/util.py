@@ -76,7 +76,7 @@ def server_hint(settings: Settings, server: str) -> str:
     setting = ("CGTWATCH_ELASTIC__URL" if server == "Elasticsearch"
                else "CGTWATCH_KAFKA__BOOTSTRAP_SERVERS")
     return ("start the stack with `cgtwatch up` (in another terminal)" if embedded
-            else f"check {setting} and the credentials")
+            else f"check {setting} and the credentials (or unset it and run `cgtwatch up`)")
 
 
 def require_kafka(settings: Settings, timeout_s: float = 2.0) -> None:
@@ -92,14 +92,22 @@ def require_kafka(settings: Settings, timeout_s: float = 2.0) -> None:
              f"{server_hint(settings, 'Kafka')}", EXIT_UNAVAILABLE)
 
 
-def check_choices(option: str, values: Iterable[str] | None, known: Iterable[str]) -> None:
-    """Exit 2 naming the known values when one of ``values`` is not among them."""
+def check_choices(option: str, values: Iterable[str] | None, known: Iterable[str],
+                  listing: str = "") -> None:
+    """Exit 2 naming the known values (or, when there are many, where to list them) when one
+    of ``values`` is not among them."""
+    import difflib
+
     allowed = sorted(set(known))
     for value in values or ():
-        if value not in allowed:
-            close = [a for a in allowed if a.replace("_", "") == value.replace("_", "").lower()]
-            hint = f" (did you mean {close[0]}?)" if close else ""
-            fail(f"{option} {value!r} is not known{hint}; known: {LIST_SEP.join(allowed)}")
+        if value in allowed:
+            continue
+        close = [a for a in allowed if a.replace("_", "") == value.replace("_", "").lower()]
+        close = close or difflib.get_close_matches(value, allowed, n=1)
+        hint = f" (did you mean {close[0]}?)" if close else ""
+        known_text = (f"known: {LIST_SEP.join(allowed)}" if len(allowed) <= 12 or not listing
+                      else f"{len(allowed)} known: {listing} lists them")
+        fail(f"{option} {value!r} is not known{hint}; {known_text}")
 
 
 def known_labels(settings: Settings) -> list[str]:
@@ -116,6 +124,9 @@ def known_labels(settings: Settings) -> list[str]:
     from config.contracts import LABELS
 
     return list(LABELS)
+
+
+SOURCES_LISTING = "`cgtwatch sources status`"
 
 
 def known_sources(settings: Settings) -> list[str]:
