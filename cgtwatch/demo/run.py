@@ -110,10 +110,22 @@ SHOWN_SETTINGS = ("CGTWATCH_PATHS__DATA_DIR", "CGTWATCH_PATHS__SOURCES",
                   "CGTWATCH_LOCAL__ELASTIC_PORT")
 
 
-def sample_alert(slack: SlackReceiver) -> str:
-    """The first alert Slack received, as its plain text (the title, labels and source)."""
-    for post in slack.posts:
-        text = str(post.get("text") or "")
+def _texts(node: Any) -> list[str]:
+    """Every ``text`` string in a Slack message's blocks, in order."""
+    if isinstance(node, list):
+        return [t for item in node for t in _texts(item)]
+    if not isinstance(node, dict):
+        return []
+    own = [node["text"]] if isinstance(node.get("text"), str) else []
+    return own + [t for key, value in node.items() if key != "text" or not own
+                  for t in _texts(value)]
+
+
+def sample_alert(posts: list[dict[str, Any]]) -> str:
+    """The first alert Slack received, as text: title, source, labels and evidence."""
+    for post in posts:
+        lines = _texts(post.get("blocks")) or [str(post.get("text") or "")]
+        text = "\n".join(line for line in lines if line.strip())
         if text:
             return text
     return ""
@@ -179,7 +191,7 @@ def _report(console: Console, summary: dict[str, Any], slack: SlackReceiver, sta
     for problem in summary["problems"]:
         Console(stderr=True).print(f"[red]demo: {problem}[/]")
     console.print(summary_table(shown, time.monotonic() - started))
-    sample = sample_alert(slack)
+    sample = sample_alert(slack.posts)
     if sample:
         console.print("[bold]a sample alert, as Slack received it:[/]")
         console.print(sample, markup=False, highlight=False)

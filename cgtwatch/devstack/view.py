@@ -37,22 +37,22 @@ def crawl_text(crawl: Crawl | None) -> str:
 
 
 def sources_table(snap: Snapshot) -> Table:
+    """One row per source group, then every failing source by its full id (ids fold, never
+    crop: only the last column is wide)."""
     table = Table(title="sources by group", title_justify="left", expand=True,
                   box=box.SIMPLE_HEAD)
     table.add_column("group", no_wrap=True)
-    table.add_column("sources", justify="right", no_wrap=True)
-    table.add_column("healthy / failing / never", no_wrap=True)
+    table.add_column("ok/fail/never", no_wrap=True)
     table.add_column("last crawl and cause", overflow="fold", ratio=1)
     for g in snap.groups:
         failing = f"[bold red]{g.unhealthy}[/]" if g.unhealthy else "0"
-        table.add_row(g.kind, str(g.sources), f"{g.healthy} / {failing} / {g.never}",
-                      crawl_text(g.last))
+        table.add_row(g.kind, f"{g.healthy}/{failing}/{g.never}", crawl_text(g.last))
     problems = [p for g in snap.groups for p in g.problems]
     for sid, reason in problems[:MAX_PROBLEMS]:
-        table.add_row("[bold red]failing[/]", "", escape(sid), escape(reason))
+        table.add_row("[bold red]failing[/]", "", f"{escape(sid)}: {escape(reason)}")
     if len(problems) > MAX_PROBLEMS:
-        table.add_row("", "", f"+{len(problems) - MAX_PROBLEMS} more",
-                      "see `cgtwatch sources status`")
+        table.add_row("", "", f"+{len(problems) - MAX_PROBLEMS} more: see "
+                              "`cgtwatch sources status`")
     return table
 
 
