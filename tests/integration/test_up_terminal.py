@@ -84,14 +84,15 @@ class Terminal:
         raise AssertionError(f"{pattern!r} not on screen after {timeout}s:\n{self.text[-3000:]}")
 
     def exited(self, timeout: float) -> int | None:
+        """The exit code once the child has ended (waited for at most ``timeout`` s)."""
         deadline = time.monotonic() + timeout
-        while time.monotonic() < deadline:
+        while self.status is None and time.monotonic() < deadline:
             self.read(0.2)
             pid, status = os.waitpid(self.pid, os.WNOHANG)
             if pid:
                 self.read(0.3)
-                return os.waitstatus_to_exitcode(status)
-        return None
+                self.status = os.waitstatus_to_exitcode(status)
+        return self.status
 
 
 @pytest.fixture
