@@ -123,11 +123,13 @@ def classify(
         raise typer.Exit(1)
 
 
-def load_labelled(path: Path, known: tuple[str, ...] = LABELS) -> list[dict[str, Any]]:
-    """Labelled records; a bad line is an error naming it (nothing is evaluated then)."""
+def load_labelled(path: Path, known: tuple[str, ...] | None = None) -> list[dict[str, Any]]:
+    """Labelled records; a bad line is an error naming it (nothing is evaluated then).
+    ``known``: the labels a record may carry (default: the shipped taxonomy's)."""
     from cgtwatch.cli.jsonl import BadLineError, parse_line
     from config.contracts import LABELS
 
+    known = LABELS if known is None else known
     records: list[dict[str, Any]] = []
     with _open(path) as handle:
         for number, line in numbered_lines(handle):
@@ -138,8 +140,8 @@ def load_labelled(path: Path, known: tuple[str, ...] = LABELS) -> list[dict[str,
                                    "records ({id, title, text, labels: [...]}); use "
                                    "`cgtwatch classify` for unlabelled articles")
             labels = data["labels"]
-            if not isinstance(labels, list) or not set(labels) <= set(LABELS):
-                raise BadLineError(path, number, f"labels must be a subset of {list(LABELS)}")
+            if not isinstance(labels, list) or not set(labels) <= set(known):
+                raise BadLineError(path, number, f"labels must be a subset of {list(known)}")
             records.append({**data, "id": item.id, "title": item.title, "text": item.text})
     return records
 
@@ -160,7 +162,6 @@ def evaluate_command(
         fail(str(exc))
     if not gold:
         fail(f"{input_path} has no labelled records")
-    clf = _classifier()
     predicted = [clf.classify(g["title"], g["text"], g.get("lang")) for g in gold]
     report = evaluate(gold, predicted)
     if json_out:

@@ -5,7 +5,8 @@ Input: the Typer application after every command is registered. Output: the same
 with each command's help text set from its docstring with single line breaks joined (blank
 lines still separate paragraphs), and each option without a metavar given one: nothing for a
 flag, ``TEXT``, ``INTEGER``, ``NUMBER`` or ``PATH`` for a value (``--label LABEL`` names the
-value where the option sets it).
+value where the option sets it). ``{taxonomy_labels}`` in an option's help becomes the labels
+of the configured taxonomy when that command's help is shown.
 """
 
 from __future__ import annotations
@@ -17,6 +18,8 @@ from typing import Any
 import typer
 from typer.core import TyperArgument, TyperCommand, TyperGroup
 
+TAXONOMY_LABELS = "{taxonomy_labels}"  # in an option's help: the configured labels, filled in
+# when the command's help is shown (reading the settings at import would slow every command)
 METAVARS = {"bool": "", "str": "TEXT", "list[str]": "TEXT", "int": "INTEGER",
             "int range": "INTEGER", "float": "NUMBER", "float range": "NUMBER",
             "path": "PATH", "file": "PATH", "directory": "PATH"}
@@ -33,6 +36,10 @@ def sentences(text: str | None) -> str | None:
 def name_values(params: list[Any], ctx: Any) -> list[Any]:
     """Give each parameter without a metavar a word for its value (nothing for a flag)."""
     for param in params:
+        if TAXONOMY_LABELS in (getattr(param, "help", None) or ""):
+            from cgtwatch.cli.util import label_help
+
+            param.help = param.help.replace(TAXONOMY_LABELS, label_help())
         if isinstance(param, TyperArgument):
             param.metavar = param.metavar or param.name.upper()
             param.__class__ = PlainArgument

@@ -18,6 +18,7 @@ import typer
 from rich.markup import escape
 from rich.table import Table
 
+from cgtwatch.cli.helptext import TAXONOMY_LABELS
 from cgtwatch.cli.util import (
     EXIT_NO_DATA,
     EXIT_UNAVAILABLE,
@@ -49,8 +50,7 @@ TopicSinceOpt = Annotated[str | None, typer.Option(
     metavar="AGE|DATE", help="an age: 30m (minutes), 12h, 7d, 2w; or a date such as "
                              "2026-11-01 (UTC)")]
 LabelOpt = Annotated[list[str] | None, typer.Option(
-    metavar="LABEL", help="cell_therapy or gene_therapy (labels of config/taxonomy.yaml); "
-                          "repeat for several")]
+    metavar="LABEL", help=f"{TAXONOMY_LABELS}; repeat for several")]
 SourceOpt = Annotated[list[str] | None, typer.Option(
     metavar="SOURCE_ID", help="a source id of sources.yaml (`cgtwatch sources check` lists "
                               "them); repeat for several")]

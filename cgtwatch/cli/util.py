@@ -111,19 +111,42 @@ def check_choices(option: str, values: Iterable[str] | None, known: Iterable[str
 
 
 def known_labels(settings: Settings) -> list[str]:
-    """The labels of the taxonomy (``config/taxonomy.yaml``), or the contract's labels."""
-    import yaml
+    """The labels of the configured taxonomy (``CGTWATCH_PATHS__TAXONOMY``)."""
+    from config.labels import label_names
+    from config.yamlfile import OperatorFileError
 
     try:
-        data = yaml.safe_load(settings.paths.taxonomy.read_text("utf-8")) or {}
-        labels = list((data.get("labels") or {}).keys())
-    except (OSError, yaml.YAMLError, AttributeError):
-        labels = []
-    if labels:
-        return [str(x) for x in labels]
-    from config.contracts import LABELS
+        return list(label_names(settings.paths.taxonomy))
+    except OperatorFileError as exc:
+        fail(str(exc))
 
-    return list(LABELS)
+
+def taxonomy_labels() -> tuple[str, ...]:
+    """The labels of the configured taxonomy (``CGTWATCH_PATHS__TAXONOMY``); the shipped ones
+    when the settings or the file cannot be read (the command then reports that itself)."""
+    from config.contracts import LABELS
+    from config.labels import label_names
+    from config.settings import Settings
+
+    try:
+        return label_names(Settings().paths.taxonomy)
+    except (ValueError, OSError):
+        return LABELS
+
+
+def label_help() -> str:
+    """Help text of a ``--label`` option: the choices, read from taxonomy.yaml (called when a
+    command runs, never at import: ``cgtwatch --help`` must not load the settings)."""
+    return "a label of taxonomy.yaml: " + ", ".join(taxonomy_labels())
+
+
+def parse_label(value: str) -> str:
+    """A ``--label`` value, checked against the taxonomy's labels."""
+    choices = taxonomy_labels()
+    if value not in choices:
+        raise typer.BadParameter(f"{value!r} is not a label of taxonomy.yaml; choose from "
+                                 f"{', '.join(choices)}")
+    return value
 
 
 SOURCES_LISTING = "`cgtwatch sources status`"

@@ -48,7 +48,7 @@ def test_every_option_has_help(path: list[str]) -> None:
 
 def test_search_names_the_values_of_its_filters() -> None:
     flat = "".join(runner.invoke(app, ["search", "--help"]).output.replace("│", "").split())
-    for words in ("--labelLABEL", "cell_therapyorgene_therapy", "--sourceSOURCE_ID",
+    for words in ("--labelLABEL", "cell_therapy,gene_therapy;", "--sourceSOURCE_ID",
                   "--langLANG", "zhoren"):
         assert words in flat
 
