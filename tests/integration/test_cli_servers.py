@@ -59,3 +59,25 @@ def test_no_index_yet_is_one_line_and_exit_3(local: LocalStack, args: list[str])
     assert result.exit_code == util.EXIT_NO_DATA, result.output
     assert len(lines) == 1 and "NotFoundError" not in result.output, result.output
     assert "cgtwatch setup" in lines[0] or "cgtwatch up" in lines[0]
+
+
+def test_stories_with_none_found_says_so(local: LocalStack) -> None:
+    """Like `search` ("no matching articles"), not an empty table."""
+    from cgtwatch.runtime.bootstrap import setup_indices
+
+    setup_indices(local.settings)
+    result = runner.invoke(app, ["stories", "--since", "1d"])
+    assert result.exit_code == 0, result.output
+    assert result.output.strip() == "no matching stories (since 1d)"
+
+
+def test_sources_status_at_80_columns_keeps_ids_whole(local: LocalStack, tmp_path: Path) -> None:
+    long_id = "guangzhou-huangpu-science-technology-innovation-bureau-notices"
+    path = tmp_path / "sources.yaml"
+    path.write_text(f"sources:\n  - id: {long_id}\n    name: 广州市黄埔区科学技术局 通知公告\n"
+                    "    kind: government\n    list_urls: [http://127.0.0.1:9/x/]\n", "utf-8")
+    result = runner.invoke(app, ["sources", "status", "--path", str(path)])
+    assert result.exit_code == 0, result.output
+    first_column = "".join(line.split("│")[1].strip() for line in result.output.splitlines()
+                           if line.count("│") > 2)
+    assert long_id in first_column and "…" not in result.output  # folded, never cropped
