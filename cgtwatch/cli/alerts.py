@@ -100,8 +100,7 @@ def _show_matches(rule: Rule, previews: list[dict[str, Any]], scanned: int,
     for column in ("published", "source", "labels", "title", "delivery"):
         table.add_column(column, overflow="fold")
     for p in previews:
-        table.add_row(when(p["published"], settings), p["source"], ", ".join(p["labels"]),
-                      p["title"],
+        table.add_row(utc_text(p["published"]), p["source"], ", ".join(p["labels"]), p["title"],
                       p["delivery"])
     console.print(table)
     if previews:
