@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING, Annotated, Any
 import typer
 from rich.table import Table
 
-from cgtwatch.cli.util import EXIT_NO_DATA, EXIT_UNAVAILABLE, console, fail, utc_text
+from cgtwatch.cli.util import EXIT_NO_DATA, EXIT_UNAVAILABLE, console, fail, when, zone_note
 
 if TYPE_CHECKING:  # imported where used: `cgtwatch --help` must not load them
     from config.contracts import ClassifiedArticle
@@ -100,8 +100,8 @@ def _show_matches(rule: Rule, previews: list[dict[str, Any]], scanned: int,
     for column in ("published", "source", "labels", "title", "delivery"):
         table.add_column(column, overflow="fold")
     for p in previews:
-        table.add_row(utc_text(p["published"]), p["source"], ", ".join(p["labels"]), p["title"],
-                      p["delivery"])
+        table.add_row(when(p["published"], settings), p["source"], ", ".join(p["labels"]),
+                      p["title"], p["delivery"])
     console.print(table)
     if previews:
         console.print("[bold]Slack message for the first match:[/]")
@@ -164,7 +164,7 @@ def alerts_history(
         table.add_column(column, overflow="fold")
     for r in rows:
         what = r.get("title") or r.get("window") or r.get("url") or ""
-        table.add_row(utc_text(r.get("updated_at")), r.get("status", ""),
+        table.add_row(when(r.get("updated_at"), settings), r.get("status", ""),
                       r.get("kind", ""), r.get("rule", ""), r.get("channel", ""), what,
                       str(r.get("attempts", "")), (r.get("error") or "")[:80])
     console.print(table)

@@ -6,21 +6,35 @@ and summaries on stdout; errors say what to do and exit non-zero.
 
 from __future__ import annotations
 
-from typing import Annotated
+import sys
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
-from cgtwatch.cli import alerts, classify, crawl, deadletter, doctor, index
+from cgtwatch.cli import alerts, classify, crawl, deadletter, doctor, extract, index, reconcile
 from cgtwatch.cli.helptext import polish
-from cgtwatch.cli.util import EXIT_TEMPFAIL, EXIT_UNAVAILABLE, console, err, fail, run
+from cgtwatch.cli.util import (
+    EXIT_TEMPFAIL,
+    EXIT_UNAVAILABLE,
+    EXIT_USAGE,
+    console,
+    err,
+    fail,
+    run,
+)
 from cgtwatch.runtime.logs import configure_logging
+
+if TYPE_CHECKING:
+    from pathlib import Path
+
+    from config.settings import Settings
 
 app = typer.Typer(help="cgtwatch: cell and gene therapy news monitoring. Exit codes: 0 ok, "
                        "1 a problem found, 2 bad option or file, 3 no index yet, 69 server "
                        "down, 75 gave up waiting, 130 Ctrl-C.",
                   no_args_is_help=True, add_completion=False,
                   context_settings={"max_content_width": 100})
-for module in (crawl, classify, index, deadletter, alerts, doctor):
+for module in (crawl, classify, extract, index, deadletter, alerts, doctor, reconcile):
     module.register(app)
 
 EX_TEMPFAIL = EXIT_TEMPFAIL  # sysexits.h: a dependency was unavailable; running again may succeed
@@ -136,14 +150,18 @@ def up(
     letters, lag, channels and alerts. Ctrl-C stops it all (services first)."""
     from cgtwatch.cli.live import run_up
     from cgtwatch.devstack.localstack import LocalStackError
+    from cgtwatch.runtime.preflight import NotConfiguredError
     from config.settings import Settings
 
     settings = Settings()
-    configure_logging("WARNING")
+    configure_logging("WARNING", secrets=settings.secret_values())
     try:
         run_up(console, settings, refresh, tui and console.is_terminal)
     except LocalStackError as exc:
         fail(str(exc), EXIT_UNAVAILABLE)
+    except NotConfiguredError as exc:  # the pre-flight check names every problem
+        err.print(str(exc), soft_wrap=True, markup=False, highlight=False)
+        raise typer.Exit(EXIT_USAGE) from None
 
 
 @app.command()
@@ -165,4 +183,15 @@ polish(app)
 
 
 def main() -> None:
-    run(app)
+    """The console script. A bad ``CGTWATCH_*`` setting stops every command at once (one line,
+    exit 2, never the value); expected failures are one line with a documented exit code."""
+    args = sys.argv[1:]
+
+    def checked() -> None:
+        if args and not {"--help", "--version"} & set(args):
+            from config.settings import Settings
+
+            Settings()  # every command checks the settings first, before any side effect
+        app()
+
+    run(checked)

@@ -17,7 +17,7 @@ from typing import TYPE_CHECKING, Annotated
 import typer
 from rich.table import Table
 
-from cgtwatch.cli.util import check_choices, console, fail, utc_text
+from cgtwatch.cli.util import check_choices, console, fail, when, zone_note
 
 if TYPE_CHECKING:
     from config.sources import SourcesFile
@@ -93,7 +93,9 @@ def sources_check(
 
 
 def _when(value: datetime | None) -> str:
-    return utc_text(value)
+    from config.settings import Settings
+
+    return when(value, Settings())
 
 
 @sources_app.command("status")

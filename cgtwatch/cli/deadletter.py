@@ -15,7 +15,14 @@ from rich.markup import escape
 from rich.table import Table
 
 from cgtwatch.cli.index import JsonOpt, TopicSinceOpt, _lines, _settings, _since
-from cgtwatch.cli.util import STAGES, check_choices, console, require_kafka, utc_text
+from cgtwatch.cli.util import (
+    STAGES,
+    check_choices,
+    console,
+    require_kafka,
+    when,
+    zone_note,
+)
 
 deadletter_app = typer.Typer(help="List and replay dead letters.", no_args_is_help=True)
 
@@ -39,11 +46,11 @@ def deadletter_list(
     if json_out:
         _lines(rows)
         return
-    table = Table("failed at", "stage", "from", "article", "error")
+    table = Table("failed at", "stage", "from", "article", "error", caption=zone_note(settings))
     for column in table.columns:
         column.overflow = "fold"
     for row in rows:
-        table.add_row(utc_text(row["failed_at"]), row["stage"],
+        table.add_row(when(row["failed_at"], settings), row["stage"],
                       f"{row['topic']}/{row['partition']}@{row['offset']}",
                       str(row["article_id"] or row["key"] or "-"),
                       escape(f"{row['error_type']}: {row['error']}"[:120]))

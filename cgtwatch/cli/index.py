@@ -30,7 +30,8 @@ from cgtwatch.cli.util import (
     known_sources,
     require_kafka,
     server_hint,
-    utc_text,
+    when,
+    zone_note,
 )
 from cgtwatch.runtime.logs import configure_logging
 
@@ -155,6 +156,8 @@ def index_migrate(
 ) -> None:
     """Move the alias to a new backing index (vN+1) without downtime: create it, reindex, fix
     documents (v2: published offsets), switch the alias, catch up, retire the old index."""
+    from config.sources import load_sources
+    from config.yamlfile import OperatorFileError
     from indexer.migrate import MigrationError, migrate_articles
 
     settings = _settings()
@@ -227,7 +230,8 @@ def search(
         labels = ", ".join(f"{k}:{v}" for k, v in (hit["salience"] or {}).items()
                            if v in ("primary", "secondary")) or "-"
         console.print(f"[bold]{n}. {_marked(hit['title_hl'])}[/]")
-        console.print(f"   {utc_text(hit['published'])} · {escape(str(hit['source_name'] or ''))} "
+        origin = escape(str(hit["source_name"] or ""))
+        console.print(f"   {when(hit['published'], settings)} · {origin} "
                       f"({hit['source_kind']}) · {labels}", style="dim")
         for text in hit["snippets"]:
             console.print(f"   {_marked(text)}")
@@ -252,11 +256,12 @@ def stories(
     if not found:
         console.print(f"no matching stories (since {since})")
         return
-    table = Table("latest", "story", "articles", "sources", "labels")
+    table = Table("latest", "story", "articles", "sources", "labels",
+                  caption=zone_note(settings))
     for column in table.columns:  # wide characters wrap; nothing is cropped
         column.overflow = "fold"
     for story in found:
-        table.add_row(utc_text(story["last_published"]), escape(str(story["title"])),
+        table.add_row(when(story["last_published"], settings), escape(str(story["title"])),
                       str(story["articles"]), escape(", ".join(story["sources"])),
                       ", ".join(story["labels"]))
     console.print(table)

@@ -48,8 +48,20 @@ def restarts(stack: Stack, restarted: list[str]) -> list[str]:
 
 
 def header(settings: Settings, stack: Stack) -> str:
-    return (f"cgtwatch up: Kafka {settings.kafka_bootstrap}, Elasticsearch "
-            f"{settings.elastic_url}, logs in {stack.log_dir}. Ctrl-C stops.")
+    """The banner of ``cgtwatch up`` (no credentials in the addresses)."""
+    return (f"cgtwatch is up: Kafka {settings.kafka_bootstrap}, Elasticsearch "
+            f"{settings.elastic_address}, logs in {stack.log_dir}. Ctrl-C stops.")
+
+
+def reconciled(console: Console, stack: Stack) -> None:
+    """After an unclean stop of the local servers, what reconcile brought back."""
+    if stack.reconciled is not None:
+        from cgtwatch.cli.reconcile import summary
+
+        console.print(f"the local servers had been killed; reconciled: "
+                      f"{summary(stack.reconciled)}", soft_wrap=True, highlight=False)
+    if stack.reconcile_error:
+        console.print(stack.reconcile_error, soft_wrap=True, markup=False)
 
 
 def run_up(console: Console, settings: Settings, refresh: float, tui: bool) -> float:
@@ -60,6 +72,7 @@ def run_up(console: Console, settings: Settings, refresh: float, tui: bool) -> f
     except BaseException:
         stack.stop()
         raise
+    reconciled(console, stack)
     observer = Observer(settings, stack.es, stack.health_ports)
     try:
         if tui:

@@ -1,8 +1,9 @@
 """Shared helpers of the command modules: consoles, exit codes, one-line errors, and the
 checks of filter values (labels, sources, stages) against what the operator files define.
 
-Input: messages, exceptions, option values and ``Settings``. Output: formatted output on
-stdout/stderr and ``typer.Exit`` codes. Nothing heavy is imported at module level, so that
+Input: messages, exceptions, option values, stored times and ``Settings``. Output: formatted
+output on stdout/stderr (times in the display zone of ``Settings.display``) and ``typer.Exit``
+codes. Nothing heavy is imported at module level, so that
 ``cgtwatch --help`` stays fast: Elasticsearch, Kafka and the classifier load inside functions.
 """
 
@@ -10,15 +11,13 @@ from __future__ import annotations
 
 import logging
 import sys
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
+from datetime import datetime
 from typing import TYPE_CHECKING, NoReturn
 
 import typer
 from rich.console import Console
 from rich.markup import escape
-
-from config.settings import Settings
-from config.timezones import show_time
 
 if TYPE_CHECKING:
     from elasticsearch import Elasticsearch
@@ -49,7 +48,7 @@ LIST_SEP = ", "
 
 def fail(message: str, code: int = EXIT_USAGE) -> NoReturn:
     """Print ``error: message`` on one line (never wrapped) and exit with ``code``."""
-    err.print(f"[bold red]error:[/] {message}", soft_wrap=True, highlight=False)
+    err.print(f"[bold red]error:[/] {escape(message)}", soft_wrap=True, highlight=False)
     raise typer.Exit(code)
 
 
@@ -180,7 +179,7 @@ def explain(exc: BaseException) -> tuple[str, int] | None:
                                       "KafkaConnectionError"):
         return (f"Kafka does not answer ({name}): start the stack with `cgtwatch up`, or "
                 "check CGTWATCH_KAFKA__BOOTSTRAP_SERVERS", EXIT_UNAVAILABLE)
-    if name == "OperatorFileError":
+    if name in ("OperatorFileError", "BadSettingsError"):
         return str(exc), EXIT_USAGE
     if name == "DependencyTimeoutError":
         return str(exc), EXIT_TEMPFAIL
@@ -197,7 +196,7 @@ def _index_of(exc: BaseException) -> str:
     return "index"
 
 
-def run(app: typer.Typer) -> None:
+def run(app: Callable[[], object]) -> None:
     """Run the application; expected failures become one line and a documented exit code."""
     try:
         app()
@@ -209,26 +208,18 @@ def run(app: typer.Typer) -> None:
         if known is None:
             raise
         message, code = known
-        err.print(f"[bold red]error:[/] {message}", soft_wrap=True, highlight=False)
+        err.print(f"[bold red]error:[/] {escape(message)}", soft_wrap=True, highlight=False)
         sys.exit(code)
 
 
-def utc_text(value: object) -> str:
-    """A time as ``YYYY-MM-DD HH:MM UTC``; a date alone stays a date; nothing is ``-``."""
-    from datetime import UTC, datetime
+def when(value: str | datetime | None, settings: Settings) -> str:
+    """A stored time in the display zone (``2026-11-18 09:30 +08:00``), '-' when unknown."""
+    from config.timezones import show_time
 
-    if value is None or value == "":
-        return "-"
-    if isinstance(value, datetime):
-        moment = value
-    else:
-        text = str(value)
-        if len(text) <= 10:
-            return text
-        try:
-            moment = datetime.fromisoformat(text.replace("Z", "+00:00"))
-        except ValueError:
-            return text
-    if moment.tzinfo is None:
-        moment = moment.replace(tzinfo=UTC)
-    return moment.astimezone(UTC).strftime("%Y-%m-%d %H:%M UTC")
+    return show_time(value, settings.display.timezone)
+
+
+def zone_note(settings: Settings) -> str:
+    """The line every command prints under times: which zone they are in, how to change it."""
+    return (f"times in {settings.display.timezone} (set CGTWATCH_DISPLAY__TIMEZONE to "
+            "change; --since dates are read in it)")

@@ -6,7 +6,10 @@ serving Kafka and Elasticsearch on loopback, with data persisted under
 in its own session: Ctrl-C in the terminal reaches ``cgtwatch up`` only, which stops the
 services first and the servers last (else the services would log refused connections while
 they stop). When the server exits at start, the error quotes its log (e.g. another
-``cgtwatch up`` already uses this data directory).
+``cgtwatch up`` already uses this data directory). A marker file
+``<data_dir>/noida/cgtwatch.running`` lives while the server runs and is removed only by a
+clean stop: found at start, it means the server was killed (SIGKILL, power loss) and may have
+lost the writes of its last second (``unclean``; ``cgtwatch up`` then runs reconcile).
 """
 
 from __future__ import annotations
@@ -72,6 +75,7 @@ class LocalStack:
         self.marker = self.data_dir / "cgtwatch.running"
         self.process: subprocess.Popen[bytes] | None = None
         self._log_start = 0
+        self.unclean = False  # the last run of the server did not stop cleanly
 
     def _services(self) -> list[tuple[str, int]]:
         wanted = []
@@ -88,6 +92,7 @@ class LocalStack:
                 raise LocalStackError(f"port {port} is already in use: stop what uses it or "
                                       "set CGTWATCH_LOCAL__KAFKA_PORT / __ELASTIC_PORT")
         self.data_dir.mkdir(parents=True, exist_ok=True)
+        self.unclean = self.marker.exists()
         with self.log_path.open("ab") as log:
             self._log_start = log.tell()
             self.process = subprocess.Popen(
@@ -96,6 +101,7 @@ class LocalStack:
                  "--data-dir", str(self.data_dir)],
                 stdout=log, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL,
                 start_new_session=True)
+        self.marker.write_text(f"{self.process.pid}\n", "utf-8")
         self.wait_healthy(timeout_s)
 
     @property

@@ -107,10 +107,3 @@ def test_main_turns_an_expected_failure_into_one_line(tmp_path: Path) -> None:
                           check=False, cwd=tmp_path)
     assert done.returncode == util.EXIT_UNAVAILABLE, done.stderr
     one_line_error(done.stderr)
-
-
-def test_utc_text_says_the_zone() -> None:
-    assert util.utc_text("2026-11-01T08:30:00+08:00") == "2026-11-01 00:30 UTC"
-    assert util.utc_text("2026-11-01T00:30:00") == "2026-11-01 00:30 UTC"
-    assert util.utc_text("2026-11-01") == "2026-11-01"
-    assert util.utc_text(None) == "-"
