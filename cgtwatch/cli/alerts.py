@@ -12,16 +12,17 @@ from __future__ import annotations
 
 import json
 from datetime import datetime
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 from rich.table import Table
 
-from cgtwatch.cli.util import console, fail, when, zone_note
-from config.contracts import ClassifiedArticle, utcnow
-from config.rules import AlertRulesFile, Rule
-from config.settings import Settings
-from config.yamlfile import OperatorFileError
+from cgtwatch.cli.util import EXIT_NO_DATA, EXIT_UNAVAILABLE, console, fail, when, zone_note
+
+if TYPE_CHECKING:  # imported where used: `cgtwatch --help` must not load them
+    from config.contracts import ClassifiedArticle
+    from config.rules import AlertRulesFile, Rule
+    from config.settings import Settings
 
 rules_app = typer.Typer(help="Check and dry-run alert rules.", no_args_is_help=True)
 alerts_app = typer.Typer(help="Inspect alert deliveries.", no_args_is_help=True)
@@ -32,6 +33,7 @@ Since = Annotated[str, typer.Option(help="how far back: 30m, 12h, 7d, 2w")]
 def _rules(settings: Settings) -> AlertRulesFile:
     from config.labels import label_names
     from config.rules import load_alert_rules
+    from config.yamlfile import OperatorFileError
 
     try:
         return load_alert_rules(settings.paths.alert_rules, label_names(settings.paths.taxonomy))
@@ -41,6 +43,7 @@ def _rules(settings: Settings) -> AlertRulesFile:
 
 def _since(text: str) -> datetime:
     from alerts.dryrun import parse_duration
+    from config.contracts import utcnow
 
     try:
         return utcnow() - parse_duration(text)
@@ -49,18 +52,19 @@ def _since(text: str) -> datetime:
 
 
 def _search(settings: Settings, index: str, **query: Any) -> list[dict[str, Any]]:
-    from elasticsearch import Elasticsearch, NotFoundError
+    from elasticsearch import ApiError, NotFoundError, TransportError
 
-    from config.clients import elastic
+    from cgtwatch.cli.util import es_client
 
-    es = Elasticsearch(**elastic(settings))
+    es = es_client(settings)
     try:
         return [hit["_source"] for hit in es.search(index=index, **query)["hits"]["hits"]]
     except NotFoundError:
-        return []
-    except Exception as exc:
-        fail(f"Elasticsearch at {settings.elastic_address}: {exc}\nIs the stack running "
-             "(cgtwatch up) and CGTWATCH_ELASTIC__URL right?")
+        fail(f"no index {index} yet: run `cgtwatch setup` or `cgtwatch up`", EXIT_NO_DATA)
+    except (ApiError, TransportError) as exc:
+        fail(f"Elasticsearch at {settings.elastic_url} does not answer ({type(exc).__name__}): "
+             "is the stack running (`cgtwatch up`), CGTWATCH_ELASTIC__URL right?",
+             EXIT_UNAVAILABLE)
     finally:
         es.close()
 
@@ -68,6 +72,8 @@ def _search(settings: Settings, index: str, **query: Any) -> list[dict[str, Any]
 @rules_app.command("check")
 def rules_check() -> None:
     """Validate alert_rules.yaml; errors name file, line and field."""
+    from config.settings import Settings
+
     settings = Settings()
     loaded = _rules(settings)
     console.print(f"{settings.paths.alert_rules}: {len(loaded.channels)} channels, "
@@ -80,6 +86,7 @@ def _preview(rule: Rule, article: ClassifiedArticle, types: dict[str, str]) -> d
     from alerts.channels.registry import render_as
     from alerts.render import render_email, render_slack
     from alerts.schedule import decide
+    from config.contracts import utcnow
 
     decision = decide(rule, utcnow())
     return {"article_id": article.article_id, "title": article.title, "url": article.url,
@@ -101,8 +108,7 @@ def _show_matches(rule: Rule, previews: list[dict[str, Any]], scanned: int,
         table.add_column(column, overflow="fold")
     for p in previews:
         table.add_row(when(p["published"], settings), p["source"], ", ".join(p["labels"]),
-                      p["title"],
-                      p["delivery"])
+                      p["title"], p["delivery"])
     console.print(table)
     for name, shown in (previews[0]["channels"] if previews else {}).items():
         console.print(f"[bold]{shown['type']} message on channel {name} for the first "
@@ -138,6 +144,7 @@ def rules_test(
     would each of its channels (or each channel type) render it?"""
     from alerts.dryrun import matches, range_query
     from alerts.stories import articles_index
+    from config.settings import Settings
 
     settings = Settings()
     loaded = _rules(settings)
@@ -194,6 +201,7 @@ def alerts_history(
 ) -> None:
     """List deliveries (state, tries, next attempt), queued digest items, newest first."""
     from alerts.history import STATUSES, alerts_index, history_query
+    from config.settings import Settings
 
     _check_status(status, STATUSES)
     settings = Settings()

@@ -6,35 +6,66 @@ and summaries on stdout; errors say what to do and exit non-zero.
 
 from __future__ import annotations
 
-import signal
 import sys
-import time
-from pathlib import Path
-from types import FrameType
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
-from rich.live import Live
-from rich.markup import escape
 
-from cgtwatch.cli import alerts, classify, crawl, doctor, extract, index, reconcile
-from cgtwatch.cli.util import console, err, fail
+from cgtwatch.cli import alerts, classify, crawl, deadletter, doctor, extract, index, reconcile
+from cgtwatch.cli.helptext import polish
+from cgtwatch.cli.util import (
+    EXIT_TEMPFAIL,
+    EXIT_UNAVAILABLE,
+    EXIT_USAGE,
+    console,
+    err,
+    fail,
+    run,
+)
 from cgtwatch.runtime.logs import configure_logging
-from config.settings import BadSettingsError, Settings
-from config.yamlfile import OperatorFileError
 
-app = typer.Typer(help="cgtwatch: cell and gene therapy news monitoring.", no_args_is_help=True,
-                  add_completion=False)
-for module in (crawl, classify, extract, index, alerts, doctor, reconcile):
+if TYPE_CHECKING:
+    from pathlib import Path
+
+    from config.settings import Settings
+
+app = typer.Typer(help="cgtwatch: cell and gene therapy news monitoring. Exit codes: 0 ok, "
+                       "1 a problem found, 2 bad option or file, 3 no index yet, 69 server "
+                       "down, 75 gave up waiting, 130 Ctrl-C.",
+                  no_args_is_help=True, add_completion=False,
+                  context_settings={"max_content_width": 100})
+for module in (crawl, classify, extract, index, deadletter, alerts, doctor, reconcile):
     module.register(app)
 
+EX_TEMPFAIL = EXIT_TEMPFAIL  # sysexits.h: a dependency was unavailable; running again may succeed
 
-EX_TEMPFAIL = 75  # sysexits.h: a dependency was unavailable; running again may succeed
+
+def _version(value: bool) -> None:
+    if value:
+        from importlib.metadata import PackageNotFoundError, version
+
+        try:
+            found = version("cgtwatch")
+        except PackageNotFoundError:
+            found = "unknown (not installed: run `make install`)"
+        console.print(f"cgtwatch {found}", highlight=False)
+        raise typer.Exit()
+
+
+@app.callback()
+def _root(
+    show_version: Annotated[bool, typer.Option(
+        "--version", callback=_version, is_eager=True, help="print the version and exit")]
+    = False,
+) -> None:
+    return None
 
 
 def _service(name: str) -> None:
     from cgtwatch.runtime.services import SERVICES
     from cgtwatch.runtime.waits import DependencyTimeoutError, Stopped
+    from config.settings import Settings
+    from config.yamlfile import OperatorFileError
 
     settings = Settings()
     configure_logging(settings.log_level, secrets=settings.secret_values())
@@ -88,6 +119,7 @@ def setup() -> None:
     """Create Kafka topics and Elasticsearch indices (idempotent; waits for both)."""
     from cgtwatch.runtime.bootstrap import setup_all
     from cgtwatch.runtime.waits import DependencyTimeoutError
+    from config.settings import Settings
 
     settings = Settings()
     configure_logging(settings.log_level, secrets=settings.secret_values())
@@ -109,52 +141,35 @@ def up_banner(settings: Settings, log_dir: Path) -> str:
 
 @app.command()
 def up(
-    refresh: Annotated[float, typer.Option(help="seconds between status refreshes")] = 2.0,
+    refresh: Annotated[float, typer.Option(help="seconds between refreshes of the view")] = 2.0,
+    tui: Annotated[bool, typer.Option(
+        help="draw the live view; --no-tui prints one line per event (for logs)")] = True,
 ) -> None:
-    """Start everything: the local servers (unless external ones are configured), setup, and
-    every service under a supervisor with a live status table. Ctrl-C stops it all."""
-    from cgtwatch.devstack.stack import Stack
+    """Start everything: the local servers (unless external ones are configured), setup,
+    and every service under a supervisor, with a live view of crawls, articles, dead
+    letters, lag, channels and alerts. Ctrl-C stops it all (services first)."""
+    from cgtwatch.cli.live import run_up
+    from cgtwatch.devstack.localstack import LocalStackError
+    from cgtwatch.runtime.preflight import NotConfiguredError
+    from config.settings import Settings
 
     settings = Settings()
     configure_logging("WARNING", secrets=settings.secret_values())
-    stack = Stack(settings)
-    stopping = False
-
-    def stop(signum: int, frame: FrameType | None) -> None:
-        nonlocal stopping
-        stopping = True
-
-    signal.signal(signal.SIGTERM, stop)
-    signal.signal(signal.SIGINT, stop)
     try:
-        stack.start()
-    except Exception as exc:
-        stack.stop()
-        fail(str(exc))
-    console.print(up_banner(settings, stack.log_dir))
-    if stack.reconciled is not None:
-        from cgtwatch.cli.reconcile import summary
-
-        console.print(f"the local servers had been killed; reconciled: "
-                      f"{summary(stack.reconciled)}", soft_wrap=True)
-    if stack.reconcile_error:
-        err.print(stack.reconcile_error, soft_wrap=True, markup=False)
-    with Live(stack.table(), console=console, refresh_per_second=1,
-              auto_refresh=False) as live:
-        while not stopping:
-            stack.supervisor.poll()
-            live.update(stack.table(), refresh=True)
-            time.sleep(refresh)
-    console.print("stopping ...")
-    stack.stop()
-    console.print("stopped.")
+        run_up(console, settings, refresh, tui and console.is_terminal)
+    except LocalStackError as exc:
+        fail(str(exc), EXIT_UNAVAILABLE)
+    except NotConfiguredError as exc:  # the pre-flight check names every problem
+        err.print(str(exc), soft_wrap=True, markup=False, highlight=False)
+        raise typer.Exit(EXIT_USAGE) from None
 
 
 @app.command()
 def demo(
     json_out: Annotated[bool, typer.Option("--json", help="print a JSON summary last")] = False,
     timeout: Annotated[float, typer.Option(help="give up after this many seconds")] = 170.0,
-    keep: Annotated[bool, typer.Option(help="keep the temporary data directory")] = False,
+    keep: Annotated[bool, typer.Option(
+        help="leave the stack up until Ctrl-C and print the commands to search it")] = False,
 ) -> None:
     """Run the whole pipeline on a bundled demo site, with local SMTP and Slack receivers."""
     from cgtwatch.demo.run import run_demo
@@ -164,14 +179,19 @@ def demo(
     raise typer.Exit(code)
 
 
+polish(app)
+
+
 def main() -> None:
-    """The console script: a bad ``CGTWATCH_*`` setting is one line and exit 2, whatever the
-    command (no traceback, no value echoed)."""
-    try:
-        args = sys.argv[1:]
-        if args and "--help" not in args:
+    """The console script. A bad ``CGTWATCH_*`` setting stops every command at once (one line,
+    exit 2, never the value); expected failures are one line with a documented exit code."""
+    args = sys.argv[1:]
+
+    def checked() -> None:
+        if args and not {"--help", "--version"} & set(args):
+            from config.settings import Settings
+
             Settings()  # every command checks the settings first, before any side effect
         app()
-    except BadSettingsError as exc:
-        err.print(f"[bold red]error:[/] {escape(str(exc))}", soft_wrap=True)
-        raise SystemExit(2) from None
+
+    run(checked)

@@ -14,56 +14,21 @@ from __future__ import annotations
 import json
 import time
 from collections.abc import Iterator
+from contextlib import AbstractContextManager
 from pathlib import Path
-from typing import Annotated, Any, TextIO
+from typing import TYPE_CHECKING, Annotated, Any, TextIO
 
 import typer
-from pydantic import BaseModel, ConfigDict, ValidationError
 
 from cgtwatch.cli.util import console, err, fail
-from config.contracts import LABELS, Classification
-from config.settings import Settings
-from config.yamlfile import OperatorFileError
-from streams.classify import Classifier, default_classifier
+
+if TYPE_CHECKING:  # imported where used: `cgtwatch --help` must not load the classifier
+    from config.contracts import Classification
+    from streams.classify import Classifier
 
 PROGRESS_EVERY = 1000
 
 InputOpt = Annotated[Path, typer.Option("--input", "-i", help="JSON Lines input file")]
-
-
-class InputArticle(BaseModel):
-    """One line of ``classify`` input."""
-
-    model_config = ConfigDict(extra="ignore")
-    id: str | int
-    title: str = ""
-    text: str
-    lang: str | None = None
-
-
-class BadLineError(ValueError):
-    def __init__(self, path: Path, number: int, reason: str) -> None:
-        super().__init__(f"{path} line {number}: {reason}")
-
-
-def _reason(exc: ValidationError) -> str:
-    parts = [f"{'.'.join(str(p) for p in e['loc']) or 'line'}: {e['msg']}" for e in exc.errors()]
-    return "; ".join(parts)
-
-
-def parse_line(path: Path, number: int, line: str) -> InputArticle:
-    """One input line as an article, or ``BadLineError`` naming the file, line and problem."""
-    try:
-        data = json.loads(line)
-    except json.JSONDecodeError as exc:
-        reason = f"not valid JSON ({exc.msg} at column {exc.colno})"
-        raise BadLineError(path, number, reason) from exc
-    if not isinstance(data, dict):
-        raise BadLineError(path, number, f"expected a JSON object, got {type(data).__name__}")
-    try:
-        return InputArticle.model_validate(data)
-    except ValidationError as exc:
-        raise BadLineError(path, number, _reason(exc)) from exc
 
 
 def numbered_lines(handle: TextIO) -> Iterator[tuple[int, str]]:
@@ -94,6 +59,10 @@ def _entity(entity: Any) -> dict[str, str]:
 
 
 def _classifier() -> Classifier:
+    from config.settings import Settings
+    from config.yamlfile import OperatorFileError
+    from streams.classify import default_classifier
+
     try:
         return default_classifier(Settings().paths.taxonomy.parent)
     except OperatorFileError as exc:
@@ -107,15 +76,33 @@ def _open(path: Path) -> TextIO:
         fail(f"cannot read {path}: {exc.strerror or exc}")
 
 
+def _create(path: Path) -> AbstractContextManager[TextIO]:
+    """The output file, or stdout for ``-``; a folder that does not exist is one line."""
+    if str(path) == "-":
+        import sys
+        from contextlib import nullcontext
+
+        return nullcontext(sys.stdout)
+    if not path.parent.is_dir():
+        fail(f"cannot write {path}: the folder {path.parent} does not exist (create it first)")
+    try:
+        return path.open("w", encoding="utf-8")
+    except OSError as exc:
+        fail(f"cannot write {path}: {exc.strerror or exc}")
+
+
 def classify(
     input_path: InputOpt,
-    output: Annotated[Path, typer.Option("--output", "-o", help="JSON Lines output file")],
+    output: Annotated[Path, typer.Option(
+        "--output", "-o", help="JSON Lines output file; - writes to stdout")],
 ) -> None:
     """Classify articles from a JSON Lines file ({id, title, text, lang?} per line)."""
+    from cgtwatch.cli.jsonl import BadLineError, parse_line
+
     clf = _classifier()
     done = bad = 0
     start = time.perf_counter()
-    with _open(input_path) as src, output.open("w", encoding="utf-8") as dst:
+    with _open(input_path) as src, _create(output) as dst:
         for number, line in numbered_lines(src):
             try:
                 item = parse_line(input_path, number, line)
@@ -129,20 +116,30 @@ def classify(
             if done % PROGRESS_EVERY == 0:
                 err.print(f"classified {done} articles …", highlight=False)
     elapsed = max(time.perf_counter() - start, 1e-9)
+    target = "stdout" if str(output) == "-" else output
     err.print(f"classified {done} articles in {elapsed:.1f} s ({done / elapsed:.0f}/s) → "
-              f"{output}" + (f"; {bad} bad line(s) skipped" if bad else ""), highlight=False)
+              f"{target}" + (f"; {bad} bad line(s) skipped" if bad else ""), highlight=False)
     if bad:
         raise typer.Exit(1)
 
 
-def load_labelled(path: Path, known: tuple[str, ...] = LABELS) -> list[dict[str, Any]]:
-    """Labelled records; a bad line is an error naming it (nothing is evaluated then)."""
+def load_labelled(path: Path, known: tuple[str, ...] | None = None) -> list[dict[str, Any]]:
+    """Labelled records; a bad line is an error naming it (nothing is evaluated then).
+    ``known``: the labels a record may carry (default: the shipped taxonomy's)."""
+    from cgtwatch.cli.jsonl import BadLineError, parse_line
+    from config.contracts import LABELS
+
+    known = LABELS if known is None else known
     records: list[dict[str, Any]] = []
     with _open(path) as handle:
         for number, line in numbered_lines(handle):
             item = parse_line(path, number, line)
             data = json.loads(line)
-            labels = data.get("labels", [])
+            if "labels" not in data:
+                raise BadLineError(path, number, "no \"labels\" field: eval needs labelled "
+                                   "records ({id, title, text, labels: [...]}); use "
+                                   "`cgtwatch classify` for unlabelled articles")
+            labels = data["labels"]
             if not isinstance(labels, list) or not set(labels) <= set(known):
                 raise BadLineError(path, number, f"labels must be a subset of {list(known)}")
             records.append({**data, "id": item.id, "title": item.title, "text": item.text})
@@ -155,6 +152,7 @@ def evaluate_command(
 ) -> None:
     """Measure the classifier on labelled JSONL (dev.jsonl shape): P/R/F1 per label and
     language, salience confusion, passing recall; uncertain items reported separately."""
+    from cgtwatch.cli.jsonl import BadLineError
     from streams.evaluate import evaluate, format_report, report_dict
 
     clf = _classifier()
@@ -164,11 +162,29 @@ def evaluate_command(
         fail(str(exc))
     if not gold:
         fail(f"{input_path} has no labelled records")
-    report = evaluate(gold, [clf.classify(g["title"], g["text"], g.get("lang")) for g in gold])
+    predicted = [clf.classify(g["title"], g["text"], g.get("lang")) for g in gold]
+    report = evaluate(gold, predicted)
     if json_out:
         typer.echo(json.dumps(report_dict(report), ensure_ascii=False))
-    else:
-        console.print(format_report(report), markup=False, highlight=False)
+        return
+    console.print(format_report(report), markup=False, highlight=False)
+    console.print(misclassified_table(gold, predicted, set(report.errors)))
+
+
+def misclassified_table(gold: list[dict[str, Any]], predicted: list[Classification],
+                        wrong: set[str]) -> Any:
+    """Each misclassified item with its title, gold and predicted labels (not its id alone)."""
+    from rich.table import Table
+
+    table = Table("id", "gold", "predicted", "title", title="misclassified items",
+                  title_justify="left")
+    for column in table.columns:
+        column.overflow = "fold"
+    for item, result in zip(gold, predicted, strict=True):
+        if str(item.get("id")) in wrong:
+            table.add_row(str(item["id"]), ", ".join(item.get("labels") or []) or "none",
+                          ", ".join(result.labels) or "none", str(item.get("title") or ""))
+    return table
 
 
 def register(app: typer.Typer) -> None:

@@ -16,9 +16,7 @@ from typing import TYPE_CHECKING, Annotated
 import typer
 from rich.table import Table
 
-from cgtwatch.cli.util import console, fail, when, zone_note
-from config.settings import Settings
-from config.yamlfile import OperatorFileError
+from cgtwatch.cli.util import check_choices, console, fail, when, zone_note
 
 if TYPE_CHECKING:
     from config.sources import Source, SourcesFile
@@ -29,7 +27,9 @@ _HEALTH_STYLE = {"healthy": "green", "unhealthy": "bold red", "unknown": "yellow
 
 
 def _load(path: Path | None) -> tuple[Path, SourcesFile]:
+    from config.settings import Settings
     from config.sources import load_sources
+    from config.yamlfile import OperatorFileError
 
     target = path or Settings().paths.sources
     try:
@@ -65,6 +65,9 @@ def sources_check(
 ) -> None:
     """Validate sources.yaml; errors name file, line and field. --online test-fetches."""
     target, loaded = _load(path)
+    if source:
+        check_choices("--source", [source], [s.id for s in loaded.sources],
+                      "`cgtwatch sources status`")
     kinds: dict[str, int] = {}
     for item in loaded.sources:
         kinds[item.kind] = kinds.get(item.kind, 0) + 1
@@ -72,6 +75,7 @@ def sources_check(
                   f"({', '.join(f'{k} {v}' for k, v in sorted(kinds.items()))})")
     if not online:
         return
+    from config.settings import Settings
     from crawlers.links.probe import probe_source
 
     chosen = [loaded.get(source)] if source else loaded.enabled
@@ -88,6 +92,8 @@ def sources_check(
 
 
 def _when(value: datetime | None) -> str:
+    from config.settings import Settings
+
     return when(value, Settings())
 
 
@@ -99,6 +105,7 @@ def sources_status(
     from elasticsearch import Elasticsearch
 
     from config.clients import elastic
+    from config.settings import Settings
     from crawlers.state.health_store import SourceHealthStore, sources_index
 
     settings = Settings()
@@ -114,7 +121,7 @@ def sources_status(
     table = Table(title=f"sources ({sources_index(settings)})", caption=zone_note(settings))
     for column in ("source", "health", "last success", "last run", "new (last/total)",
                    "failures", "last outcome", "reason"):
-        table.add_column(column)
+        table.add_column(column, overflow="fold")  # ids and wide characters wrap, never cropped
     for item in loaded.sources:
         state = states.get(item.id)
         if state is None:
@@ -146,6 +153,7 @@ def crawl(
 ) -> None:
     """Crawl one source now, in this process (publishes new articles, stats and health like
     a worker). Exit 1 when the crawl failed; the table says why."""
+    from config.settings import Settings
     from crawlers.jobs.run import crawl_and_report
 
     settings = Settings()
@@ -173,6 +181,7 @@ def sources_preview(
     """Crawl one source now and show what it finds: each article's title, date, URL, start
     of text and labels. Publishes nothing and leaves the seen-store alone. Exit 1, with the
     reason, when it finds no article."""
+    from config.settings import Settings
     from crawlers.jobs.runner import crawl_once
     from crawlers.state.seen import MemorySeenStore
     from streams.classify import default_classifier

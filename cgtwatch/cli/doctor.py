@@ -9,7 +9,6 @@ import typer
 from rich.table import Table
 
 from cgtwatch.cli.util import console
-from config.settings import Settings
 
 STYLE = {"ok": "green", "warn": "yellow", "fail": "bold red"}
 
@@ -17,6 +16,7 @@ STYLE = {"ok": "green", "warn": "yellow", "fail": "bold red"}
 def doctor() -> None:
     """Check configuration, operator files, Kafka topics, Elasticsearch setup, SMTP and Slack."""
     from cgtwatch.runtime.doctor import run_checks
+    from config.settings import Settings
 
     checks = run_checks(Settings())
     table = Table(title="cgtwatch doctor")

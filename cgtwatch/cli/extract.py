@@ -13,14 +13,15 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 from rich.markup import escape
 
 from cgtwatch.cli.util import console, fail, when, zone_note
-from config.settings import CrawlerSettings, Settings
-from config.timezones import has_offset
+
+if TYPE_CHECKING:  # imported where used: `cgtwatch --help` must not load the settings
+    from config.settings import CrawlerSettings, Settings
 
 TEXT_START = 300
 EXIT_NO_BODY = 1
@@ -76,6 +77,8 @@ def report(result: dict[str, Any], url: str) -> dict[str, Any]:
 
 
 def _show(found: dict[str, Any], settings: Settings) -> None:
+    from config.timezones import has_offset
+
     date = found["date"]
     value = date["value"]
     shown = "-" if not value else (
@@ -106,6 +109,7 @@ def extract(
 ) -> None:
     """Show what the extractor finds on one page: title, date (source, confidence), issuer,
     document number, attachments and the start of the text. Exit 1 when no body is found."""
+    from config.settings import Settings
     from crawlers.extract.article import extract_article
 
     settings = Settings()

@@ -1,5 +1,5 @@
 """Commands about the index and search: ``index setup|status|migrate``, ``search``,
-``stories``, ``deadletter list|replay`` and ``backfill``.
+``stories`` and ``backfill`` (``deadletter`` commands: ``cgtwatch.cli.deadletter``).
 
 Input: command-line options and settings. Output: tables on stdout, or with ``--json`` one
 JSON object per line. Query building lives in ``indexer.queries``; these functions only
@@ -12,32 +12,59 @@ import json
 from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import datetime
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
-from elasticsearch import ApiError, Elasticsearch, TransportError
 from rich.markup import escape
 from rich.table import Table
 
-from cgtwatch.cli.util import console, fail, label_help, parse_label, when, zone_note
+from cgtwatch.cli.helptext import TAXONOMY_LABELS
+from cgtwatch.cli.util import (
+    EXIT_NO_DATA,
+    EXIT_UNAVAILABLE,
+    SOURCES_LISTING,
+    check_choices,
+    console,
+    fail,
+    known_labels,
+    known_sources,
+    require_kafka,
+    server_hint,
+    when,
+    zone_note,
+)
 from cgtwatch.runtime.logs import configure_logging
-from config.clients import elastic
-from config.settings import Settings
-from config.sources import load_sources
-from config.yamlfile import OperatorFileError
+
+if TYPE_CHECKING:
+    from elasticsearch import Elasticsearch
+
+    from config.settings import Settings
 
 index_app = typer.Typer(help="Set up, inspect and migrate the articles index.",
                         no_args_is_help=True)
-deadletter_app = typer.Typer(help="List and replay dead letters.", no_args_is_help=True)
 
 JsonOpt = Annotated[bool, typer.Option("--json", help="one JSON object per line")]
-SinceOpt = Annotated[str | None, typer.Option(help="age (7d, 12h, 30m) or date (2026-11-01)")]
-ListOpt = Annotated[list[str] | None, typer.Option()]
-LabelOpt = Annotated[list[str] | None,
-                     typer.Option(parser=parse_label, metavar="LABEL", help=label_help())]
+SinceOpt = Annotated[str | None, typer.Option(
+    metavar="AGE|DATE", help="an age: 30m (minutes), 12h, 7d, 2w, 3M (months), 1y; or a date "
+                             "such as 2026-11-01 (UTC)")]
+TopicSinceOpt = Annotated[str | None, typer.Option(
+    metavar="AGE|DATE", help="an age: 30m (minutes), 12h, 7d, 2w; or a date such as "
+                             "2026-11-01 (UTC)")]
+LabelOpt = Annotated[list[str] | None, typer.Option(
+    metavar="LABEL", help=f"{TAXONOMY_LABELS}; repeat for several")]
+SourceOpt = Annotated[list[str] | None, typer.Option(
+    metavar="SOURCE_ID", help="a source id of sources.yaml (`cgtwatch sources check` lists "
+                              "them); repeat for several")]
+RegionOpt = Annotated[list[str] | None, typer.Option(
+    metavar="REGION", help="a region as named in the articles, e.g. 广东省; repeat for several")]
+LangOpt = Annotated[list[str] | None, typer.Option(
+    metavar="LANG", help="zh or en; repeat for both")]
+LANGS = ("zh", "en")
 
 
 def _settings() -> Settings:
+    from config.settings import Settings
+
     settings = Settings()
     configure_logging("WARNING" if settings.log_level.upper() == "INFO" else settings.log_level,
                       secrets=settings.secret_values())
@@ -46,15 +73,21 @@ def _settings() -> Settings:
 
 @contextmanager
 def _es(settings: Settings) -> Iterator[Elasticsearch]:
-    es = Elasticsearch(**elastic(settings))
+    """A client for one command; a server that does not answer is one line and exit 69, a
+    missing index one line and exit 3 (other failures go to ``util.explain``)."""
+    from elasticsearch import NotFoundError
+
+    from cgtwatch.cli.util import es_client
+
+    es = es_client(settings)
     try:
         if not es.ping():
-            hint = ("start it with `cgtwatch up`" if settings.embedded_elastic
-                    else "check CGTWATCH_ELASTIC__URL and credentials")
-            fail(f"Elasticsearch at {settings.elastic_address} does not answer: {hint}")
+            fail(f"Elasticsearch at {settings.elastic_url} does not answer: "
+                 f"{server_hint(settings, 'Elasticsearch')}", EXIT_UNAVAILABLE)
         yield es
-    except (ApiError, TransportError) as exc:
-        fail(f"Elasticsearch: {exc}")
+    except NotFoundError as exc:
+        fail(f"no articles index yet ({exc.message}): run `cgtwatch setup` or `cgtwatch up`, "
+             "then let a crawl finish", EXIT_NO_DATA)
     finally:
         es.close()
 
@@ -104,6 +137,9 @@ def index_status(json_out: JsonOpt = False) -> None:
     settings = _settings()
     with _es(settings) as es:
         status = articles_status(es, settings.elastic.index_prefix).as_dict()
+    if not status.get("write_index"):
+        fail(f"no articles index behind {status.get('alias')}: run `cgtwatch setup` or "
+             "`cgtwatch up`", EXIT_NO_DATA)
     if json_out:
         _lines([status])
         return
@@ -120,6 +156,8 @@ def index_migrate(
 ) -> None:
     """Move the alias to a new backing index (vN+1) without downtime: create it, reindex, fix
     documents (v2: published offsets), switch the alias, catch up, retire the old index."""
+    from config.sources import load_sources
+    from config.yamlfile import OperatorFileError
     from indexer.migrate import MigrationError, migrate_articles
 
     settings = _settings()
@@ -143,10 +181,15 @@ def index_migrate(
 
 
 @contextmanager
-def _filters(settings: Settings, label: ListOpt, since: str | None, region: ListOpt,
-             source: ListOpt, lang: ListOpt) -> Iterator[Any]:
+def _filters(settings: Settings, label: list[str] | None, since: str | None,
+             region: list[str] | None, source: list[str] | None, lang: list[str] | None
+             ) -> Iterator[Any]:
     from indexer.queries import Filters, parse_since
 
+    check_choices("--label", label, known_labels(settings))
+    if source:
+        check_choices("--source", source, known_sources(settings), SOURCES_LISTING)
+    check_choices("--lang", lang, LANGS)
     try:
         if since:
             parse_since(since, settings.display.timezone)
@@ -166,12 +209,13 @@ def _search(settings: Settings, body: dict[str, Any]) -> list[dict[str, Any]]:
 
 def search(
     query: Annotated[str, typer.Argument(help="words or a phrase, Chinese or English; * = all")],
-    label: LabelOpt = None, since: SinceOpt = None, region: ListOpt = None,
-    source: ListOpt = None, lang: ListOpt = None,
-    limit: Annotated[int, typer.Option(min=1, max=1000)] = 20, json_out: JsonOpt = False,
+    label: LabelOpt = None, since: SinceOpt = None, region: RegionOpt = None,
+    source: SourceOpt = None, lang: LangOpt = None,
+    limit: Annotated[int, typer.Option(min=1, max=1000, help="results at most")] = 20,
+    json_out: JsonOpt = False,
 ) -> None:
-    """Search articles (title and text) with highlighted snippets. Repeat an option for
-    several values: --label cell_therapy --label gene_therapy (labels: taxonomy.yaml)."""
+    """Search articles (title and text) with highlighted snippets, newest first among
+    equals. Example: cgtwatch search 细胞治疗 --label cell_therapy --since 7d"""
     from indexer.queries import hit_summary, search_body
 
     settings = _settings()
@@ -186,8 +230,8 @@ def search(
         labels = ", ".join(f"{k}:{v}" for k, v in (hit["salience"] or {}).items()
                            if v in ("primary", "secondary")) or "-"
         console.print(f"[bold]{n}. {_marked(hit['title_hl'])}[/]")
-        console.print(f"   {when(hit['published'], settings)} · "
-                      f"{escape(str(hit['source_name'] or ''))} "
+        origin = escape(str(hit["source_name"] or ""))
+        console.print(f"   {when(hit['published'], settings)} · {origin} "
                       f"({hit['source_kind']}) · {labels}", style="dim")
         for text in hit["snippets"]:
             console.print(f"   {_marked(text)}")
@@ -197,7 +241,8 @@ def search(
 
 def stories(
     since: SinceOpt = "30d", label: LabelOpt = None,
-    limit: Annotated[int, typer.Option(min=1, max=500)] = 20, json_out: JsonOpt = False,
+    limit: Annotated[int, typer.Option(min=1, max=500, help="stories at most")] = 20,
+    json_out: JsonOpt = False,
 ) -> None:
     """List stories (articles grouped by story_id), latest first, with all their sources."""
     from indexer.queries import stories_body, story_summary
@@ -208,7 +253,13 @@ def stories(
     if json_out:
         _lines(found)
         return
-    table = Table("latest", "story", "articles", "sources", "labels", caption=zone_note(settings))
+    if not found:
+        console.print(f"no matching stories (since {since})")
+        return
+    table = Table("latest", "story", "articles", "sources", "labels",
+                  caption=zone_note(settings))
+    for column in table.columns:  # wide characters wrap; nothing is cropped
+        column.overflow = "fold"
     for story in found:
         table.add_row(when(story["last_published"], settings), escape(str(story["title"])),
                       str(story["articles"]), escape(", ".join(story["sources"])),
@@ -216,58 +267,8 @@ def stories(
     console.print(table)
 
 
-@deadletter_app.command("list")
-def deadletter_list(
-    stage: Annotated[str | None, typer.Option(help="streams, indexer, alerter, crawler")]
-    = None,
-    since: SinceOpt = None, limit: Annotated[int, typer.Option(min=1)] = 50,
-    json_out: JsonOpt = False,
-) -> None:
-    """Show the latest dead letters: stage, error, origin topic and article."""
-    from indexer.deadletters import read_letters
-
-    settings = _settings()
-    rows = [x.row() for x in read_letters(settings, stage, _since(since), limit)]
-    if json_out:
-        _lines(rows)
-        return
-    table = Table("failed at", "stage", "from", "article", "error", caption=zone_note(settings))
-    for row in rows:
-        table.add_row(when(row["failed_at"], settings), row["stage"],
-                      f"{row['topic']}/{row['partition']}@{row['offset']}",
-                      str(row["article_id"] or row["key"] or "-"),
-                      escape(f"{row['error_type']}: {row['error']}"[:120]))
-    console.print(table)
-    console.print(f"{len(rows)} dead letters")
-
-
-@deadletter_app.command("replay")
-def deadletter_replay(
-    stage: Annotated[str | None, typer.Option(help="only letters of this stage")] = None,
-    since: SinceOpt = None,
-    dry_run: Annotated[bool, typer.Option(help="show what would be sent")] = False,
-    json_out: JsonOpt = False,
-) -> None:
-    """Send the payloads of (fixed) dead letters back to the topics they came from, keyed
-    by article id. Safe to repeat: every stage writes idempotently."""
-    from indexer.deadletters import plan_all, read_letters, send
-
-    settings = _settings()
-    plans = plan_all(read_letters(settings, stage, _since(since)))
-    sent = 0 if dry_run else send(settings, plans)
-    rows = [{"topic": p.topic, "key": (p.key or b"").decode("utf-8", "replace"),
-             "stage": p.source.letter.stage, "failed_at": p.source.letter.failed_at,
-             "action": p.skip or ("would send" if dry_run else "sent")} for p in plans]
-    if json_out:
-        _lines([*rows, {"letters": len(plans), "sent": sent, "dry_run": dry_run}])
-        return
-    for row in rows:
-        console.print(f"{row['action']:>12}: {row['stage']} → {row['topic']} {row['key']}")
-    console.print(f"{len(plans)} letters, {sent} sent" + (" (dry run)" if dry_run else ""))
-
-
 def backfill(
-    since: SinceOpt = None, source: ListOpt = None,
+    since: TopicSinceOpt = None, source: SourceOpt = None,
     dry_run: Annotated[bool, typer.Option(help="read and classify, write nothing")] = False,
     json_out: JsonOpt = False,
 ) -> None:
@@ -278,6 +279,9 @@ def backfill(
     from streams.process import classify_raw
 
     settings = _settings()
+    if source:
+        check_choices("--source", source, known_sources(settings), SOURCES_LISTING)
+    require_kafka(settings)
     classifier = load_classifier(settings)
     with _es(settings) as es:
         result = run_backfill(settings, es, lambda raw: classify_raw(raw, classifier),
@@ -294,7 +298,6 @@ def backfill(
 def register(app: typer.Typer) -> None:
     """Add this area's commands to the main application."""
     app.add_typer(index_app, name="index")
-    app.add_typer(deadletter_app, name="deadletter")
     app.command("search")(search)
     app.command("stories")(stories)
     app.command("backfill")(backfill)

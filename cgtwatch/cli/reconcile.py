@@ -10,14 +10,14 @@ Elasticsearch cannot be read. Safe to run at any time and again: everything is k
 from __future__ import annotations
 
 import json
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
 from cgtwatch.cli.util import console, fail
-from cgtwatch.runtime.reconcile import ReconcileResult, reconcile_configured
-from config.settings import Settings
-from config.yamlfile import OperatorFileError
+
+if TYPE_CHECKING:  # imported where used: `cgtwatch --help` must not load them
+    from cgtwatch.runtime.reconcile import ReconcileResult
 
 
 def summary(result: ReconcileResult) -> str:
@@ -37,6 +37,10 @@ def reconcile_command(
 ) -> None:
     """Find articles published but missing from the index, and index, re-publish or re-fetch
     them (idempotent; `cgtwatch up` runs it after the local servers were killed)."""
+    from cgtwatch.runtime.reconcile import reconcile_configured
+    from config.settings import Settings
+    from config.yamlfile import OperatorFileError
+
     settings = Settings()
     try:
         result = reconcile_configured(settings, all_sources)

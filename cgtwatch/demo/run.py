@@ -1,9 +1,11 @@
 """``cgtwatch demo``: the whole pipeline on the bundled demo site, end to end, on loopback.
 
 Input: ``cgtwatch/demo/site`` (pages and ``manifest.yaml`` with the expected labels). Output:
-a summary table (and with ``--json`` a last line of JSON); exit 0 only when every demo
-article reached the index and every expected alert reached the Slack and SMTP receivers.
-It starts its own stack (local servers, services) in a temporary data directory.
+a summary table, one sample alert as Slack received it (and with ``--json`` a last line of
+JSON); exit 0 only when every demo article reached the index and every expected alert reached
+the Slack and SMTP receivers. It starts its own stack (local servers, services) in a
+temporary data directory; with ``--keep`` the stack stays up until Ctrl-C and the commands to
+search it and list its alerts are printed (with the settings that point at it).
 """
 
 from __future__ import annotations
@@ -14,6 +16,7 @@ import shutil
 import sys
 import tempfile
 import time
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -102,6 +105,55 @@ def _wait(stack: Stack, expect: DemoExpectations, slack: SlackReceiver, smtp: Sm
     return measure(stack, expect, slack, smtp, with_topics=True)
 
 
+SHOWN_SETTINGS = ("CGTWATCH_PATHS__DATA_DIR", "CGTWATCH_PATHS__SOURCES",
+                  "CGTWATCH_PATHS__ALERT_RULES", "CGTWATCH_LOCAL__KAFKA_PORT",
+                  "CGTWATCH_LOCAL__ELASTIC_PORT")
+
+
+def _texts(node: Any) -> list[str]:
+    """Every ``text`` string in a Slack message's blocks, in order."""
+    if isinstance(node, list):
+        return [t for item in node for t in _texts(item)]
+    if not isinstance(node, dict):
+        return []
+    own = [node["text"]] if isinstance(node.get("text"), str) else []
+    return own + [t for key, value in node.items() if key != "text" or not own
+                  for t in _texts(value)]
+
+
+def sample_alert(posts: list[dict[str, Any]]) -> str:
+    """The first alert Slack received, as text: title, source, labels and evidence."""
+    for post in posts:
+        lines = _texts(post.get("blocks")) or [str(post.get("text") or "")]
+        text = "\n".join(line for line in lines if line.strip())
+        if text:
+            return text
+    return ""
+
+
+def keep_commands(env: dict[str, str]) -> list[str]:
+    """What to type in another terminal to use the kept demo stack."""
+    exports = " ".join(f"{k}={env[k]}" for k in SHOWN_SETTINGS)
+    return [f"export {exports}", "cgtwatch search 细胞治疗", "cgtwatch search '*' --label "
+            "gene_therapy", "cgtwatch stories", "cgtwatch alerts history",
+            "cgtwatch sources status"]
+
+
+def _hold(console: Console, env: dict[str, str], poll: Callable[[], object]) -> None:
+    """Keep the stack up until Ctrl-C or SIGTERM, after saying how to use it."""
+    import signal
+
+    stop: list[int] = []
+    signal.signal(signal.SIGINT, lambda signum, frame: stop.append(signum))
+    signal.signal(signal.SIGTERM, lambda signum, frame: stop.append(signum))
+    console.print("The demo stack stays up until Ctrl-C. In another terminal:")
+    for line in keep_commands(env):
+        console.print(f"  {line}", highlight=False, markup=False, soft_wrap=True)
+    while not stop:
+        poll()  # a service that dies is restarted, as under `cgtwatch up`
+        time.sleep(0.5)
+
+
 def run_demo(console: Console, json_out: bool, timeout_s: float, keep: bool) -> int:
     err = Console(stderr=True)
     started = time.monotonic()
@@ -119,18 +171,31 @@ def run_demo(console: Console, json_out: bool, timeout_s: float, keep: bool) -> 
         err.print(f"[dim]demo: starting the stack in {workdir}[/]")
         stack.start()
         summary = _wait(stack, expect, slack, smtp, timeout_s, err)
+        _report(console, summary, slack, started, json_out)
+        if keep:
+            _hold(console, env, stack.supervisor.poll)
     finally:
         stack.stop()
         for server in (site, slack, smtp):
             server.stop()
-        if not keep:
+        if keep:
+            err.print(f"demo: data kept in {workdir}")
+        else:
             shutil.rmtree(workdir, ignore_errors=True)
-    ok = bool(summary.pop("ok"))
-    for problem in summary.pop("problems"):
-        err.print(f"[red]demo: {problem}[/]")
-    console.print(summary_table(summary, time.monotonic() - started))
-    console.print("[green]demo passed[/]" if ok else "[red]demo failed[/]")
+    return 0 if summary["ok"] else 1
+
+
+def _report(console: Console, summary: dict[str, Any], slack: SlackReceiver, started: float,
+            json_out: bool) -> None:
+    shown = {k: v for k, v in summary.items() if k not in ("ok", "problems")}
+    for problem in summary["problems"]:
+        Console(stderr=True).print(f"[red]demo: {problem}[/]")
+    console.print(summary_table(shown, time.monotonic() - started))
+    sample = sample_alert(slack.posts)
+    if sample:
+        console.print("[bold]a sample alert, as Slack received it:[/]")
+        console.print(sample, markup=False, highlight=False)
+    console.print("[green]demo passed[/]" if summary["ok"] else "[red]demo failed[/]")
     if json_out:
         sys.stdout.flush()
-        print(json.dumps(summary, ensure_ascii=False), flush=True)
-    return 0 if ok else 1
+        print(json.dumps(shown, ensure_ascii=False), flush=True)

@@ -2,7 +2,11 @@
 
 Input: ``Settings`` (ports, data directory). Output: a running ``noida-db`` child process
 serving Kafka and Elasticsearch on loopback, with data persisted under
-``<data_dir>/noida``; ``stop()`` ends it with SIGTERM so its data survives. A marker file
+``<data_dir>/noida``; ``stop()`` ends it with SIGTERM so its data survives. The server runs
+in its own session: Ctrl-C in the terminal reaches ``cgtwatch up`` only, which stops the
+services first and the servers last (else the services would log refused connections while
+they stop). When the server exits at start, the error quotes its log (e.g. another
+``cgtwatch up`` already uses this data directory). A marker file
 ``<data_dir>/noida/cgtwatch.running`` lives while the server runs and is removed only by a
 clean stop: found at start, it means the server was killed (SIGKILL, power loss) and may have
 lost the writes of its last second (``unclean``; ``cgtwatch up`` then runs reconcile).
@@ -70,6 +74,7 @@ class LocalStack:
         self.data_dir = settings.paths.data_dir / "noida"
         self.marker = self.data_dir / "cgtwatch.running"
         self.process: subprocess.Popen[bytes] | None = None
+        self._log_start = 0
         self.unclean = False  # the last run of the server did not stop cleanly
 
     def _services(self) -> list[tuple[str, int]]:
@@ -88,22 +93,43 @@ class LocalStack:
                                       "set CGTWATCH_LOCAL__KAFKA_PORT / __ELASTIC_PORT")
         self.data_dir.mkdir(parents=True, exist_ok=True)
         self.unclean = self.marker.exists()
-        with (self.settings.paths.data_dir / "noida.log").open("ab") as log:
+        with self.log_path.open("ab") as log:
+            self._log_start = log.tell()
             self.process = subprocess.Popen(
                 [noida_binary(), "start", "--only", ",".join(name for name, _ in services),
                  *[arg for name, port in services for arg in (f"--{name}-port", str(port))],
                  "--data-dir", str(self.data_dir)],
-                stdout=log, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL)
+                stdout=log, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL,
+                start_new_session=True)
         self.marker.write_text(f"{self.process.pid}\n", "utf-8")
         self.wait_healthy(timeout_s)
+
+    @property
+    def log_path(self) -> Path:
+        return self.settings.paths.data_dir / "noida.log"
+
+    def exit_reason(self) -> str:
+        """Why the server exited: the last line it logged since this start, with advice."""
+        try:
+            with self.log_path.open("rb") as log:
+                log.seek(self._log_start)
+                lines = [x.strip() for x in log.read().decode("utf-8", "replace").splitlines()]
+        except OSError:
+            lines = []
+        last = next((x for x in reversed(lines) if x), "")
+        code = self.process.returncode if self.process is not None else None
+        reason = f"noida-db exited with {code}: {last or 'no output'} (log: {self.log_path})"
+        if "already running" in last:
+            reason += (f"; another `cgtwatch up` uses {self.settings.paths.data_dir}: stop it, "
+                       "or give this one its own CGTWATCH_PATHS__DATA_DIR and ports")
+        return reason
 
     def wait_healthy(self, timeout_s: float) -> None:
         deadline = time.monotonic() + timeout_s
         url = self.settings.elastic_url
         while time.monotonic() < deadline:
             if self.process is not None and self.process.poll() is not None:
-                raise LocalStackError(f"noida-db exited with {self.process.returncode}; see "
-                                      f"{self.settings.paths.data_dir / 'noida.log'}")
+                raise LocalStackError(self.exit_reason())
             if self._healthy(url):
                 return
             time.sleep(0.1)

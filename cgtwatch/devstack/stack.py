@@ -1,7 +1,9 @@
 """The whole local pipeline as one object: servers, setup, supervised services, status.
 
 Input: ``Settings`` and optional environment overrides for the children. Output: a running
-stack (``start``), a status table with pipeline counts, and a clean ``stop``. Used by
+stack (``start``), a status table with pipeline counts, and a clean ``stop`` (services
+first, then the local servers). Every service gets its own health port (``/metrics`` feeds
+the live view): ``CGTWATCH_HEALTH_PORT`` + 0, 1, 2 … when set, else free ports. Used by
 ``cgtwatch up``, ``cgtwatch demo`` and the integration tests.
 """
 
@@ -11,7 +13,7 @@ from elasticsearch import Elasticsearch
 from rich.console import Group
 from rich.table import Table
 
-from cgtwatch.devstack.localstack import LocalStack
+from cgtwatch.devstack.localstack import LocalStack, free_port
 from cgtwatch.devstack.supervisor import Supervisor
 from cgtwatch.runtime import preflight
 from cgtwatch.runtime.bootstrap import setup_all
@@ -23,13 +25,22 @@ from indexer.documents import articles_alias
 SERVICE_ORDER = ["streams", "indexer", "alerter", "crawler", "scheduler"]
 
 
+def health_ports(services: list[str], base: int | None) -> dict[str, int]:
+    """One port per service: ``base`` + its position, or a free port each."""
+    if base:
+        return {name: base + n for n, name in enumerate(services)}
+    return {name: free_port() for name in services}
+
+
 class Stack:
     def __init__(self, settings: Settings, env: dict[str, str] | None = None,
                  services: list[str] | None = None) -> None:
         self.settings = settings
         self.log_dir = settings.paths.data_dir / "logs"
         self.local = LocalStack(settings) if settings.embedded else None
-        self.supervisor = Supervisor(services or SERVICE_ORDER, env or {}, self.log_dir)
+        names = services or SERVICE_ORDER
+        self.health_ports = health_ports(names, settings.health_port)
+        self.supervisor = Supervisor(names, env or {}, self.log_dir, self.health_ports)
         self._es: Elasticsearch | None = None
         self.reconciled: ReconcileResult | None = None
         self.reconcile_error = ""
@@ -65,7 +76,8 @@ class Stack:
     @property
     def es(self) -> Elasticsearch:
         if self._es is None:
-            self._es = Elasticsearch(**elastic(self.settings))
+            options = {**elastic(self.settings), "max_retries": 0, "request_timeout": 5}
+            self._es = Elasticsearch(**options)
         return self._es
 
     def counts(self) -> dict[str, int]:

@@ -1,9 +1,12 @@
 """Supervisor of the local pipeline: runs each service as a child process and restarts it.
 
-Input: service names, an environment for the children and a log directory. Output: running
-children (``python -m cgtwatch.devstack.launch <service>``: ``cgtwatch <service>`` plus what
-the embedded broker needs), restarted with exponential backoff when they die,
-a ``rich`` status table, and a clean stop (SIGTERM, then SIGKILL after a grace period).
+Input: service names, an environment for the children, a log directory and optionally one
+health port per service (each child gets its own ``CGTWATCH_HEALTH_PORT``: one port shared by
+all would make every child but the first fail to bind it). Output: running children
+(``python -m cgtwatch.devstack.launch <service>``: ``cgtwatch <service>`` plus what the
+embedded broker needs), restarted with exponential backoff when they die, a ``rich`` status
+table naming the last log line of a child that keeps exiting, and a clean stop (SIGTERM to all
+at once, then SIGKILL after a grace period).
 """
 
 from __future__ import annotations
@@ -15,6 +18,8 @@ import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from rich import box
+from rich.markup import escape
 from rich.table import Table
 
 MAX_BACKOFF_S = 30.0
@@ -42,12 +47,23 @@ class Child:
             return "running"
         return "restarting" if self.process is not None else "stopped"
 
+    def last_line(self, limit: int = 160) -> str:
+        """The last non-blank line of the child's log (why it exited), shortened."""
+        if self.log_path is None or not self.log_path.is_file():
+            return ""
+        with self.log_path.open("rb") as log:
+            log.seek(max(log.seek(0, os.SEEK_END) - 4096, 0))
+            lines = [x for x in log.read().decode("utf-8", "replace").splitlines() if x.strip()]
+        text = lines[-1].strip() if lines else ""
+        return text if len(text) <= limit else text[:limit - 1] + "…"
+
 
 @dataclass
 class Supervisor:
     services: list[str]
     env: dict[str, str]
     log_dir: Path
+    health_ports: dict[str, int] = field(default_factory=dict)
     children: dict[str, Child] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
@@ -58,8 +74,11 @@ class Supervisor:
 
     def _spawn(self, child: Child) -> None:
         assert child.log_path is not None
+        env = {**os.environ, **self.env}
+        if child.name in self.health_ports:
+            env["CGTWATCH_HEALTH_PORT"] = str(self.health_ports[child.name])
         with child.log_path.open("ab") as log:
-            child.process = subprocess.Popen(child.argv, env={**os.environ, **self.env},
+            child.process = subprocess.Popen(child.argv, env=env,
                                              stdout=log, stderr=subprocess.STDOUT,
                                              stdin=subprocess.DEVNULL, start_new_session=True)
         child.started_at = time.monotonic()
@@ -111,14 +130,17 @@ class Supervisor:
             child.process = None
 
     def table(self, title: str = "cgtwatch") -> Table:
-        table = Table(title=title)
-        for column in ("service", "state", "pid", "uptime", "restarts", "last exit", "log"):
-            table.add_column(column)
+        table = Table(title=title, title_justify="left", box=box.SIMPLE_HEAD)
+        for column in ("service", "state", "pid", "uptime", "restarts", "last exit"):
+            table.add_column(column, no_wrap=True)
+        table.add_column("why / log", overflow="fold")
         now = time.monotonic()
         for child in self.children.values():
             pid = str(child.process.pid) if child.alive and child.process else "-"
             uptime = f"{now - child.started_at:.0f}s" if child.alive else "-"
             exit_code = "-" if child.last_exit is None else str(child.last_exit)
-            table.add_row(child.name, child.state, pid, uptime, str(child.restarts), exit_code,
-                          str(child.log_path))
+            why = (child.last_line() if child.state == "restarting" or child.restarts else "")
+            state = child.state if child.state == "running" else f"[bold red]{child.state}[/]"
+            table.add_row(child.name, state, pid, uptime, str(child.restarts), exit_code,
+                          escape(why or str(child.log_path)))
         return table

@@ -14,6 +14,7 @@ import logging
 import signal
 from collections.abc import Callable
 from types import FrameType
+from typing import Any
 
 import faust
 from elasticsearch import AsyncElasticsearch
@@ -67,6 +68,15 @@ def run_faust(app: faust.App, settings: Settings) -> None:
     worker.execute_from_commandline()
 
 
+def close_on_stop(app: faust.App, es: AsyncElasticsearch) -> None:
+    """Close ``es`` when the app stops (an open client logs "Unclosed client session")."""
+
+    async def close(sender: Any, /, *args: Any, signal: Any, **kwargs: Any) -> None:
+        await es.close()
+
+    app.on_before_shutdown.connect(close)
+
+
 def load_classifier(settings: Settings) -> ArticleClassifier:
     from streams.classify import default_classifier
 
@@ -85,7 +95,9 @@ def run_streams(settings: Settings) -> None:
 def run_indexer(settings: Settings) -> None:
     observe(settings, "indexer", INDEXER_APP)
     app = create_app(settings, INDEXER_APP)
-    register_indexer(app, stream_topics(app), AsyncElasticsearch(**elastic(settings)), settings)
+    es = AsyncElasticsearch(**elastic(settings))
+    close_on_stop(app, es)
+    register_indexer(app, stream_topics(app), es, settings)
     run_faust(app, settings)
 
 

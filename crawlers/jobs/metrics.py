@@ -10,6 +10,8 @@ histogram in the process-wide ``prometheus_client`` registry, served on ``/metri
 
 from __future__ import annotations
 
+import logging
+
 from prometheus_client import Counter, Histogram
 
 from config.contracts import CrawlJob, CrawlStats
@@ -47,9 +49,16 @@ def record_job_queued(job: CrawlJob) -> None:
     JOBS_QUEUED.labels(source=job.source_id, reason=job.reason).inc()
 
 
+log = logging.getLogger(__name__)
+
+
 def record_crawl(stats: CrawlStats) -> None:
-    """Count one finished crawl (successful or not) from its stats."""
+    """Count one finished crawl (successful or not) from its stats, and log it in one line
+    (the crawler's log shows every crawl, not only its start)."""
     source = stats.source_id
+    log.info("crawl of %s %s: %d links, %d new, %d unchanged%s", source,
+             "ok" if stats.ok else "failed", stats.links_found, stats.articles_published,
+             stats.articles_unchanged, f" ({stats.error})" if stats.error else "")
     CRAWLS.labels(source=source, result="ok" if stats.ok else "failed").inc()
     PAGES_FETCHED.labels(source=source).inc(stats.pages_fetched)
     ARTICLES_PUBLISHED.labels(source=source).inc(stats.articles_published)

@@ -76,5 +76,5 @@ def test_up_runs_the_pipeline_and_stops_cleanly_on_ctrl_c(tmp_path: Path) -> Non
         site.stop()
     text = out.decode("utf-8", "replace")
     assert proc.returncode == 0, text[-3000:]
-    assert "stopped." in text
+    assert "stopped in" in text
     assert not port_open("127.0.0.1", kafka_port) and not port_open("127.0.0.1", es_port)

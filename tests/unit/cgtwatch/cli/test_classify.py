@@ -118,3 +118,42 @@ def test_eval_json_and_bad_labels(tmp_path: Path) -> None:
     result = runner.invoke(app, ["eval", "-i", str(bad)])
     assert result.exit_code == 2
     assert "line 1: labels must be a subset" in " ".join(result.output.split())
+
+
+def test_classify_output_dash_is_stdout(tmp_path: Path,
+                                        monkeypatch: pytest.MonkeyPatch) -> None:
+    src = write_jsonl(tmp_path / "in.jsonl", ARTICLES)
+    monkeypatch.chdir(tmp_path)
+    result = runner.invoke(app, ["classify", "-i", str(src), "-o", "-"])
+    assert result.exit_code == 0, result.output
+    assert not (tmp_path / "-").exists()
+    ids = [json.loads(line)["id"] for line in result.output.splitlines() if line.startswith("{")]
+    assert ids == ["zh-1", 2, "neg"]
+
+
+def test_classify_output_in_a_missing_folder_is_one_line(tmp_path: Path) -> None:
+    src = write_jsonl(tmp_path / "in.jsonl", ARTICLES)
+    out = tmp_path / "nosuch" / "out.jsonl"
+    result = runner.invoke(app, ["classify", "-i", str(src), "-o", str(out)])
+    assert result.exit_code == 2
+    assert "Traceback" not in result.output and isinstance(result.exception, SystemExit)
+    assert "does not exist" in " ".join(result.output.split())
+
+
+def test_eval_refuses_unlabelled_records(tmp_path: Path) -> None:
+    """Unlabelled input used to give P = R = F1 = 1.000 and exit 0."""
+    src = write_jsonl(tmp_path / "plain.jsonl", ARTICLES)
+    result = runner.invoke(app, ["eval", "-i", str(src)])
+    assert result.exit_code == 2
+    flat = " ".join(result.output.split())
+    assert "line 1: no \"labels\" field" in flat and "cgtwatch classify" in flat
+
+
+def test_eval_shows_misclassified_items_with_their_titles(tmp_path: Path) -> None:
+    wrong = {"id": "w1", "title": "City approves budget", "text": "A solar cell plant will open.",
+             "labels": ["cell_therapy"], "salience": {"cell_therapy": "primary"}, "lang": "en"}
+    src = write_jsonl(tmp_path / "gold.jsonl", [wrong])
+    result = runner.invoke(app, ["eval", "-i", str(src)])
+    assert result.exit_code == 0, result.output
+    flat = " ".join(result.output.split())
+    assert "misclassified items" in flat and "City approves budget" in flat

@@ -80,3 +80,26 @@ def test_summary_table_lists_measures() -> None:
     table = summary_table({"articles_indexed": 17, "by_label": {"cell_therapy": 6}}, 42.0)
     assert table.title == "cgtwatch demo (42s)"
     assert table.row_count == 2
+
+
+def test_sample_alert_shows_the_slack_message_text() -> None:
+    from cgtwatch.demo.run import sample_alert
+
+    assert sample_alert([]) == ""
+    posts: list[dict[str, Any]] = [{"text": "[cgtwatch] Title", "blocks": [
+        {"type": "section", "text": {"type": "mrkdwn", "text": "*<http://x|CAR-T 细胞治疗>*"}},
+        {"type": "context", "elements": [{"type": "mrkdwn", "text": "cell_therapy: primary"}]}]}]
+    assert sample_alert(posts) == "*<http://x|CAR-T 细胞治疗>*\ncell_therapy: primary"
+
+
+def test_keep_prints_the_settings_and_commands_to_use_the_kept_stack(tmp_path: Path) -> None:
+    from cgtwatch.demo.run import keep_commands
+
+    env = {"CGTWATCH_PATHS__DATA_DIR": "/d", "CGTWATCH_PATHS__SOURCES": "/s.yaml",
+           "CGTWATCH_PATHS__ALERT_RULES": "/r.yaml", "CGTWATCH_LOCAL__KAFKA_PORT": "1",
+           "CGTWATCH_LOCAL__ELASTIC_PORT": "2", "CGTWATCH_SMTP__PORT": "3"}
+    lines = keep_commands(env)
+    assert lines[0] == ("export CGTWATCH_PATHS__DATA_DIR=/d CGTWATCH_PATHS__SOURCES=/s.yaml "
+                        "CGTWATCH_PATHS__ALERT_RULES=/r.yaml CGTWATCH_LOCAL__KAFKA_PORT=1 "
+                        "CGTWATCH_LOCAL__ELASTIC_PORT=2")
+    assert "cgtwatch search 细胞治疗" in lines and "cgtwatch alerts history" in lines

@@ -127,3 +127,36 @@ def test_table_renders_every_child(supervisor: Supervisor) -> None:
     assert str(supervisor.children["sleeper"].process.pid) in sleeper_row  # type: ignore
     crasher_row = next(line for line in text.splitlines() if "crasher" in line)
     assert "restarting" in crasher_row and " 3 " in crasher_row
+
+
+def test_each_child_gets_its_own_health_port(tmp_path: Path,
+                                             monkeypatch: pytest.MonkeyPatch) -> None:
+    """CGTWATCH_HEALTH_PORT set for `cgtwatch up` must not make every service bind one port."""
+    from cgtwatch.devstack.stack import SERVICE_ORDER, health_ports
+
+    monkeypatch.setenv("CGTWATCH_HEALTH_PORT", "39500")
+    ports = health_ports(SERVICE_ORDER, 39500)
+    assert sorted(ports.values()) == list(range(39500, 39505))
+    assert len(set(health_ports(SERVICE_ORDER, None).values())) == len(SERVICE_ORDER)
+    sup = Supervisor(["a", "b"], {}, tmp_path, {"a": 39500, "b": 39501})
+    for child in sup.children.values():
+        child.argv = [sys.executable, "-c", "import os; print(os.environ['CGTWATCH_HEALTH_PORT'])"]
+    sup.start_all()
+    wait_for_exit(sup, "a")
+    wait_for_exit(sup, "b")
+    assert [(tmp_path / f"{n}.log").read_text().strip() for n in "ab"] == ["39500", "39501"]
+
+
+def test_table_says_why_a_child_keeps_exiting(tmp_path: Path) -> None:
+    sup = Supervisor(["crasher"], {}, tmp_path)
+    sup.children["crasher"].argv = [
+        sys.executable, "-c",
+        "import sys; print('starting'); print('OSError: [Errno 98] Address already in use');"
+        " sys.exit(1)"]
+    sup.start_all()
+    wait_for_exit(sup, "crasher")
+    sup.poll()
+    out = io.StringIO()
+    Console(width=100, file=out).print(sup.table())
+    assert "Addressalreadyinuse" in "".join(out.getvalue().replace("│", "").split())
+    sup.stop_all(grace_s=1.0)
