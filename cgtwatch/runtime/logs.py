@@ -82,7 +82,9 @@ class RedactFilter(logging.Filter):
 class RepeatFilter(logging.Filter):
     """One record per (logger, level, message template) and ``interval_s`` at WARNING and
     above; the next one let through after a quiet spell says how many were held back.
-    Digits in the template are ignored, so f-string messages with counters fold too."""
+    Digits in the template are ignored, so f-string messages with counters fold too. A record
+    with ``extra={"paced": True}`` comes from a loop that paces itself (a backoff) and is
+    never folded."""
 
     def __init__(self, interval_s: float = REPEAT_INTERVAL_S, level: int = logging.WARNING,
                  clock: Callable[[], float] = time.monotonic) -> None:
@@ -91,7 +93,7 @@ class RepeatFilter(logging.Filter):
         self._windows: dict[tuple[str, int, str], list[float]] = {}
 
     def filter(self, record: logging.LogRecord) -> bool:
-        if record.levelno < self.level:
+        if record.levelno < self.level or getattr(record, "paced", False):
             return True
         now = self.clock()
         key = (record.name, record.levelno, _DIGITS.sub("#", str(record.msg))[:300])

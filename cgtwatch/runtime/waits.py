@@ -154,7 +154,7 @@ def _wait_one(dep: Dependency, deadline: float, timeout_s: float, clock: Clock,
         delay = min(backoff_delay(attempt, clock.draw(), policy), remaining)
         log.warning("waiting for %s at %s (attempt %d, next try in %.1f s): %s", dep.name,
                     dep.address, attempt, delay, error,
-                    extra={"dependency": dep.name, "attempt": attempt,
+                    extra={"dependency": dep.name, "attempt": attempt, "paced": True,
                            "next_try_s": round(delay, 2)})
         clock.sleep(delay)
 

@@ -189,3 +189,14 @@ def test_chat_robot_keys_are_redacted_from_any_url() -> None:
     for secret in ("WKEY", "DTOK", "DSIG", "FHOOK", "TSIG"):
         assert secret not in line
     assert line.endswith('"HTTP/1.1 200 OK"') and "timestamp=1" in line
+
+
+def test_records_of_a_self_paced_loop_are_never_folded() -> None:
+    folding = logs.RepeatFilter(10.0, clock=lambda: 0.0)
+    shown = 0
+    for attempt in range(1, 4):  # a start-up wait logs each failed attempt, spaced by backoff
+        record = logging.LogRecord("waits", logging.WARNING, __file__, 1,
+                                   "waiting for Kafka (attempt %d)", (attempt,), None)
+        record.paced = True
+        shown += folding.filter(record)
+    assert shown == 3
