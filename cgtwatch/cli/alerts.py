@@ -232,6 +232,7 @@ def alerts_retry(
     from alerts.history import alerts_index
     from alerts.retry import RETRYABLE_STATUSES, requeue, retry_query
     from config.clients import elastic
+    from config.settings import Settings
 
     _check_status(status, RETRYABLE_STATUSES)
     settings = Settings()
