@@ -98,6 +98,7 @@ def _lines(rows: list[dict[str, Any]]) -> None:
 
 
 def _since(value: str | None) -> datetime | None:
+    from config.settings import Settings
     from indexer.topicscan import since_datetime
 
     try:

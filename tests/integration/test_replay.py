@@ -55,10 +55,10 @@ def test_deadletter_list_and_replay_refeed_fixed_items(stack: Env) -> None:
 
 
 def test_backfill_classifies_and_indexes_from_the_raw_topic(stack: Env) -> None:
-    articles = [make_article(n, n % 2 == 0, source_id="src-a" if n < 3 else "src-b")
+    articles = [make_article(n, n % 2 == 0, source_id="gov-cn-policy" if n < 3 else "nhc-kjjys")
                 for n in range(4)]
     stack.publish(articles)
-    only_a = run("backfill", "--source", "src-a")
+    only_a = run("backfill", "--source", "gov-cn-policy")
     assert only_a[0]["selected"] == 3 and only_a[0]["indexed"] == 3
     assert stack.indexed_ids() == {a.article_id for a in articles[:3]}
     doc = stack.es.get(index="cgtwatch-articles", id=articles[0].article_id)["_source"]
