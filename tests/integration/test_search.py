@@ -46,7 +46,7 @@ ARTICLES = [
     article(1, "大连自贸片区共建基因细胞治疗先行示范区", "双方将围绕CAR-T细胞治疗开展合作。",
             "cell_therapy", region=("辽宁省", "Liaoning"), story="s-dalian"),
     article(2, "辽宁日报：大连建设细胞治疗示范区", "大连自贸片区与大连医科大学共建细胞治疗示范区。",
-            "cell_therapy", source="lnrb", region=("辽宁省", "Liaoning"), story="s-dalian"),
+            "cell_therapy", source="ln-kjt", region=("辽宁省", "Liaoning"), story="s-dalian"),
     article(3, "FDA Approves Gene Therapy for Hemophilia B",
             "The FDA approved an AAV gene therapy for adults with hemophilia B.",
             "gene_therapy", lang="en", source="fda", days_ago=2),
@@ -86,7 +86,7 @@ def test_english_query_and_filters(indexed: Env) -> None:
     assert [h["id"] for h in labelled] == [ARTICLES[2].article_id]
     regional = {h["id"] for h in run("search", "细胞治疗", "--region", "Liaoning")}
     assert regional == {ARTICLES[0].article_id, ARTICLES[1].article_id}
-    by_source = run("search", "细胞治疗", "--source", "lnrb", "--limit", "5")
+    by_source = run("search", "细胞治疗", "--source", "ln-kjt", "--limit", "5")
     assert [h["id"] for h in by_source] == [ARTICLES[1].article_id]
 
 
@@ -111,10 +111,10 @@ def test_stories_list_every_source(indexed: Env) -> None:
     stories = run("stories", "--since", "30d")
     by_id = {s["story_id"]: s for s in stories}
     dalian = by_id["s-dalian"]
-    assert dalian["articles"] == 2 and set(dalian["sources"]) == {"DALIAN-FTZ", "LNRB"}
+    assert dalian["articles"] == 2 and set(dalian["sources"]) == {"DALIAN-FTZ", "LN-KJT"}
     assert {i["url"] for i in dalian["items"]} == {ARTICLES[0].url, ARTICLES[1].url}
     assert ARTICLES[4].article_id not in by_id  # older than 30 days
     gene = run("stories", "--label", "gene_therapy")
     assert [s["story_id"] for s in gene] == [ARTICLES[2].article_id]
     table = CliRunner().invoke(app, ["stories"])
-    assert table.exit_code == 0 and "LNRB" in table.stdout
+    assert table.exit_code == 0 and "LN-KJT" in table.stdout
