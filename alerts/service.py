@@ -27,7 +27,7 @@ from config.clients import elastic
 from config.contracts import DeadLetter, OpsEvent
 from config.rules import AlertRulesFile
 from config.settings import Settings
-from streams.app import create_app
+from streams.app import close_on_stop, create_app
 from streams.topics import (
     AGENT_CONCURRENCY,
     Stream,
@@ -57,6 +57,7 @@ def alerter_app(settings: Settings, rules: AlertRulesFile) -> faust.App:
     """Build the alerter's app with everything registered."""
     es = AsyncElasticsearch(**elastic(settings))
     app = create_app(settings, ALERTER_APP)
+    close_on_stop(app, es.close)
     topics = make_topics(app)
     queue = DeliveryQueue(es, alerts_index(settings))
     senders = build_senders(rules.channels, settings)

@@ -10,6 +10,7 @@ Nothing here patches a library: the embedded stack's aiokafka fetcher pause live
 
 from __future__ import annotations
 
+from collections.abc import Awaitable, Callable
 from typing import Any
 
 import faust
@@ -29,3 +30,13 @@ def create_app(settings: Settings, app_id: str = CLASSIFIER_APP, **overrides: An
 def raw_topic(app: faust.App, name: str) -> faust.TopicT:
     """A topic whose keys and values stay bytes: decoding is ours, so bad input is caught."""
     return app.topic(name, key_serializer="raw", value_serializer="raw")
+
+
+def close_on_stop(app: faust.App, close: Callable[[], Awaitable[Any]]) -> None:
+    """Await ``close`` (e.g. an async Elasticsearch client's) when the app stops: an open
+    client logs "Unclosed client session" at exit."""
+
+    async def closing(sender: Any, /, *args: Any, signal: Any, **kwargs: Any) -> None:
+        await close()
+
+    app.on_before_shutdown.connect(closing)

@@ -14,7 +14,6 @@ import logging
 import signal
 from collections.abc import Callable
 from types import FrameType
-from typing import Any
 
 import faust
 from elasticsearch import AsyncElasticsearch
@@ -29,7 +28,7 @@ from config.rules import load_alert_rules
 from config.settings import Settings
 from indexer.agent import INDEXER_APP, register_indexer
 from streams.agents import register_classifier
-from streams.app import CLASSIFIER_APP, create_app
+from streams.app import CLASSIFIER_APP, close_on_stop, create_app
 from streams.process import ArticleClassifier
 from streams.topics import agent_batching, handler_retry, stream_topics
 
@@ -68,15 +67,6 @@ def run_faust(app: faust.App, settings: Settings) -> None:
     worker.execute_from_commandline()
 
 
-def close_on_stop(app: faust.App, es: AsyncElasticsearch) -> None:
-    """Close ``es`` when the app stops (an open client logs "Unclosed client session")."""
-
-    async def close(sender: Any, /, *args: Any, signal: Any, **kwargs: Any) -> None:
-        await es.close()
-
-    app.on_before_shutdown.connect(close)
-
-
 def load_classifier(settings: Settings) -> ArticleClassifier:
     from streams.classify import default_classifier
 
@@ -96,7 +86,7 @@ def run_indexer(settings: Settings) -> None:
     observe(settings, "indexer", INDEXER_APP)
     app = create_app(settings, INDEXER_APP)
     es = AsyncElasticsearch(**elastic(settings))
-    close_on_stop(app, es)
+    close_on_stop(app, es.close)
     register_indexer(app, stream_topics(app), es, settings)
     run_faust(app, settings)
 
