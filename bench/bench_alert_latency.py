@@ -26,6 +26,7 @@ from kafka import KafkaProducer  # noqa: E402
 from rich.console import Console  # noqa: E402
 from rich.table import Table  # noqa: E402
 
+from bench.summary import print_summary, split_json_flag  # noqa: E402
 from cgtwatch.demo.receivers import SlackReceiver, SmtpReceiver  # noqa: E402
 from cgtwatch.devstack.localstack import LocalStack, free_port  # noqa: E402
 from cgtwatch.devstack.supervisor import Supervisor  # noqa: E402
@@ -103,11 +104,11 @@ def measure(settings: Settings, slack: SlackReceiver, smtp: SmtpReceiver, n: int
         a.url)) is not None] for channel in got}
 
 
-def report(latencies: dict[str, list[float]], n: int) -> bool:
+def report(latencies: dict[str, list[float]], n: int, as_json: bool = False) -> bool:
     table = Table(title=f"alert latency: fetched_at → accepted ({n} articles)")
     for column in ("channel", "delivered", "median s", "p95 s", "max s", "target"):
         table.add_column(column, justify="right")
-    ok = True
+    ok, summary = True, {}
     for channel, values in latencies.items():
         values = sorted(values)
         median = statistics.median(values) if values else float("inf")
@@ -116,13 +117,17 @@ def report(latencies: dict[str, list[float]], n: int) -> bool:
         ok = ok and good
         table.add_row(channel, f"{len(values)}/{n}", f"{median:.2f}", f"{p95:.2f}",
                       f"{max(values, default=float('inf')):.2f}", "met" if good else "MISSED")
+        summary[channel] = {"delivered": len(values), "median_s": round(median, 2),
+                            "p95_s": round(p95, 2), "met": good}
     Console().print(table)
+    print_summary({"articles": n, "channels": summary, "met": ok}, as_json)
     return ok
 
 
 def main() -> int:
-    n = int(sys.argv[1]) if len(sys.argv) > 1 else 30
-    gap_s = float(sys.argv[2]) if len(sys.argv) > 2 else 0.3
+    args, as_json = split_json_flag(sys.argv[1:])
+    n = int(args[0]) if args else 30
+    gap_s = float(args[1]) if len(args) > 1 else 0.3
     work = Path(tempfile.mkdtemp(prefix="cgtwatch-bench-"))
     slack, smtp = SlackReceiver().start(), SmtpReceiver(free_port()).start()
     env = environment(work, slack, smtp)
@@ -134,7 +139,7 @@ def main() -> int:
     try:
         setup_all(settings)
         supervisor.start_all()
-        return 0 if report(measure(settings, slack, smtp, n, gap_s), n) else 1
+        return 0 if report(measure(settings, slack, smtp, n, gap_s), n, as_json) else 1
     finally:
         supervisor.stop_all(grace_s=10)
         local.stop()

@@ -16,6 +16,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
+from bench.summary import print_summary, split_json_flag  # noqa: E402
 from streams.classify import Classifier, default_classifier  # noqa: E402
 
 ZH = ("近日，国家药监局批准一款CAR-T细胞治疗产品上市，用于复发难治大B细胞淋巴瘤。"
@@ -58,7 +59,8 @@ def rate(clf: Classifier, title: str, text: str, seconds: float) -> float:
 
 
 def main() -> None:
-    seconds = float(sys.argv[1]) if len(sys.argv) > 1 else 2.0
+    args, as_json = split_json_flag(sys.argv[1:])
+    seconds = float(args[0]) if args else 2.0
     start = time.perf_counter()
     clf = default_classifier(ROOT / "config")
     clf.classify("", "warm-up")  # the shared automaton is compiled on first use: part of build
@@ -73,9 +75,12 @@ def main() -> None:
             ("en negative", "City approves budget", article(EN_NEG))]
     print(f"classifier built in {build * 1000:.0f} ms; 3,000-character articles, one core")
     print(f"{'articles':<18}{'articles/s':>12}{'ms/article':>12}")
+    per_row = {}
     for name, title, text in rows:
-        per_s = rate(clf, title, text, seconds)
+        per_s = per_row[name] = rate(clf, title, text, seconds)
         print(f"{name:<18}{per_s:>12.0f}{1000 / per_s:>12.2f}")
+    print_summary({"build_ms": round(build * 1000), "articles_per_s": {
+        name: round(per_s) for name, per_s in per_row.items()}}, as_json)
 
 
 if __name__ == "__main__":

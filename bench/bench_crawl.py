@@ -26,6 +26,7 @@ from bench.sites.harness import (  # noqa: E402
 )
 from bench.sites.pages import generated_site  # noqa: E402
 from bench.sites.server import FixtureServer  # noqa: E402
+from bench.summary import print_summary, split_json_flag  # noqa: E402
 from cgtwatch.devstack.localstack import LocalStack, free_port  # noqa: E402
 from cgtwatch.runtime.bootstrap import setup_all  # noqa: E402
 from config.settings import Settings  # noqa: E402
@@ -38,7 +39,7 @@ CONFIGS = {  # name → crawler settings (environment overrides)
 }
 
 
-def main(list_pages: int) -> None:
+def main(list_pages: int, as_json: bool = False) -> None:
     work = Path(tempfile.mkdtemp(prefix="bench-crawl-"))
     site = FixtureServer(pages=generated_site(list_pages)).start()
     base = {"CGTWATCH_PATHS__DATA_DIR": str(work / "data"), "CGTWATCH_LOG_LEVEL": "WARNING",
@@ -52,6 +53,7 @@ def main(list_pages: int) -> None:
     setup_all(settings)
     sources = write_sources(work / "sources.yaml", fixture_sources(site.url))
     print(f"{list_pages} list pages, {list_pages * 20} articles on {site.url}\n")
+    results = []
     print(f"{'configuration':42} {'run':6} {'pages':>6} {'published':>9} {'s':>7} {'pages/s':>8}")
     try:
         for i, (name, overrides) in enumerate(CONFIGS.items()):
@@ -65,10 +67,16 @@ def main(list_pages: int) -> None:
                 print(f"{name:42} {run:6} {stats.pages_fetched:6d} "
                       f"{stats.articles_published:9d} {seconds:7.1f} "
                       f"{stats.pages_fetched / seconds:8.1f}", flush=True)
+                results.append({"configuration": name, "run": run,
+                                "pages": stats.pages_fetched,
+                                "published": stats.articles_published,
+                                "seconds": round(seconds, 1)})
     finally:
         stack.stop()
         site.stop()
+    print_summary({"list_pages": list_pages, "runs": results}, as_json)
 
 
 if __name__ == "__main__":
-    main(int(sys.argv[1]) if len(sys.argv) > 1 else 15)
+    ARGS, AS_JSON = split_json_flag(sys.argv[1:])
+    main(int(ARGS[0]) if ARGS else 15, AS_JSON)

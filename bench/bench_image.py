@@ -19,6 +19,10 @@ import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from bench.summary import print_summary, split_json_flag  # noqa: E402
+
 MB = 1024 * 1024
 
 
@@ -48,6 +52,7 @@ def largest_packages(venv: Path, top: int = 12) -> list[tuple[str, int]]:
 
 
 def main() -> None:
+    _, as_json = split_json_flag(sys.argv[1:])
     started = time.monotonic()
     with tempfile.TemporaryDirectory(prefix="cgtwatch-image-") as tmp:
         venv = build_venv(Path(tmp))
@@ -57,6 +62,7 @@ def main() -> None:
         print("largest packages:")
         for name, size in largest_packages(venv):
             print(f"  {name:<28} {size / MB:7.1f} MB")
+    print_summary({"application_layer_mb": round(total / MB)}, as_json)
 
 
 if __name__ == "__main__":

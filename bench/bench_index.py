@@ -22,6 +22,7 @@ sys.path.insert(0, str(ROOT))
 
 from elasticsearch import AsyncElasticsearch, Elasticsearch  # noqa: E402
 
+from bench.summary import print_summary, split_json_flag  # noqa: E402
 from cgtwatch.devstack.localstack import LocalStack, free_port  # noqa: E402
 from config.clients import elastic  # noqa: E402
 from config.contracts import (  # noqa: E402
@@ -81,7 +82,7 @@ def search_latency(settings: Settings, searches: int) -> list[float]:
     return times
 
 
-def main(docs: int, searches: int) -> None:
+def main(docs: int, searches: int, as_json: bool = False) -> None:
     with tempfile.TemporaryDirectory() as tmp:
         os.environ.update({"CGTWATCH_PATHS__DATA_DIR": tmp,
                            "CGTWATCH_LOCAL__KAFKA_PORT": str(free_port()),
@@ -103,8 +104,11 @@ def main(docs: int, searches: int) -> None:
     print(f"{'search p50':>24}: {statistics.median(times):.0f} ms ({searches} queries, "
           f"multi_match + filters + highlight)")
     print(f"{'search p95':>24}: {p95:.0f} ms")
+    print_summary({"documents": docs, "bulk_docs_per_s": round(rate),
+                   "search_p50_ms": round(statistics.median(times)),
+                   "search_p95_ms": round(p95)}, as_json)
 
 
 if __name__ == "__main__":
-    main(int(sys.argv[1]) if len(sys.argv) > 1 else 1000,
-         int(sys.argv[2]) if len(sys.argv) > 2 else 20)
+    ARGS, AS_JSON = split_json_flag(sys.argv[1:])
+    main(int(ARGS[0]) if ARGS else 1000, int(ARGS[1]) if len(ARGS) > 1 else 20, AS_JSON)

@@ -16,6 +16,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
+from bench.summary import print_summary, split_json_flag  # noqa: E402
 from streams import stories  # noqa: E402
 
 ZH = "近日，国家药监局批准一款CAR-T细胞治疗产品上市，用于复发难治大B细胞淋巴瘤。第{n}条消息。"
@@ -49,7 +50,9 @@ def decide(text: str, index: dict[str, str]) -> str:
 
 
 def main() -> None:
-    seconds = float(sys.argv[1]) if len(sys.argv) > 1 else 2.0
+    args, as_json = split_json_flag(sys.argv[1:])
+    seconds = float(args[0]) if args else 2.0
+    summary = {}
     print(f"{'articles':<12}{'signature/s':>14}{'decision/s':>14}  (index of {PRIOR} articles)")
     for name, unit in (("zh", ZH), ("en", EN)):
         index: dict[str, str] = {}
@@ -60,6 +63,9 @@ def main() -> None:
         sig_rate = rate(partial(signature_and_bands, text), seconds)
         dec_rate = rate(partial(decide, text, index), seconds)
         print(f"{name:<12}{sig_rate:>14.0f}{dec_rate:>14.0f}")
+        summary[name] = {"signatures_per_s": round(sig_rate),
+                         "decisions_per_s": round(dec_rate)}
+    print_summary({"index_articles": PRIOR, **summary}, as_json)
 
 
 if __name__ == "__main__":
