@@ -18,7 +18,7 @@ from alerts import metrics
 from alerts.channels.base import Delivery
 from alerts.health import ChannelHealth
 from config.contracts import DeadLetter, OpsEvent
-from config.settings import AlertSettings
+from config.sections import AlertSettings
 
 log = logging.getLogger(__name__)
 OpsSink = Callable[[OpsEvent], Awaitable[None]]

@@ -36,7 +36,7 @@ from alerts.delivery import LOG_STAGE, STAGE, Reporter, backoff
 from alerts.queue import DeliveryQueue, Hit, Owner
 from config.contracts import ClassifiedArticle, dead_letter_for, utcnow
 from config.rules import Rule
-from config.settings import AlertSettings
+from config.sections import AlertSettings
 
 log = logging.getLogger(__name__)
 Clock = Callable[[], datetime]

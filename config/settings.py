@@ -17,8 +17,6 @@ from typing import Annotated, Any, Literal
 
 from pydantic import (
     AfterValidator,
-    BaseModel,
-    ConfigDict,
     Field,
     SecretStr,
     ValidationError,
@@ -32,7 +30,8 @@ from pydantic_settings import (
 )
 from pydantic_settings import SettingsError as _SourceError
 
-from config.checks import email_address, http_url, without_credentials
+from config.checks import http_url, without_credentials
+from config.sections import AlertSettings, HookTarget, Section, SlackSettings, SmtpSettings
 from config.settings_errors import BadSettingsError, explain, explain_source_error
 from config.timezones import DEFAULT_DISPLAY_ZONE, zone
 
@@ -41,11 +40,7 @@ __all__ = ["CONFIG_DIR", "BadSettingsError", "Settings"]
 CONFIG_DIR = Path(__file__).resolve().parent
 
 
-class _Section(BaseModel):
-    model_config = ConfigDict(frozen=True, extra="forbid")
-
-
-class KafkaSettings(_Section):
+class KafkaSettings(Section):
     """Kafka connection. ``bootstrap_servers`` unset means: start the embedded local broker."""
 
     bootstrap_servers: str | None = None
@@ -63,7 +58,7 @@ class KafkaSettings(_Section):
     heartbeat_interval_ms: int = Field(default=1000, gt=0)
 
 
-class ElasticSettings(_Section):
+class ElasticSettings(Section):
     """Elasticsearch connection. ``url`` unset means: start the embedded local server."""
 
     url: Annotated[str, AfterValidator(http_url)] | None = None
@@ -76,14 +71,14 @@ class ElasticSettings(_Section):
     request_timeout: float = Field(default=30.0, gt=0)
 
 
-class LocalStackSettings(_Section):
+class LocalStackSettings(Section):
     """Ports of the embedded local servers (used only when no external address is set)."""
 
     kafka_port: int = Field(default=9092, ge=1, le=65535)
     elastic_port: int = Field(default=9200, ge=1, le=65535)
 
 
-class PathSettings(_Section):
+class PathSettings(Section):
     """Where operator files and runtime data live."""
 
     data_dir: Path = Path(".cgtwatch")
@@ -92,7 +87,7 @@ class PathSettings(_Section):
     alert_rules: Path = CONFIG_DIR / "alert_rules.yaml"
 
 
-class CrawlerSettings(_Section):
+class CrawlerSettings(Section):
     """Politeness and limits for the Scrapy crawler."""
 
     user_agent: str = "cgtwatch/0.1 (+https://example.org/cgtwatch; news monitoring bot)"
@@ -127,7 +122,7 @@ class CrawlerSettings(_Section):
         default=3, ge=1, description="failed crawls in a row before a source is unhealthy")
 
 
-class WorkerSettings(_Section):
+class WorkerSettings(Section):
     """Identity of this worker process (static group membership needs a stable name), its
     batches, and how long it waits at start for Kafka and Elasticsearch."""
 
@@ -149,67 +144,7 @@ class WorkerSettings(_Section):
         "with an error; 0 = forever")
 
 
-class SmtpSettings(_Section):
-    host: str | None = None
-    port: int = Field(default=587, ge=1, le=65535)
-    security: Literal["none", "starttls", "ssl"] = "starttls"
-    username: str | None = None
-    password: SecretStr | None = None
-    sender: Annotated[str, AfterValidator(email_address)] = "cgtwatch@localhost"
-    timeout_s: float = Field(default=20.0, gt=0)
-    ca_certs: Path | None = Field(default=None, description="CA bundle to verify the server")
-
-
-def _webhook_url(value: SecretStr) -> SecretStr:
-    http_url(value.get_secret_value())
-    return value
-
-
-class SlackSettings(_Section):
-    """Named Slack incoming webhooks; alert channels refer to them by name."""
-
-    webhooks: dict[str, Annotated[SecretStr, AfterValidator(_webhook_url)]] = Field(
-        default_factory=dict)
-    bot_token: SecretStr | None = None
-    timeout_s: float = Field(default=10.0, gt=0)
-    api_url: str = Field(default="https://slack.com/api/", description="Web API base URL")
-
-
-class HookTarget(_Section):
-    """A chat robot or webhook URL (it holds the vendor's key or token: a secret) and the
-    signing secret where the vendor has one (DingTalk, Feishu, the generic webhook)."""
-
-    url: Annotated[SecretStr, AfterValidator(_webhook_url)]
-    secret: SecretStr | None = None
-    timeout_s: float = Field(default=10.0, gt=0)
-
-
-class AlertSettings(_Section):
-    """Durable delivery of the alerter: retries, pace, crash recovery, digests, ops alerts."""
-
-    backoff_s: float = Field(default=1.0, gt=0, description="first retry delay of a channel, "
-                             "doubling (with jitter) up to backoff_max_s")
-    backoff_max_s: float = Field(default=300.0, gt=0, description="longest retry delay")
-    max_age_s: float = Field(default=86400.0, gt=0, description="a delivery is retried until it "
-                             "is this old, then failed with an operator alert")
-    poll_s: float = Field(default=5.0, gt=0, description="how often an idle channel worker "
-                          "looks for due deliveries queued by another alerter (its own wake "
-                          "it at once; retries wake it when due)")
-    lease_s: float = Field(default=120.0, gt=0, description="a delivery claimed this long ago "
-                           "by another alerter that never finished it is resolved as "
-                           "interrupted")
-    spill_after: int = Field(default=10, ge=1, description="a paced channel (Slack) with more "
-                             "due alerts than this sends the rest as one digest per rule")
-    spill_max: int = Field(default=50, ge=2, description="alerts per spilled digest at most")
-    batch_within_s: float = Field(default=0.1, gt=0, description="the alerter takes classified "
-                                  "articles in batches of worker.batch_size or this long")
-    flush_interval_s: float = Field(default=10.0, gt=0, description="how often due digests "
-                                    "and held alerts are looked for")
-    failing_after: int = Field(default=3, ge=1, description="failed attempts in a row before "
-                               "a channel raises an operator alert")
-
-
-class DisplaySettings(_Section):
+class DisplaySettings(Section):
     """How commands show times to people."""
 
     timezone: str = Field(default=DEFAULT_DISPLAY_ZONE, description="IANA zone every command "

@@ -28,7 +28,7 @@ from alerts.render import StoryRef
 from alerts.render_chat import alert_markdown, alert_title, digest_markdown, digest_title
 from config.contracts import ClassifiedArticle
 from config.rules import Rule
-from config.settings import HookTarget
+from config.sections import HookTarget
 
 TEXT_BYTES = 18000
 RATE_LIMITED = 130101

@@ -28,7 +28,7 @@ from alerts.render import StoryRef
 from alerts.render_chat import alert_markdown, alert_title, digest_markdown, digest_title
 from config.contracts import ClassifiedArticle
 from config.rules import Rule
-from config.settings import HookTarget
+from config.sections import HookTarget
 
 BODY_BYTES = 20 * 1024
 TEXT_BYTES = 18 * 1024  # the card text; the envelope and JSON escaping take the rest

@@ -33,7 +33,8 @@ from alerts.channels.local import MisconfiguredSender
 from alerts.render import StoryRef
 from config.contracts import ClassifiedArticle
 from config.rules import Rule
-from config.settings import HookTarget, Settings
+from config.sections import HookTarget
+from config.settings import Settings
 
 NOT_SENT = (httpx.ConnectError, httpx.ConnectTimeout, httpx.PoolTimeout, httpx.UnsupportedProtocol)
 RETRYABLE_STATUS = {408, 425, 429}

@@ -26,7 +26,8 @@ from alerts.render import EmailContent, StoryRef, header_safe, render_email
 from alerts.render_digest import render_email_digest
 from config.contracts import ClassifiedArticle
 from config.rules import EmailChannel, Rule
-from config.settings import Settings, SmtpSettings
+from config.sections import SmtpSettings
+from config.settings import Settings
 
 
 class NotSentError(Exception):

@@ -31,7 +31,8 @@ from alerts.render import StoryRef, render_slack
 from alerts.render_digest import render_slack_digest
 from config.contracts import ClassifiedArticle
 from config.rules import Rule, SlackChannel
-from config.settings import Settings, SlackSettings
+from config.sections import SlackSettings
+from config.settings import Settings
 
 log = logging.getLogger(__name__)
 NOT_SENT = (aiohttp.ClientConnectorError, ConnectionRefusedError)

@@ -21,7 +21,7 @@ from alerts.channels.hook import Request, Vendor, from_status, json_body, kind
 from alerts.render import StoryRef, labels_line, render_record, snippet
 from config.contracts import ClassifiedArticle
 from config.rules import Rule
-from config.settings import HookTarget
+from config.sections import HookTarget
 
 SCHEMA = "cgtwatch.alert/1"
 SIGNATURE = "X-Cgtwatch-Signature"

@@ -22,7 +22,7 @@ from alerts.render import StoryRef
 from alerts.render_chat import alert_markdown, digest_markdown
 from config.contracts import ClassifiedArticle
 from config.rules import Rule
-from config.settings import HookTarget
+from config.sections import HookTarget
 
 CONTENT_BYTES = 4096
 RATE_LIMITED = {45009}

@@ -26,7 +26,7 @@ from cgtwatch.demo.receivers import SlackReceiver, SmtpReceiver
 from cgtwatch.devstack.localstack import free_port
 from config.contracts import Classification, ClassifiedArticle, LabelResult, article_id
 from config.rules import Rule
-from config.settings import SlackSettings, SmtpSettings
+from config.sections import SlackSettings, SmtpSettings
 
 pytestmark = pytest.mark.integration
 RULE = Rule(name="cgt", channels=["c"])

@@ -24,7 +24,8 @@ from alerts.channels.hook import HookSender
 from cgtwatch.demo.chat_receivers import VENDORS, ChatReceiver
 from config.contracts import Classification, ClassifiedArticle, LabelResult, article_id
 from config.rules import Rule
-from config.settings import HookTarget, Settings
+from config.sections import HookTarget
+from config.settings import Settings
 from tests.integration.alerting import FAST, classified, ledger, publish_classified
 from tests.integration.conftest import Env, wait_for
 

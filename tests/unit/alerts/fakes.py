@@ -17,7 +17,7 @@ from alerts.render import StoryRef
 from alerts.worker import ChannelWorker
 from config.contracts import ClassifiedArticle, DeadLetter, OpsEvent
 from config.rules import AlertRulesFile, Rule
-from config.settings import AlertSettings
+from config.sections import AlertSettings
 
 T0 = datetime(2026, 11, 18, 4, 10, tzinfo=UTC)  # 12:10 in Shanghai
 

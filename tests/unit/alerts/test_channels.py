@@ -28,7 +28,8 @@ from alerts.channels.mail import EmailSender, message_id
 from alerts.channels.slack import SlackSender
 from config.contracts import ClassifiedArticle
 from config.rules import ConsoleChannel, EmailChannel, FileChannel, Rule, SlackChannel
-from config.settings import PathSettings, Settings, SlackSettings, SmtpSettings
+from config.sections import SlackSettings, SmtpSettings
+from config.settings import PathSettings, Settings
 
 Make = Callable[..., ClassifiedArticle]
 RULE = Rule(name="cgt-main", channels=["c"])

@@ -22,7 +22,8 @@ from alerts.channels.local import MisconfiguredSender
 from alerts.channels.registry import build_sender, render_as
 from config.contracts import ClassifiedArticle
 from config.rules import AlertRulesFile, Rule
-from config.settings import HookTarget, Settings
+from config.sections import HookTarget
+from config.settings import Settings
 
 Make = Callable[..., ClassifiedArticle]
 RULE = Rule(name="cgt-main", channels=["c"])

@@ -13,7 +13,7 @@ from alerts.channels import Delivery
 from alerts.health import ChannelHealth
 from config.contracts import ClassifiedArticle
 from config.rules import AlertRulesFile
-from config.settings import AlertSettings
+from config.sections import AlertSettings
 from tests.unit.alerts.fakes import T0, Harness, ScriptedSender
 
 Make = Callable[..., ClassifiedArticle]

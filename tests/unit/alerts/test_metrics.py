@@ -13,7 +13,7 @@ from prometheus_client import REGISTRY
 from alerts.channels import Delivery
 from config.contracts import ClassifiedArticle
 from config.rules import AlertRulesFile
-from config.settings import AlertSettings
+from config.sections import AlertSettings
 from tests.unit.alerts.fakes import Clock, Harness, ScriptedSender
 
 NOW = datetime.fromisoformat("2026-11-18T10:00:00+00:00")
