@@ -9,6 +9,7 @@ gets work; a timer queues due digests. Operator alerts go to ``ops.events``, dea
 
 from __future__ import annotations
 
+import asyncio
 import logging
 import uuid
 
@@ -57,7 +58,6 @@ def alerter_app(settings: Settings, rules: AlertRulesFile) -> faust.App:
     """Build the alerter's app with everything registered."""
     es = AsyncElasticsearch(**elastic(settings))
     app = create_app(settings, ALERTER_APP)
-    close_on_stop(app, es.close)
     topics = make_topics(app)
     queue = DeliveryQueue(es, alerts_index(settings))
     senders = build_senders(rules.channels, settings)
@@ -74,6 +74,12 @@ def alerter_app(settings: Settings, rules: AlertRulesFile) -> faust.App:
     alerter = Alerter(rules, senders, queue, reporter=reporter, wake=wake,
                       stories=StoryLookup(es, articles_index(settings)))
     register_alerter(app, topics, alerter, list(workers.values()), settings)
+
+    async def close() -> None:  # workers finish their step before the client goes
+        await asyncio.gather(*(worker.stop() for worker in workers.values()))
+        await es.close()
+
+    close_on_stop(app, close)
     return app
 
 
@@ -96,7 +102,10 @@ def register_alerter(app: faust.App, topics: StreamTopics, alerter: Alerter,
         try:
             await alerter.flush()
         except Exception:  # a failed flush is retried on the next tick; items stay queued
-            log.exception("digest flush failed")
+            if app.should_stop:  # the client closed under it: the next start flushes them
+                log.info("digest flush cut short by the stop; queued items stay queued")
+            else:
+                log.exception("digest flush failed")
 
     app.timer(interval=settings.alerts.flush_interval_s)(flush_digests)
 

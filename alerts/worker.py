@@ -61,19 +61,33 @@ class ChannelWorker:
         self._last_send = 0.0
         self._next_recovery: datetime | None = None
         self._unspillable: set[str] = set()
+        self._stopping = False
+        self._running: asyncio.Future[None] | None = None
 
     async def run(self) -> None:
-        """Forever: send what is due, else wait for a wake-up, the poll or the pause's end."""
-        while True:
-            try:
-                busy = await self.step()
-            except asyncio.CancelledError:
-                raise
-            except Exception:  # Elasticsearch away, a bug: log, wait, go on
-                log.exception("channel %s: delivery step failed", self.channel)
-                busy = False
-            if not busy:
-                await self._idle()
+        """Until ``stop``: send what is due, else wait for a wake-up, poll or the pause's end."""
+        self._running = asyncio.get_running_loop().create_future()
+        try:
+            while not self._stopping:
+                try:
+                    busy = await self.step()
+                except asyncio.CancelledError:
+                    raise
+                except Exception:  # Elasticsearch away, a bug: log, wait, go on
+                    log.exception("channel %s: delivery step failed", self.channel)
+                    busy = False
+                if not busy and not self._stopping:
+                    await self._idle()
+        finally:
+            self._running.set_result(None)
+
+    async def stop(self) -> None:
+        """Finish the step under way (a send is never cut in half), then return; the app
+        closes the Elasticsearch client only after this."""
+        self._stopping = True
+        self.wake.set()
+        if self._running is not None and not self._running.done():
+            await asyncio.shield(self._running)
 
     async def _idle(self) -> None:
         timeout = self.settings.poll_s

@@ -169,3 +169,49 @@ def test_backoff_doubles_with_jitter_up_to_the_cap() -> None:
         2, 4, 8, 16, 30]
     assert backoff(3, settings, rand=lambda: 0.0) == 4
     assert backoff(9, settings, retry_after=40) == 40
+
+
+class SlowSender(ScriptedSender):
+    """A send that takes until ``release`` is set."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.started, self.release = asyncio.Event(), asyncio.Event()
+
+    async def deliver(self, key: str, payload: dict[str, object]) -> Delivery:
+        self.started.set()
+        await self.release.wait()
+        return await super().deliver(key, payload)
+
+
+def test_stop_lets_a_send_under_way_finish_and_record_then_returns(make_article: Make) -> None:
+    async def scenario() -> tuple[str, bool]:
+        slack = SlowSender()
+        h = harness(slack)
+        article = make_article()
+        worker = h.workers["slack"]
+        h.workers = {"email": h.workers["email"]}  # slack is driven by its own run loop
+        await h.handle(article)
+        running = asyncio.create_task(worker.run())
+        await slack.started.wait()
+        stopping = asyncio.create_task(worker.stop())
+        await asyncio.sleep(0.05)
+        waited = not stopping.done()  # stop waits for the send under way
+        slack.release.set()
+        await asyncio.wait_for(stopping, 5)
+        await asyncio.wait_for(running, 5)  # and the loop has ended
+        return h.queue.records[f"r:{article.story_id}:slack"]["status"], waited
+
+    assert asyncio.run(scenario()) == ("sent", True)
+
+
+def test_stop_of_an_idle_or_never_started_worker_returns_at_once() -> None:
+    async def scenario() -> None:
+        h = harness(ScriptedSender())
+        await asyncio.wait_for(h.workers["email"].stop(), 1)  # never started
+        running = asyncio.create_task(h.workers["slack"].run())
+        await asyncio.sleep(0.05)
+        await asyncio.wait_for(h.workers["slack"].stop(), 1)
+        await asyncio.wait_for(running, 1)
+
+    asyncio.run(scenario())
