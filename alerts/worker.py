@@ -6,8 +6,10 @@ Output: each delivery sent once in effect, its record ``sent``/``retrying``/``fa
 
 - Order: oldest first. While a channel fails, its oldest delivery holds the channel (a
   retryable failure pauses the channel with capped exponential backoff, or the server's
-  ``Retry-After``); one later delivery probes whether the failure is the channel's or the
-  message's. Other channels have their own worker and never wait.
+  ``Retry-After``). Where the channel answered with an error, one later delivery probes
+  whether the failure is the channel's or the message's; where it could not be reached at all
+  (``unreachable``) there is nothing to probe, so no later delivery can overtake the oldest
+  when the channel comes back. Other channels have their own worker and never wait.
 - Pace: ``min_interval_s`` between messages; a paced channel with more than ``spill_after``
   due alerts sends the excess of one rule as one digest (a "spill"), never drops them.
 - Window: pace, claim (``sending``), request, record — nothing else in between. A delivery
@@ -121,9 +123,9 @@ class ChannelWorker:
             if outcome is None or outcome.ok or not outcome.retryable:
                 continue
             failed.append(hit)
-            if outcome.retry_after is not None or len(failed) == 2:
-                break  # rate limited, or the channel is down: wait for the pause
-            # is it this message or the channel? one more tells
+            if outcome.retry_after is not None or outcome.unreachable or len(failed) == 2:
+                break  # rate limited, unreachable, or down for two: wait for the pause
+            # an error answer: is it this message or the channel? one more tells
         if len(failed) == 2 and self.paused_until is not None:  # down: both wait as long,
             await self.queue.mark([h.key for h in failed],  # so they go again in order
                                   {"next_attempt_at": self.paused_until.isoformat()})

@@ -38,13 +38,16 @@ Interrupted = Literal["resend", "skip"]
 class Delivery:
     """One attempt's outcome. ``retryable``: the message was certainly not accepted, or the
     server asked for a retry (``retry_after`` seconds). ``ambiguous``: the request went out
-    and no answer came, so the message may or may not have arrived."""
+    and no answer came, so the message may or may not have arrived. ``unreachable``: the
+    channel could not be reached at all (no connection or session), so the failure is the
+    channel's, never the message's: no later delivery is tried in its place."""
 
     ok: bool
     error: str = ""
     retry_after: float | None = None
     retryable: bool = True
     ambiguous: bool = False
+    unreachable: bool = False
 
     @property
     def permanent(self) -> bool:

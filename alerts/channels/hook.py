@@ -144,7 +144,8 @@ class HookSender(NoCheck):
                 response = await client.post(request.url, content=request.body,
                                              headers=request.headers)
         except NOT_SENT as exc:
-            return Delivery(False, f"{self.vendor.name}: {type(exc).__name__}")
+            return Delivery(False, f"{self.vendor.name}: {type(exc).__name__}",
+                            unreachable=True)
         except httpx.HTTPError as exc:  # sent, no answer: it may have arrived
             return Delivery(False, f"{self.vendor.name}: {type(exc).__name__}",
                             retryable=False, ambiguous=True)

@@ -130,7 +130,7 @@ class EmailSender(NoCheck):
         try:
             await asyncio.to_thread(_smtp_send, self._smtp, message)
         except NotSentError as exc:
-            return Delivery(False, f"email: {exc}"[:300])
+            return Delivery(False, f"email: {exc}"[:300], unreachable=True)
         except smtplib.SMTPServerDisconnected as exc:  # during the session: outcome unknown
             return Delivery(False, f"email: {type(exc).__name__}: {exc}"[:300],
                             retryable=False, ambiguous=True)

@@ -64,7 +64,8 @@ def from_exception(exc: BaseException) -> Delivery:
     """Network errors: retryable if the connection was never made (nothing was sent), else
     ambiguous (the request may have arrived)."""
     sent = not isinstance(exc, NOT_SENT)
-    return Delivery(False, f"slack: {type(exc).__name__}", retryable=not sent, ambiguous=sent)
+    return Delivery(False, f"slack: {type(exc).__name__}", retryable=not sent, ambiguous=sent,
+                    unreachable=not sent)
 
 
 class _SlackPoster:

@@ -43,7 +43,7 @@ class MemoryQueue:
         created = []
         for doc in docs:
             if doc["key"] not in self.records:
-                self.records[doc["key"]] = {"attempts": 0, "_n": next(self.order),
+                self.records[doc["key"]] = {"attempts": 0, "seq": next(self.order),
                                             "created_at": self.clock().isoformat(), **doc}
                 self.versions[doc["key"]] = 0
                 created.append(doc["key"])
@@ -73,7 +73,7 @@ class MemoryQueue:
 
     def _hits(self, keep: Any) -> list[Hit]:
         rows = sorted((r for r in self.records.values() if keep(r)),
-                      key=lambda r: (r["created_at"], r["_n"]))
+                      key=lambda r: (r["seq"], r["created_at"]))  # as DeliveryQueue sorts
         return [Hit(dict(r), self.versions[r["key"]], 1) for r in rows]
 
     async def waiting(self, channel: str, limit: int) -> list[Hit]:

@@ -223,6 +223,13 @@ def test_slack_network_error_does_not_leak_the_webhook(make_article: Make) -> No
     assert "very-secret-token" not in repr(outcome)
 
 
+def test_a_refused_slack_connection_is_retryable_and_the_channels_fault(make_article: Make
+                                                                        ) -> None:
+    sender, _ = slack_with(ConnectionRefusedError(111, f"cannot connect to {HOOK}"))
+    outcome = send(sender, make_article())
+    assert (outcome.retryable, outcome.ambiguous, outcome.unreachable) == (True, False, True)
+
+
 @dataclass
 class FakeHistory:
     """Stands in for slack_sdk's web client: pages of ``conversations.history``."""

@@ -10,6 +10,7 @@ from datetime import timedelta
 import pytest
 
 from alerts.channels import Delivery
+from alerts.channels.slack import from_exception
 from alerts.delivery import backoff
 from config.contracts import ClassifiedArticle
 from config.rules import AlertRulesFile
@@ -21,7 +22,8 @@ RULES = AlertRulesFile.model_validate({
     "channels": [{"name": "slack", "type": "slack", "webhook": "team"},
                  {"name": "email", "type": "email", "to": ["cgt@example.org"]}],
     "rules": [{"name": "r", "channels": ["slack", "email"]}]})
-DOWN = Delivery(False, "slack: ClientConnectorError")
+DOWN = Delivery(False, "slack: HTTP 503")  # answers, but fails: a probe tells whose fault
+REFUSED = from_exception(ConnectionRefusedError(111, "Connection refused"))  # as Slack reports
 
 
 def harness(slack: ScriptedSender, email: ScriptedSender | None = None, **settings: float
@@ -54,6 +56,27 @@ def test_a_channel_down_keeps_its_backlog_and_drains_it_in_order(make_article: M
         a.article_id for a in articles + later]  # each once, oldest first
     first = h.queue.records[f"r:{articles[0].story_id}:slack"]
     assert (first["attempts"], first["status"], first["error"]) == (4, "sent", "")
+
+
+def sent_in_order(h: Harness, sender: ScriptedSender) -> list[str]:
+    """The article of each delivery in the order of its successful (last) try."""
+    last = {key: n for n, (key, _) in enumerate(sender.sent)}
+    return [h.queue.records[k]["article_id"] for k in sorted(last, key=last.__getitem__)]
+
+
+def test_a_channel_back_right_after_its_oldest_failed_drains_in_queue_order(
+        make_article: Make) -> None:
+    slack = ScriptedSender([REFUSED])  # refused once; the next request finds it back
+    h = harness(slack)
+    articles = batch(make_article, 4)
+    asyncio.run(h.handle(*articles))
+    tried = len(slack.sent)
+    for _ in range(3):
+        h.clock.now += timedelta(seconds=5)
+        asyncio.run(h.drain())
+    assert sent_in_order(h, slack) == [a.article_id for a in articles]
+    assert tried == 1  # unreachable: nothing to probe, the oldest holds the channel
+    assert len(slack.sent) == 5 and h.queue.with_status("retrying") == []
 
 
 def test_retry_after_pauses_only_its_channel(make_article: Make) -> None:
