@@ -1,6 +1,7 @@
-"""Helpers of the alert-delivery integration tests: classified articles published straight to
-``articles.classified``, a rules file with the channels under test, fast retry settings, and
-counts of what each receiver got per article."""
+"""Helpers of the alert-delivery integration tests: the alerter started on the channels under
+test (one immediate rule, fast retry settings, optionally after a warm-up alert), classified
+articles published straight to ``articles.classified``, and counts of what each receiver got
+per article."""
 
 from __future__ import annotations
 
@@ -14,9 +15,10 @@ import yaml
 from kafka import KafkaProducer
 
 from alerts.history import alerts_index
+from cgtwatch.devstack.supervisor import Supervisor
 from config.clients import kafka_producer
 from config.contracts import Classification, ClassifiedArticle, LabelResult, Topics, article_id
-from tests.integration.conftest import Env
+from tests.integration.conftest import Env, wait_for
 
 #: Retry and poll settings that keep the tests short (production defaults are in Settings).
 FAST = {"CGTWATCH_ALERTS__BACKOFF_S": "0.5", "CGTWATCH_ALERTS__BACKOFF_MAX_S": "3",
@@ -56,6 +58,25 @@ def write_channels(path: Path, channels: list[dict[str, Any]]) -> str:
         "rules": [{"name": "cgt", "labels": ["cell_therapy"], "min_salience": "secondary",
                    "channels": [c["name"] for c in channels]}]}), "utf-8")
     return str(path)
+
+
+def start_alerter(stack: Env, tmp_path: Path, channels: list[dict[str, Any]],
+                  env: dict[str, str] | None = None, *, warm_up: bool = False) -> Supervisor:
+    """Start the alerter with one immediate rule feeding ``channels`` (``FAST`` retries, then
+    ``env``; Slack's first answer not refused). With ``warm_up``, return once it alerted a
+    first article (999) on every channel and Slack's pace allows the next message, so that
+    figures measure delivery, not the worker's start."""
+    stack.slack.fail_first = 0
+    rules = write_channels(tmp_path / "rules.yaml", channels)
+    supervisor = stack.start("alerter", CGTWATCH_PATHS__ALERT_RULES=rules,
+                             **{**FAST, **(env or {})})
+    if warm_up:
+        url = classified(999).url
+        publish_classified(stack, [classified(999)])
+        wait_for(lambda: [r["status"] for r in ledger(stack) if r["url"] == url]
+                 == ["sent"] * len(channels), 60, f"the warm-up alert\n{stack.logs()}")
+        time.sleep(1.0)  # Slack's pace: one message per second
+    return supervisor
 
 
 def ledger(stack: Env) -> list[dict[str, Any]]:

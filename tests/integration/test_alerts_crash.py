@@ -19,11 +19,11 @@ import json
 import time
 from collections import Counter
 from pathlib import Path
+from typing import Any
 
 import pytest
 
 from tests.integration.alerting import (
-    FAST,
     classified,
     file_lines,
     ledger,
@@ -31,17 +31,19 @@ from tests.integration.alerting import (
     per_url,
     publish_classified,
     slack_texts,
-    write_channels,
+    start_alerter,
 )
 from tests.integration.conftest import Env, wait_for
 
 pytestmark = pytest.mark.integration
 ROUNDS = 10
-CHANNELS = [{"name": "bot", "type": "slack", "slack_channel": "C1"},
-            {"name": "hook", "type": "slack", "webhook": "team"},
-            {"name": "hook-skip", "type": "slack", "webhook": "skip", "on_interrupted": "skip"},
-            {"name": "email", "type": "email", "to": ["team@example.org"]},
-            {"name": "file", "type": "file", "path": "alerts.jsonl"}]
+CHANNELS: list[dict[str, Any]] = [
+    {"name": "bot", "type": "slack", "slack_channel": "C1"},
+    {"name": "hook", "type": "slack", "webhook": "team"},
+    {"name": "hook-skip", "type": "slack", "webhook": "skip", "on_interrupted": "skip"},
+    {"name": "email", "type": "email", "to": ["team@example.org"]},
+    {"name": "file", "type": "file", "path": "alerts.jsonl"},
+]
 
 
 def settled(stack: Env, url: str) -> bool:
@@ -65,10 +67,8 @@ def arrived(stack: Env, url: str, skip: bool = True) -> bool:
 
 
 def test_alerter_killed_mid_request_ten_times(stack: Env, tmp_path: Path) -> None:
-    stack.slack.fail_first = 0
     stack.slack.hold_s = stack.smtp.hold_s = 1.0
-    env = {**FAST, "CGTWATCH_PATHS__ALERT_RULES": write_channels(tmp_path / "r.yaml", CHANNELS),
-           "CGTWATCH_SLACK__BOT_TOKEN": "xoxb-test",
+    env = {"CGTWATCH_SLACK__BOT_TOKEN": "xoxb-test",
            "CGTWATCH_SLACK__API_URL": stack.slack.api_url,
            "CGTWATCH_SLACK__WEBHOOKS": json.dumps({"team": stack.slack.url,
                                                    "skip": stack.slack.url + "-skip"})}
@@ -76,7 +76,7 @@ def test_alerter_killed_mid_request_ten_times(stack: Env, tmp_path: Path) -> Non
     urls = [a.url for a in articles]
     kills = 0
     for n, article in enumerate(articles):
-        supervisor = stack.start("alerter", **env)
+        supervisor = start_alerter(stack, tmp_path, CHANNELS, env)
         if n:  # the last round's resends first, so that this round's requests go out at once
             wait_for(lambda url=articles[n - 1].url: settled(stack, url), 60,
                      f"round {n - 1} settled\n{stack.logs()}")
@@ -86,7 +86,7 @@ def test_alerter_killed_mid_request_ten_times(stack: Env, tmp_path: Path) -> Non
         supervisor.kill("alerter")
         kills += 1
         stack.supervisors.remove(supervisor)
-    supervisor = stack.start("alerter", **env)
+    supervisor = start_alerter(stack, tmp_path, CHANNELS, env)
 
     wait_for(lambda: all(settled(stack, url) for url in urls), 120,
              f"every delivery settled\n{stack.logs()}")
