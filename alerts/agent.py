@@ -5,8 +5,12 @@ record in the alert history (``rule:story:channel``, created only if new, so red
 articles are not alerted twice): a rendered delivery ``queued`` for the channel's worker
 (``alerts.worker``), or, inside quiet hours, over a rate limit or for a digest rule, an item
 queued for its window's digest (``alerts.digest``, run by a timer). The agent never waits for a
-channel. An article that fails to decode, match, render or be stored goes to
-``articles.deadletter`` (stage ``alerts``) with the reason; the agent goes on.
+channel. An article that fails to decode, match or render, or whose records Elasticsearch
+refuses, goes to ``articles.deadletter`` (stage ``alerts``) with the reason; the agent goes on.
+A refusal that may pass by itself (a write block, an overloaded cluster) is retried first,
+with the handler retry's waits (``CGTWATCH_WORKER__HANDLER_ATTEMPTS``), and Elasticsearch away
+is waited for. A batch returns (and Faust acks it) only once its records are stored and its
+dead letters published.
 """
 
 from __future__ import annotations
@@ -18,24 +22,26 @@ from collections.abc import Awaitable, Callable
 from datetime import datetime, timedelta
 from typing import Any, TypeVar
 
+from elasticsearch import ApiError, TransportError
 from elasticsearch import ConnectionError as EsConnectionError
-from elasticsearch import TransportError
 
 from alerts.channels.base import Sender
 from alerts.delivery import LOG_STAGE, STAGE, Reporter
 from alerts.digest import DigestFlusher, Wake
-from alerts.history import Ledger, RejectedError
+from alerts.history import Ledger, RejectedError, passing
 from alerts.render import StoryRef
 from alerts.rules import alert_key, matching_rules
 from alerts.schedule import Decision, decide
 from alerts.stories import StoryLookup
 from config.contracts import ClassifiedArticle, dead_letter_for, decode, utcnow
 from config.rules import AlertRulesFile, Rule
+from streams.topics import DEFAULT_RETRY, Retry
 
 T = TypeVar("T")
 Clock = Callable[[], datetime]
 Origin = dict[str, Any]
 Counts = dict[tuple[str, str], int]
+Records = list[dict[str, Any]]
 log = logging.getLogger(__name__)
 
 
@@ -76,9 +82,10 @@ class Alerter:
 
     def __init__(self, rules: AlertRulesFile, senders: dict[str, Sender], ledger: Ledger, *,
                  stories: StoryLookup | None = None, reporter: Reporter | None = None,
-                 clock: Clock = utcnow, wake: Wake | None = None) -> None:
+                 clock: Clock = utcnow, wake: Wake | None = None,
+                 retry: Retry = DEFAULT_RETRY) -> None:
         self.rules, self.senders, self.ledger = rules, senders, ledger
-        self.stories, self.clock = stories, clock
+        self.stories, self.clock, self.retry = stories, clock, retry
         self.reporter = reporter or Reporter()
         self.wake = wake or (lambda channel: None)
         self.digests = DigestFlusher(rules, senders, ledger, clock, self.wake)
@@ -143,32 +150,68 @@ class Alerter:
             counts[(rule.name, channel)] += 1
         return decision
 
-    async def _enqueue(self, planned: list[tuple[ClassifiedArticle, bytes, Origin,
-                                                 list[dict[str, Any]]]]) -> list[dict[str, Any]]:
-        """Store all records in one bulk request (retried while Elasticsearch is away); an
-        article whose records Elasticsearch refuses is dead-lettered."""
+    async def _enqueue(self, planned: list[tuple[ClassifiedArticle, bytes, Origin, Records]]
+                       ) -> Records:
+        """Store all records in one bulk request (see ``_create``); an article whose records
+        Elasticsearch refuses is dead-lettered."""
         records = [r for *_, rs in planned for r in rs]
         try:
-            keys = set(await until_done(lambda: self.ledger.create_many(records), "enqueue"))
-        except RejectedError as exc:
-            keys = set(exc.created)
-            for article, value, origin, rs in planned:
-                reasons = [exc.rejected[r["key"]] for r in rs if r["key"] in exc.rejected]
-                if reasons:
-                    await self._reject(ValueError(f"alert history refused it: {reasons[0]}"),
-                                       value, origin, article)
+            keys, refused = await self._create(records)
         except Exception as exc:  # the whole request refused (too large...): one by one
             log.warning("enqueueing %d records failed (%s); one article at a time",
                         len(records), exc)
-            keys = set()
+            keys, refused = set(), {}
             for article, value, origin, rs in planned:
                 try:
-                    keys.update(await until_done(self._creator(rs), "enqueue"))
+                    done, no = await self._create(rs)
                 except Exception as one:
                     await self._reject(one, value, origin, article)
+                    continue
+                keys, refused = keys | done, {**refused, **no}
+        for article, value, origin, rs in planned:
+            reasons = [refused[r["key"]] for r in rs if r["key"] in refused]
+            if reasons:
+                await self._reject(ValueError(f"alert history refused it: {reasons[0]}"),
+                                   value, origin, article)
         return [r for r in records if r["key"] in keys]
 
-    def _creator(self, records: list[dict[str, Any]]) -> Callable[[], Awaitable[list[str]]]:
+    async def _create(self, records: Records) -> tuple[set[str], dict[str, str]]:
+        """Create ``records``; retry those refused for a reason that may pass, with
+        ``self.retry``'s waits. Return the keys created and key → reason of those refused
+        for good or still after the last try."""
+        created: set[str] = set()
+        refused: dict[str, str] = {}
+        delays = self.retry.delays()
+        for attempt in range(len(delays) + 1):
+            try:
+                created.update(await self._try_create(records))
+                return created, refused
+            except RejectedError as exc:
+                created.update(exc.created)
+                last = attempt == len(delays)
+                refused.update({k: v for k, v in exc.rejected.items()
+                                if last or k not in exc.passing})
+                records = [r for r in records if r["key"] in exc.passing
+                           and r["key"] not in refused]
+                if not records:
+                    return created, refused
+                log.warning("alert history refused %d record(s) (%s); retrying in %.1fs",
+                            len(records), exc.rejected[records[0]["key"]], delays[attempt])
+                await asyncio.sleep(delays[attempt])
+        raise AssertionError("unreachable: the last attempt returns")
+
+    async def _try_create(self, records: Records) -> list[str]:
+        """One try (waiting while Elasticsearch is away). A whole request refused for a
+        reason that may pass (429, a cluster-wide block) counts as each record refused so."""
+        try:
+            return await until_done(self._creator(records), "enqueue")
+        except ApiError as exc:
+            if not passing(exc.meta.status, exc.message):
+                raise
+            keys = [r["key"] for r in records]
+            raise RejectedError({k: str(exc)[:300] for k in keys}, [], set(keys)) from exc
+
+    def _creator(self, records: Records) -> Callable[[], Awaitable[list[str]]]:
         return lambda: self.ledger.create_many(records)
 
     async def _reject(self, exc: BaseException, value: bytes, origin: Origin,
@@ -177,7 +220,7 @@ class Alerter:
         log.warning("dead-lettered classified message %s: %s", origin or article_id, exc,
                     extra=_about(article) if article is not None else None)
         await self.reporter.dead_letter(dead_letter_for(STAGE, exc, value, article_id=article_id,
-                                                        **origin))
+                                                        **origin), until=self.retry)
 
     async def flush(self) -> int:
         """Queue every due digest and held batch; return how many digests were queued."""

@@ -4,7 +4,8 @@ Input: attempt outcomes (``Delivery``) per channel, the settings' backoff. Outpu
 retry delay (capped exponential backoff with jitter, or the server's ``Retry-After``), the
 record fields of each outcome, and side effects that must never stop deliveries: metrics,
 channel health (one operator alert per failing period on ``ops.events``), an operator alert
-for each permanent failure, and dead letters (stage ``alerts``) for articles that break.
+for each permanent failure, and dead letters (stage ``alerts``) for articles that break (the
+agent's are retried until published: its input is acknowledged after them).
 """
 
 from __future__ import annotations
@@ -13,12 +14,14 @@ import logging
 import random
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
+from functools import partial
 
 from alerts import metrics
 from alerts.channels.base import Delivery
 from alerts.health import ChannelHealth
 from config.contracts import DeadLetter, OpsEvent
 from config.sections import AlertSettings
+from streams.topics import Retry, until_done
 
 log = logging.getLogger(__name__)
 OpsSink = Callable[[OpsEvent], Awaitable[None]]
@@ -78,8 +81,15 @@ class Reporter:
         except Exception as exc:
             log.error("could not publish ops event %s: %s", event.kind, exc)
 
-    async def dead_letter(self, letter: DeadLetter) -> None:
+    async def dead_letter(self, letter: DeadLetter, until: Retry | None = None) -> None:
+        """Publish a dead letter. With ``until`` (the agent, whose input is acknowledged once
+        this returns) it is retried with those waits until published; else a failure is
+        logged."""
         metrics.record_dead_letter()
+        if until is not None:
+            await until_done(partial(self.dead_letters, letter),
+                             f"dead-lettering {letter.article_id or letter.key}", until)
+            return
         try:
             await self.dead_letters(letter)
         except Exception as exc:

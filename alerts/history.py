@@ -30,15 +30,30 @@ from config.contracts import utcnow
 from config.settings import Settings
 
 STATUSES = ("queued", "sending", "sent", "retrying", "failed", "unknown", "digesting")
+#: refusals that pass by themselves (a write block, an overloaded or starting cluster)
+PASSING_TYPES = frozenset({"cluster_block_exception", "es_rejected_execution_exception",
+                           "unavailable_shards_exception", "circuit_breaking_exception"})
+
+
+def passing(status: object, error: object) -> bool:
+    """Whether a refusal by Elasticsearch (HTTP ``status`` and ``error`` of a bulk item or of a
+    whole request) may pass by itself, so that the write is worth retrying; a refusal of the
+    document itself (a mapping error) is not."""
+    kind = error.get("type") if isinstance(error, dict) else error
+    code = status if isinstance(status, int) else 0
+    return code == 429 or code >= 500 or kind in PASSING_TYPES
 
 
 class RejectedError(Exception):
-    """Elasticsearch refused some documents (not a conflict): ``rejected`` = key → reason."""
+    """Elasticsearch refused some documents (not a conflict): ``rejected`` = key → reason;
+    ``passing``: the keys whose refusal may pass by itself (see ``passing``)."""
 
-    def __init__(self, rejected: dict[str, str], created: list[str]) -> None:
+    def __init__(self, rejected: dict[str, str], created: list[str],
+                 passing: set[str] | None = None) -> None:
         super().__init__(f"alert history refused {len(rejected)} record(s): "
                          f"{next(iter(rejected.values()), '')}")
         self.rejected, self.created = rejected, created
+        self.passing = passing or set()
 
 
 class AlertRecordDoc(Document):
@@ -135,7 +150,8 @@ class Ledger:
     async def create_many(self, docs: list[dict[str, Any]]) -> list[str]:
         """Create every document (``_id`` = its ``key``) that does not exist yet, in one bulk
         request; return the keys created (the others existed: redelivered articles). Raises
-        ``RejectedError`` naming the keys Elasticsearch refused for another reason."""
+        ``RejectedError`` naming the keys Elasticsearch refused for another reason, and which
+        of these refusals may pass."""
         now, seq = utcnow().isoformat(), queue_seq()
         actions = [{"_op_type": "create", "_index": self._index, "_id": doc["key"],
                     "_source": {"attempts": 0, "created_at": now, "updated_at": now,
@@ -151,7 +167,8 @@ class Ledger:
         created = [doc["key"] for doc in docs if doc["key"] not in failed]
         if others:
             raise RejectedError({str(i.get("_id")): str(i.get("error"))[:300] for i in others},
-                                created)
+                                created, {str(i.get("_id")) for i in others
+                                          if passing(i.get("status"), i.get("error"))})
         return created
 
     async def update(self, key: str, fields: dict[str, Any]) -> None:

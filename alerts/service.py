@@ -35,6 +35,7 @@ from streams.topics import (
     StreamTopics,
     dead_letter,
     event_origin,
+    handler_retry,
     send_and_wait,
 )
 from streams.topics import stream_topics as make_topics
@@ -72,7 +73,8 @@ def alerter_app(settings: Settings, rules: AlertRulesFile) -> faust.App:
             workers[channel].wake.set()
 
     alerter = Alerter(rules, senders, queue, reporter=reporter, wake=wake,
-                      stories=StoryLookup(es, articles_index(settings)))
+                      stories=StoryLookup(es, articles_index(settings)),
+                      retry=handler_retry(settings))
     register_alerter(app, topics, alerter, list(workers.values()), settings)
 
     async def close() -> None:  # workers finish their step before the client goes

@@ -29,7 +29,7 @@ deadletter_app = typer.Typer(help="List and replay dead letters.", no_args_is_he
 
 @deadletter_app.command("list")
 def deadletter_list(
-    stage: Annotated[str | None, typer.Option(help="streams, indexer, alerter or crawler")]
+    stage: Annotated[str | None, typer.Option(help="streams, indexer, alerts or crawler")]
     = None,
     since: TopicSinceOpt = None,
     limit: Annotated[int, typer.Option(min=1, help="letters at most")] = 50,
@@ -61,7 +61,7 @@ def deadletter_list(
 @deadletter_app.command("replay")
 def deadletter_replay(
     stage: Annotated[str | None, typer.Option(
-        help="only letters of this stage: streams, indexer, alerter or crawler")] = None,
+        help="only letters of this stage: streams, indexer, alerts or crawler")] = None,
     since: TopicSinceOpt = None,
     dry_run: Annotated[bool, typer.Option(help="show what would be sent")] = False,
     json_out: JsonOpt = False,

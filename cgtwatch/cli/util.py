@@ -41,7 +41,9 @@ EXIT_CODES = {EXIT_OK: "success", EXIT_PROBLEM: "ran, found a problem",
               EXIT_TEMPFAIL: "gave up waiting for a dependency",
               EXIT_INTERRUPTED: "interrupted (Ctrl-C)"}
 
-STAGES = ("streams", "indexer", "alerter", "crawler")
+#: stages that write dead letters; the alerter's are ``alerts`` (``alerter`` in letters
+#: written before durable delivery)
+STAGES = ("streams", "indexer", "alerts", "alerter", "crawler")
 NOISY_LOGGERS = ("elastic_transport", "elasticsearch", "kafka", "urllib3")
 LIST_SEP = ", "
 

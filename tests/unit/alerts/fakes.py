@@ -12,14 +12,18 @@ from alerts.agent import Alerter
 from alerts.channels import Delivery, Interrupted, Payload
 from alerts.delivery import Reporter
 from alerts.health import ChannelHealth
+from alerts.history import RejectedError
 from alerts.queue import DELIVERY_KINDS, WAITING, Hit, Owner
 from alerts.render import StoryRef
 from alerts.worker import ChannelWorker
 from config.contracts import ClassifiedArticle, DeadLetter, OpsEvent
 from config.rules import AlertRulesFile, Rule
 from config.sections import AlertSettings
+from streams.topics import Retry
 
 T0 = datetime(2026, 11, 18, 4, 10, tzinfo=UTC)  # 12:10 in Shanghai
+BLOCKED = str({"type": "cluster_block_exception",
+               "reason": "index [cgtwatch-alerts] blocked by: [FORBIDDEN/8/index write (api)];"})
 
 
 class Clock:
@@ -32,14 +36,21 @@ class Clock:
 
 @dataclass
 class MemoryQueue:
-    """The ``Ledger`` and ``DeliveryQueue`` APIs over a dict, with versions for claims."""
+    """The ``Ledger`` and ``DeliveryQueue`` APIs over a dict, with versions for claims.
+    ``blocked``: how many more ``create_many`` calls find the index write-blocked (a refusal
+    that passes, as Elasticsearch reports it)."""
 
     clock: Clock = field(default_factory=Clock)
     records: dict[str, dict[str, Any]] = field(default_factory=dict)
     versions: dict[str, int] = field(default_factory=dict)
     order: itertools.count[int] = field(default_factory=itertools.count)
+    blocked: int = 0
 
     async def create_many(self, docs: list[dict[str, Any]]) -> list[str]:
+        if self.blocked > 0:
+            self.blocked -= 1
+            keys = {doc["key"] for doc in docs}
+            raise RejectedError({k: BLOCKED for k in keys}, [], keys)
         created = []
         for doc in docs:
             if doc["key"] not in self.records:
@@ -146,7 +157,8 @@ class ScriptedSender:
 
 @dataclass
 class Harness:
-    """An alerter, its queue and one worker per channel, driven by hand."""
+    """An alerter, its queue and one worker per channel, driven by hand. ``letters_down``:
+    how many more dead letters the topic refuses (Kafka away)."""
 
     rules: AlertRulesFile
     senders: dict[str, ScriptedSender]
@@ -155,6 +167,8 @@ class Harness:
     ops: list[OpsEvent] = field(default_factory=list)
     letters: list[DeadLetter] = field(default_factory=list)
     boot: str = "boot-1"
+    retry: Retry = field(default_factory=lambda: Retry(attempts=3, backoff_s=0.001))
+    letters_down: int = 0
 
     def __post_init__(self) -> None:
         self.queue = MemoryQueue(self.clock)
@@ -163,11 +177,14 @@ class Harness:
             self.ops.append(event)
 
         async def letters(letter: DeadLetter) -> None:
+            if self.letters_down > 0:
+                self.letters_down -= 1
+                raise ConnectionError("dead-letter topic unreachable")
             self.letters.append(letter)
 
         self.reporter = Reporter(ops, letters, ChannelHealth(self.settings.failing_after))
         self.alerter = Alerter(self.rules, self.senders, self.queue,  # type: ignore[arg-type]
-                               reporter=self.reporter, clock=self.clock)
+                               reporter=self.reporter, clock=self.clock, retry=self.retry)
         self.restart(self.boot)
 
     def restart(self, boot: str) -> None:

@@ -105,3 +105,35 @@ def test_a_sender_that_raises_fails_the_delivery_with_a_dead_letter(make_article
     assert [(d.stage, d.article_id) for d in h.letters] == [("alerts", article.article_id)]
     assert [e.kind for e in h.ops] == ["alert_delivery_failed"]
     assert h.queue.records[f"cgt-main:{article.story_id}:email"]["status"] == "sent"
+
+
+def test_a_write_block_for_a_while_is_retried_and_alerts_once(make_article: Make) -> None:
+    h = harness()
+    h.queue.blocked = 2  # the history refuses two tries; the third (of 3) stores them
+    articles = [make_article(url=f"https://a.gov.cn/{n}.html") for n in range(2)]
+    assert asyncio.run(h.handle(*articles)) == 4
+    assert h.letters == []
+    assert h.senders["slack"].articles == [a.article_id for a in articles]
+
+
+def test_a_write_block_for_good_dead_letters_with_the_reason_and_a_replay_alerts_once(
+        make_article: Make) -> None:
+    h = harness()
+    h.queue.blocked = 3  # every try of the handler retry
+    article = make_article()
+    assert asyncio.run(h.handle(article)) == 0
+    assert [(d.stage, d.article_id) for d in h.letters] == [("alerts", article.article_id)]
+    assert "cluster_block_exception" in h.letters[0].error and h.queue.records == {}
+    replayed = h.letters[0].payload.encode()  # what ``cgtwatch deadletter replay`` sends
+    assert asyncio.run(h.alerter.handle_batch([(replayed, {})])) == 2
+    asyncio.run(h.drain())
+    assert asyncio.run(h.alerter.handle_batch([(replayed, {})])) == 0  # replayed twice
+    asyncio.run(h.drain())
+    assert h.senders["slack"].articles == h.senders["email"].articles == [article.article_id]
+
+
+def test_a_batch_returns_only_once_its_dead_letters_are_published(make_article: Make) -> None:
+    h = harness()
+    h.letters_down = 5  # the dead-letter topic refuses five times, then takes it
+    asyncio.run(h.alerter.handle_batch([(b"not json", {"offset": 3})]))
+    assert [(d.stage, d.offset) for d in h.letters] == [("alerts", 3)]
