@@ -24,6 +24,12 @@ from tests.integration.conftest import Env, wait_for
 FAST = {"CGTWATCH_ALERTS__BACKOFF_S": "0.5", "CGTWATCH_ALERTS__BACKOFF_MAX_S": "3",
         "CGTWATCH_ALERTS__POLL_S": "0.5", "CGTWATCH_ALERTS__FLUSH_INTERVAL_S": "1",
         "CGTWATCH_WORKER__BATCH_WITHIN_S": "0.2"}
+#: Slack (incoming webhook), email and a file: the channels most tests alert on
+CHANNELS: list[dict[str, Any]] = [
+    {"name": "slack", "type": "slack", "webhook": "team"},
+    {"name": "email", "type": "email", "to": ["team@example.org"]},
+    {"name": "file", "type": "file", "path": "alerts.jsonl"},
+]
 
 
 def classified(n: int, **fields: Any) -> ClassifiedArticle:

@@ -13,13 +13,13 @@ from __future__ import annotations
 import time
 from collections import Counter
 from pathlib import Path
-from typing import Any
 
 import pytest
 
 from cgtwatch.demo.check import read_topic
 from config.contracts import DeadLetter, Topics, decode
 from tests.integration.alerting import (
+    CHANNELS,
     classified,
     file_lines,
     file_time,
@@ -33,11 +33,6 @@ from tests.integration.alerting import (
 from tests.integration.conftest import Env, wait_for
 
 pytestmark = pytest.mark.integration
-CHANNELS: list[dict[str, Any]] = [
-    {"name": "slack", "type": "slack", "webhook": "team"},
-    {"name": "email", "type": "email", "to": ["team@example.org"]},
-    {"name": "file", "type": "file", "path": "alerts.jsonl"},
-]
 
 
 def exactly_once(stack: Env, urls: list[str]) -> tuple[Counter[str], Counter[str],

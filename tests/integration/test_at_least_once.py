@@ -1,11 +1,13 @@
-"""A failing Faust handler loses nothing, on noida-db and on real Apache Kafka.
+"""The alerter loses nothing when its own work fails, on noida-db and on real Apache Kafka.
 
-faust-streaming acks and skips the event whose agent raised (its issues #527, #315); our agents
-never let a failure reach Faust (``streams.topics.until_handled``). The failure here is real:
-the alert-history index refuses writes (an Elasticsearch write block, answered 403), so the
-alerter's ledger claim raises inside the agent. While the block lasts less than the retries,
-every alert still goes out once when it is lifted; when it outlasts them, the articles are
-dead-lettered with the reason, and a replay after the fix delivers them.
+faust-streaming acks the events of a batch whose agent raised (its issues #527, #315), so the
+alerter's agent never raises: it stores a batch's deliveries in the alert history and only
+then returns. The failure here is real: the alert-history index refuses writes (an
+Elasticsearch write block, answered 403 ``cluster_block_exception`` for every record). While
+the block lasts less than the handler retries (``CGTWATCH_WORKER__HANDLER_ATTEMPTS``), every
+alert goes out once on every channel when it is lifted; when it outlasts them, each article
+is dead-lettered (stage ``alerts``) with the reason, and ``cgtwatch deadletter replay`` after
+the fix delivers it once.
 """
 
 from __future__ import annotations
@@ -13,6 +15,7 @@ from __future__ import annotations
 import json
 import time
 from collections import Counter
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -20,8 +23,20 @@ from typer.testing import CliRunner
 
 from alerts.history import alerts_index
 from cgtwatch.cli.app import app
+from cgtwatch.demo.check import read_topic
 from config.contracts import DeadLetter, Topics, decode
-from tests.integration.conftest import Env, both_kafka_backends, make_article, wait_for
+from tests.integration.alerting import (
+    CHANNELS,
+    classified,
+    file_lines,
+    ledger,
+    mail_texts,
+    per_url,
+    publish_classified,
+    slack_texts,
+    start_alerter,
+)
+from tests.integration.conftest import Env, both_kafka_backends, wait_for
 
 pytestmark = [pytest.mark.integration, both_kafka_backends]
 
@@ -36,38 +51,19 @@ def alerter_log(stack: Env) -> str:
     return path.read_text("utf-8", "replace") if path.exists() else ""
 
 
-def posts_per_url(stack: Env, urls: list[str]) -> Counter[str]:
-    return Counter(url for url in urls for post in stack.slack.posts
-                   if url in json.dumps(post, ensure_ascii=False))
-
-
 def dead_letters(stack: Env) -> list[DeadLetter]:
-    from cgtwatch.demo.check import read_topic
+    found = [decode(DeadLetter, v) for _, v in read_topic(stack.settings, Topics.DEADLETTER)]
+    return [letter for letter in found if letter.stage == "alerts"]
 
-    return [decode(DeadLetter, v) for _, v in read_topic(stack.settings, Topics.DEADLETTER)]
+
+def received(stack: Env, urls: list[str]) -> list[Counter[str]]:
+    """How often each URL reached Slack, the mail server and the file."""
+    return [per_url(slack_texts(stack), urls), per_url(mail_texts(stack), urls),
+            per_url(file_lines(stack), urls)]
 
 
-@pytest.mark.xfail(reason="written for the alerter before durable delivery; the merged alerter "
-                   "stores deliveries in one bulk and handles a write-blocked history its own "
-                   "way: to be rewritten against it (open on the Kafka issue)", run=False)
-def test_a_handler_failing_for_a_while_is_retried_and_alerts_once(stack: Env) -> None:
-    stack.slack.fail_first = 0
-    articles = [make_article(i, True) for i in range(3)]
-    block_writes(stack, True)
-    stack.start("streams", "alerter", CGTWATCH_WORKER__HANDLER_ATTEMPTS="30",
-                CGTWATCH_WORKER__HANDLER_BACKOFF_S="0.2")
-    stack.publish(articles)
-    wait_for(lambda: alerter_log(stack).count("failed (attempt") >= 3, 90,
-             f"the alerter's handler failing and retrying\n{stack.logs()}")
-    assert stack.slack.posts == [] and stack.smtp.messages == []
-    block_writes(stack, False)
-
-    wait_for(lambda: len(stack.slack.posts) >= 3 and len(stack.smtp.messages) >= 3, 90,
-             f"3 alerts per channel once the index takes writes\n{stack.logs()}")
-    time.sleep(2)  # late duplicates would arrive now
-    assert set(posts_per_url(stack, [a.url for a in articles]).values()) == {1}
-    assert len(stack.slack.posts) == 3 and len(stack.smtp.messages) == 3
-    assert dead_letters(stack) == []
+def once_everywhere(stack: Env, urls: list[str]) -> bool:
+    return all(min(counts.values()) >= 1 for counts in received(stack, urls))
 
 
 def run(*args: str) -> list[dict[str, Any]]:
@@ -76,26 +72,53 @@ def run(*args: str) -> list[dict[str, Any]]:
     return [json.loads(line) for line in result.stdout.splitlines() if line.strip()]
 
 
-@pytest.mark.xfail(reason="written for the alerter before durable delivery; the merged alerter "
-                   "stores deliveries in one bulk and handles a write-blocked history its own "
-                   "way: to be rewritten against it (open on the Kafka issue)", run=False)
-def test_a_handler_failing_for_good_dead_letters_with_the_reason_and_replay_delivers(
-        stack: Env) -> None:
-    stack.slack.fail_first = 0
-    articles = [make_article(i, True) for i in range(2)]
+def test_a_history_refusing_writes_for_a_while_loses_and_doubles_nothing(
+        stack: Env, tmp_path: Path) -> None:
+    articles = [classified(i) for i in range(3)]
+    urls = [a.url for a in articles]
     block_writes(stack, True)
-    stack.start("streams", "alerter", CGTWATCH_WORKER__HANDLER_ATTEMPTS="2",
-                CGTWATCH_WORKER__HANDLER_BACKOFF_S="0.2")
-    stack.publish(articles)
+    start_alerter(stack, tmp_path, CHANNELS, {"CGTWATCH_WORKER__HANDLER_ATTEMPTS": "30",
+                                              "CGTWATCH_WORKER__HANDLER_BACKOFF_S": "0.2"})
+    publish_classified(stack, articles)
+    wait_for(lambda: alerter_log(stack).count("alert history refused") >= 3, 90,
+             f"the alerter's writes refused and retried\n{stack.logs()}")
+    assert stack.slack.posts == [] and stack.smtp.messages == [] and file_lines(stack) == []
+    block_writes(stack, False)
+
+    wait_for(lambda: once_everywhere(stack, urls), 90,
+             f"3 alerts per channel once the index takes writes\n{stack.logs()}")
+    wait_for(lambda: Counter(r["status"] for r in ledger(stack)) == {"sent": 9}, 30,
+             f"9 deliveries recorded sent\n{stack.logs()}")
+    time.sleep(2)  # late duplicates would arrive now
+    assert all(set(counts.values()) == {1} for counts in received(stack, urls))
+    assert dead_letters(stack) == []
+    print(f"\nwrite block for a while: {alerter_log(stack).count('alert history refused')} "
+          f"refused tries, then 3 articles x 3 channels delivered once; 0 dead letters")
+
+
+def test_a_history_refusing_writes_for_good_dead_letters_and_replay_delivers_once(
+        stack: Env, tmp_path: Path) -> None:
+    articles = [classified(i) for i in range(2)]
+    urls = [a.url for a in articles]
+    block_writes(stack, True)
+    start_alerter(stack, tmp_path, CHANNELS, {"CGTWATCH_WORKER__HANDLER_ATTEMPTS": "2",
+                                              "CGTWATCH_WORKER__HANDLER_BACKOFF_S": "0.2"})
+    publish_classified(stack, articles)
     wait_for(lambda: len(dead_letters(stack)) >= 2, 90, f"2 dead letters\n{stack.logs()}")
     letters = dead_letters(stack)
-    assert {letter.stage for letter in letters} == {"alerter"}
+    assert sorted(letter.article_id or "" for letter in letters) == sorted(
+        a.article_id for a in articles)
     assert all("cluster_block_exception" in letter.error for letter in letters), letters
     assert {letter.topic for letter in letters} == {Topics.CLASSIFIED}
-    assert stack.slack.posts == [] and stack.smtp.messages == []
+    assert stack.slack.posts == [] and stack.smtp.messages == [] and file_lines(stack) == []
 
     block_writes(stack, False)  # the fix; then the operator replays the letters
-    assert run("deadletter", "replay", "--stage", "alerter")[-1]["sent"] == 2
-    wait_for(lambda: len(stack.slack.posts) >= 2 and len(stack.smtp.messages) >= 2, 90,
+    assert run("deadletter", "replay", "--stage", "alerts")[-1]["sent"] == 2
+    wait_for(lambda: once_everywhere(stack, urls), 90,
              f"2 alerts per channel after the replay\n{stack.logs()}")
-    assert set(posts_per_url(stack, [a.url for a in articles]).values()) == {1}
+    assert run("deadletter", "replay", "--stage", "alerts")[-1]["sent"] == 2  # again: no-op
+    time.sleep(3)  # the alerter takes the second replay; duplicates would arrive now
+    wait_for(lambda: Counter(r["status"] for r in ledger(stack)) == {"sent": 6}, 30,
+             f"6 deliveries recorded sent\n{stack.logs()}")
+    assert all(set(counts.values()) == {1} for counts in received(stack, urls))
+    assert len(dead_letters(stack)) == 2
