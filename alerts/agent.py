@@ -28,6 +28,7 @@ from alerts.history import Ledger, RejectedError
 from alerts.render import StoryRef
 from alerts.rules import alert_key, matching_rules
 from alerts.schedule import Decision, decide
+from alerts.silence import SilenceStore, silenced_until
 from alerts.stories import StoryLookup
 from config.contracts import ClassifiedArticle, dead_letter_for, decode, utcnow
 from config.rules import AlertRulesFile, Rule
@@ -76,8 +77,10 @@ class Alerter:
 
     def __init__(self, rules: AlertRulesFile, senders: dict[str, Sender], ledger: Ledger, *,
                  stories: StoryLookup | None = None, reporter: Reporter | None = None,
-                 clock: Clock = utcnow, wake: Wake | None = None) -> None:
+                 clock: Clock = utcnow, wake: Wake | None = None,
+                 silences: SilenceStore | None = None) -> None:
         self.rules, self.senders, self.ledger = rules, senders, ledger
+        self.silence_store, self.silences = silences, dict[str, datetime]()
         self.stories, self.clock = stories, clock
         self.reporter = reporter or Reporter()
         self.wake = wake or (lambda channel: None)
@@ -102,9 +105,10 @@ class Alerter:
             if records:
                 planned.append((article, value, origin, records))
         created = await self._enqueue(planned)
-        for channel in {r["channel"] for r in created if r["kind"] == "immediate"}:
+        for channel in {r["channel"] for r in created
+                        if r["kind"] == "immediate" and r["status"] == "queued"}:
             self.wake(channel)
-        return sum(1 for r in created if r["kind"] == "immediate")
+        return sum(1 for r in created if r["kind"] == "immediate" and r["status"] == "queued")
 
     async def handle(self, article: ClassifiedArticle) -> int:
         """One article (tests, replays): as a batch of one."""
@@ -119,6 +123,13 @@ class Alerter:
                 if others is None:
                     others = await self.stories.others(article) if self.stories else []
                 record = base_record(rule, channel, article)
+                until = silenced_until(rule, self.silences, self.clock())
+                if until is not None:  # recorded, never sent
+                    record.update(kind="immediate", status="silenced",
+                                  reason=f"silenced until {until.isoformat()}",
+                                  silenced_until=until.isoformat())
+                    records.append(record)
+                    continue
                 decision = await self._decide(rule, channel, counts)
                 if decision.now:
                     payload = self.senders[channel].render(rule, article, others)
@@ -180,5 +191,8 @@ class Alerter:
                                                         **origin))
 
     async def flush(self) -> int:
-        """Queue every due digest and held batch; return how many digests were queued."""
+        """Re-read stored silences, then queue every due digest and held batch; return how
+        many digests were queued."""
+        if self.silence_store is not None:
+            self.silences = await self.silence_store.load()
         return await self.digests.flush()

@@ -67,6 +67,7 @@ class AlertRecordDoc(Document):
     seq = Long()
     first_created_at = Date()
     claimed_at = Date()
+    silenced_until = Date()
     instance = Keyword()
     boot = Keyword()
     unit = Keyword()

@@ -118,6 +118,10 @@ def render_slack(rule: Rule, article: ClassifiedArticle, others: list[StoryRef] 
             f"{slack_text(where(article, rule.schedule.timezone))}\n"
             f"*Labels:* {slack_escape(labels_line(article))}\n"
             f"> {slack_text(one_line(snippet(article)))}")
+    if rule.template is not None:
+        from alerts.templates import render_body
+
+        body = render_body(rule, article, "slack")
     blocks: list[dict[str, Any]] = [
         {"type": "section", "text": {"type": "mrkdwn", "text": cut(body, SLACK_TEXT_LIMIT)}}]
     if others:
@@ -152,11 +156,22 @@ def render_email(rule: Rule, article: ClassifiedArticle, others: list[StoryRef] 
             f"<p><b>Labels:</b> {e(labels_line(article))}</p>"
             f"<blockquote>{e(snippet(article))}</blockquote>{also_html}"
             f"<p style=\"color:#888\">rule {e(rule.name)}</p>")
+    if rule.template is not None:
+        from alerts.templates import render_body
+
+        text = render_body(rule, article, "text") + f"\n\n-- rule {rule.name}\n"
+        body = render_body(rule, article, "html").replace("\n", "<br>\n")
     return EmailContent(subject=subject, text=text, html=f"<html><body>{body}</body></html>")
 
 
 def render_record(rule: Rule, article: ClassifiedArticle) -> dict[str, Any]:
-    """A JSON-able record for file and console channels."""
-    return {"rule": rule.name, "article_id": article.article_id, "story_id": article.story_id,
-            "title": article.title, "url": article.url, "labels": article.classification.labels,
-            "source": article.source_id, "published": article.published}
+    """A JSON-able record for file and console channels (``message``: the rule's template)."""
+    record: dict[str, Any] = {
+        "rule": rule.name, "article_id": article.article_id, "story_id": article.story_id,
+        "title": article.title, "url": article.url, "labels": article.classification.labels,
+        "source": article.source_id, "published": article.published}
+    if rule.template is not None:
+        from alerts.templates import render_body
+
+        record["message"] = render_body(rule, article, "text")
+    return record

@@ -24,7 +24,13 @@ def alert_title(article: ClassifiedArticle) -> str:
 
 def alert_lines(rule: Rule, article: ClassifiedArticle, others: list[StoryRef] | None = None,
                 quote: str = "> ") -> list[str]:
-    """The lines of one alert: linked title, where, labels, snippet, other sources, rule."""
+    """The lines of one alert: linked title, where, labels, snippet, other sources, rule; or
+    the rule's template (page text escaped as chat markdown) and the rule."""
+    if rule.template is not None:
+        from alerts.templates import render_body
+
+        body = render_body(rule, article, "markdown")
+        return [*body.split("\n"), f"rule {md_escape(rule.name)}"]
     labels = md_escape(labels_line(article).replace("_", " "))
     lines = [f"**{md_link(article.url, cut(article.title or article.url, 300))}**",
              md_escape(where(article, rule.schedule.timezone)), f"**Labels:** {labels}",

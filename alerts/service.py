@@ -19,10 +19,13 @@ from elasticsearch import AsyncElasticsearch
 from alerts.agent import Alerter
 from alerts.channels import build_senders
 from alerts.delivery import Reporter
+from alerts.feeds_http import FeedSource, feed_app, start_feeds
 from alerts.health import ChannelHealth
 from alerts.history import alerts_index
 from alerts.queue import DeliveryQueue, Owner
+from alerts.silence import SilenceStore
 from alerts.stories import StoryLookup, articles_index
+from alerts.watch import Watcher
 from alerts.worker import ChannelWorker
 from config.clients import elastic
 from config.contracts import DeadLetter, OpsEvent
@@ -72,8 +75,13 @@ def alerter_app(settings: Settings, rules: AlertRulesFile) -> faust.App:
             workers[channel].wake.set()
 
     alerter = Alerter(rules, senders, queue, reporter=reporter, wake=wake,
-                      stories=StoryLookup(es, articles_index(settings)))
+                      stories=StoryLookup(es, articles_index(settings)),
+                      silences=SilenceStore(es, alerts_index(settings)))
     register_alerter(app, topics, alerter, list(workers.values()), settings)
+    watcher = Watcher(es, articles_index(settings), rules.rules, queue, senders, reporter, wake)
+    register_extras(app, settings, watcher, FeedSource(
+        es, articles_index(settings), alerts_index(settings), settings.alerts.feed_items),
+        [r.name for r in rules.rules])
 
     async def close() -> None:  # workers finish their step before the client goes
         await asyncio.gather(*(worker.stop() for worker in workers.values()))
@@ -81,6 +89,26 @@ def alerter_app(settings: Settings, rules: AlertRulesFile) -> faust.App:
 
     close_on_stop(app, close)
     return app
+
+
+def register_extras(app: faust.App, settings: Settings, watcher: Watcher, feeds: FeedSource,
+                    rules: list[str]) -> None:
+    """The flatline/spike timer and, with ``alerts.feeds_port``, the feed server."""
+
+    async def watch() -> None:
+        try:
+            await watcher.tick()
+        except Exception:  # Elasticsearch away: the next tick evaluates again
+            log.exception("flatline/spike evaluation failed")
+
+    if watcher.rules:
+        app.timer(interval=settings.alerts.watch_interval_s)(watch)
+    if settings.alerts.feeds_port:
+        async def serve_feeds() -> None:
+            await start_feeds(feed_app(feeds, rules), settings.alerts.feeds_host,
+                              settings.alerts.feeds_port)
+
+        app.task(serve_feeds)
 
 
 def register_alerter(app: faust.App, topics: StreamTopics, alerter: Alerter,

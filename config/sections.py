@@ -76,3 +76,9 @@ class AlertSettings(Section):
                                     "and held alerts are looked for")
     failing_after: int = Field(default=3, ge=1, description="failed attempts in a row before "
                                "a channel raises an operator alert")
+    watch_interval_s: float = Field(default=60.0, gt=0, description="how often flatline and "
+                                    "spike rules are evaluated")
+    feeds_port: int = Field(default=0, ge=0, le=65535, description="port of the Atom and JSON "
+                            "feeds (/feeds/all.atom, /feeds/rules/<rule>.json ...); 0: off")
+    feeds_host: str = Field(default="0.0.0.0", description="address the feeds listen on")
+    feed_items: int = Field(default=50, ge=1, le=1000, description="entries per feed")
