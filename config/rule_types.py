@@ -14,7 +14,7 @@ import re
 from datetime import datetime
 from typing import Annotated, Any, Literal
 
-from jinja2 import StrictUndefined, TemplateError
+from jinja2 import StrictUndefined
 from jinja2.sandbox import SandboxedEnvironment
 from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, Field
 
@@ -65,7 +65,7 @@ ENVIRONMENT = SandboxedEnvironment(undefined=StrictUndefined, autoescape=False,
 def _template(value: str) -> str:
     try:
         ENVIRONMENT.from_string(value).render(SAMPLE)
-    except TemplateError as exc:
+    except Exception as exc:  # TemplateError, or the sample itself failing (1 // 0)
         line = getattr(exc, "lineno", None)
         where = f" (template line {line})" if line else ""
         raise ValueError(f"template{where}: {exc}; names: {', '.join(sorted(TEMPLATE_NAMES))}"
