@@ -75,7 +75,7 @@ class FakeEs:
 
 
 def setup(rule: Rule, es: FakeEs) -> tuple[Harness, Watcher]:
-    rules = AlertRulesFile(channels=[{"name": "log", "type": "file"}],  # type: ignore[list-item]
+    rules = AlertRulesFile(channels=[{"name": "log", "type": "file"}],
                            rules=[rule])
     h = Harness(rules, {"log": ScriptedSender()})
     watcher = Watcher(es, "cgt-articles", rules.rules, h.queue,  # type: ignore[arg-type]
