@@ -29,7 +29,8 @@ from elasticsearch.helpers import async_bulk
 from config.contracts import utcnow
 from config.settings import Settings
 
-STATUSES = ("queued", "sending", "sent", "retrying", "failed", "unknown", "digesting")
+STATUSES = ("queued", "sending", "sent", "retrying", "failed", "unknown", "digesting",
+            "silenced")
 
 
 class RejectedError(Exception):
