@@ -81,6 +81,7 @@ class Alerter:
                  silences: SilenceStore | None = None) -> None:
         self.rules, self.senders, self.ledger = rules, senders, ledger
         self.silence_store, self.silences = silences, dict[str, datetime]()
+        self._silences_read = False
         self.stories, self.clock = stories, clock
         self.reporter = reporter or Reporter()
         self.wake = wake or (lambda channel: None)
@@ -91,6 +92,8 @@ class Alerter:
         immediate deliveries were new."""
         planned: list[tuple[ClassifiedArticle, bytes, Origin, list[dict[str, Any]]]] = []
         counts: Counts = {}
+        if self.silence_store is not None and not self._silences_read:
+            await self.read_silences()
         for value, origin in messages:
             try:
                 article = decode(ClassifiedArticle, value)
@@ -193,6 +196,12 @@ class Alerter:
     async def flush(self) -> int:
         """Re-read stored silences, then queue every due digest and held batch; return how
         many digests were queued."""
-        if self.silence_store is not None:
-            self.silences = await self.silence_store.load()
+        await self.read_silences()
         return await self.digests.flush()
+
+    async def read_silences(self) -> None:
+        """Read the stored silences (``cgtwatch rules silence``): at the first batch, then on
+        every timer tick."""
+        if self.silence_store is not None:
+            self.silences = await until_done(self.silence_store.load, "read silences")
+            self._silences_read = True
