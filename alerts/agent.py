@@ -30,6 +30,7 @@ from alerts.rules import alert_key, matching_rules
 from alerts.schedule import Decision, decide
 from alerts.silence import SilenceStore, silenced_until
 from alerts.stories import StoryLookup
+from alerts.translate import Translator
 from config.contracts import ClassifiedArticle, dead_letter_for, decode, utcnow
 from config.rules import AlertRulesFile, Rule
 
@@ -78,10 +79,12 @@ class Alerter:
     def __init__(self, rules: AlertRulesFile, senders: dict[str, Sender], ledger: Ledger, *,
                  stories: StoryLookup | None = None, reporter: Reporter | None = None,
                  clock: Clock = utcnow, wake: Wake | None = None,
-                 silences: SilenceStore | None = None) -> None:
+                 silences: SilenceStore | None = None,
+                 translator: Translator | None = None) -> None:
         self.rules, self.senders, self.ledger = rules, senders, ledger
         self.silence_store, self.silences = silences, dict[str, datetime]()
         self._silences_read = False
+        self.translator = translator
         self.stories, self.clock = stories, clock
         self.reporter = reporter or Reporter()
         self.wake = wake or (lambda channel: None)
@@ -121,11 +124,16 @@ class Alerter:
         """The records ``article`` produces: rendered deliveries or digest items."""
         records: list[dict[str, Any]] = []
         others: list[StoryRef] | None = None
-        for rule in matching_rules(self.rules.rules, article):
+        rules = matching_rules(self.rules.rules, article)
+        title_en = await self.english(article) if rules else None
+        shown = article.model_copy(update={"title_en": title_en}) if title_en else article
+        for rule in rules:
             for channel in rule.channels:
                 if others is None:
                     others = await self.stories.others(article) if self.stories else []
                 record = base_record(rule, channel, article)
+                if title_en:
+                    record["title_en"] = record["article"]["title_en"] = title_en
                 until = silenced_until(rule, self.silences, self.clock())
                 if until is not None:  # recorded, never sent
                     record.update(kind="immediate", status="silenced",
@@ -135,7 +143,7 @@ class Alerter:
                     continue
                 decision = await self._decide(rule, channel, counts)
                 if decision.now:
-                    payload = self.senders[channel].render(rule, article, others)
+                    payload = self.senders[channel].render(rule, shown, others)
                     record.update(kind="immediate", status="queued", payload=payload,
                                   next_attempt_at=self.clock().isoformat())
                 else:
@@ -143,6 +151,12 @@ class Alerter:
                 json.dumps(record, ensure_ascii=False).encode("utf-8")  # storable, or poison
                 records.append(record)
         return records
+
+    async def english(self, article: ClassifiedArticle) -> str | None:
+        """The English title (time-boxed; ``None`` without a provider or when it fails)."""
+        if self.translator is None or article.language == "en":
+            return None
+        return await self.translator.english(article.title, article.language)
 
     async def _decide(self, rule: Rule, channel: str, counts: Counts) -> Decision:
         now = self.clock()

@@ -25,6 +25,7 @@ from alerts.history import alerts_index
 from alerts.queue import DeliveryQueue, Owner
 from alerts.silence import SilenceStore
 from alerts.stories import StoryLookup, articles_index
+from alerts.translate import build_translator
 from alerts.watch import Watcher
 from alerts.worker import ChannelWorker
 from config.clients import elastic
@@ -76,7 +77,8 @@ def alerter_app(settings: Settings, rules: AlertRulesFile) -> faust.App:
 
     alerter = Alerter(rules, senders, queue, reporter=reporter, wake=wake,
                       stories=StoryLookup(es, articles_index(settings)),
-                      silences=SilenceStore(es, alerts_index(settings)))
+                      silences=SilenceStore(es, alerts_index(settings)),
+                      translator=build_translator(settings.translate))
     register_alerter(app, topics, alerter, list(workers.values()), settings)
     watcher = Watcher(es, articles_index(settings), rules.rules, queue, senders, reporter, wake)
     register_extras(app, settings, watcher, FeedSource(

@@ -1,5 +1,6 @@
 """The sections of ``Settings`` for alert delivery (SMTP, Slack, chat and webhook targets,
-durable delivery) and the base every section shares: frozen, unknown fields refused.
+durable delivery, feeds, translation of alert titles) and the base every section shares:
+frozen, unknown fields refused.
 
 Input: values from ``Settings`` (environment, secret files). Output: validated sections.
 """
@@ -51,6 +52,21 @@ class HookTarget(Section):
     url: Annotated[SecretStr, AfterValidator(_webhook_url)]
     secret: SecretStr | None = None
     timeout_s: float = Field(default=10.0, gt=0)
+
+
+class TranslateSettings(Section):
+    """Machine translation of alert titles into English (none: English names of known labels,
+    institutions and regions only); ``alerts.translate`` asks the provider."""
+
+    provider: Literal["none", "libretranslate", "deepl"] = "none"
+    url: str = Field(default="", description="LibreTranslate base URL, or DeepL's "
+                     "(https://api-free.deepl.com or https://api.deepl.com)")
+    api_key: SecretStr | None = None
+    timeout_s: float = Field(default=2.0, gt=0, description="an alert waits this long at most "
+                             "for its translation, then goes without")
+    min_interval_s: float = Field(default=0.2, ge=0, description="least seconds between two "
+                                  "requests (rate limit)")
+    cache_size: int = Field(default=10000, ge=0, description="translations kept by text hash")
 
 
 class AlertSettings(Section):
