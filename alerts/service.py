@@ -3,7 +3,10 @@
 Input: ``Settings`` and the validated alert rules. Output: a ``faust.App`` ready to run: the
 agent consumes ``articles.classified`` in batches and enqueues deliveries (``alerts.agent``);
 each channel's worker (``alerts.worker``) runs as an app task and is woken when its channel
-gets work; a timer queues due digests. Operator alerts go to ``ops.events``, dead letters to
+gets work; a timer queues due digests (and re-reads rule silences), another evaluates
+flatline and spike rules (``alerts.watch``); with ``alerts.feeds_port`` a task serves the Atom
+and JSON feeds (``alerts.feeds_http``). Titles are translated to English when a provider is
+configured (``alerts.translate``). Operator alerts go to ``ops.events``, dead letters to
 ``articles.deadletter``.
 """
 
