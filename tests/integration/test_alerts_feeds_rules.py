@@ -43,11 +43,11 @@ def test_feeds_validate_and_update_as_articles_arrive(stack: Env) -> None:
         supervisor.poll()
         return len(entries(port, path)) == n
 
-    for path in ("/feeds/all.atom", "/feeds/all.json", "/feeds/rules/cgt.atom",
-                 "/feeds/rules/cgt.json"):
-        wait_for(lambda p=path: count(p, 2), 90, f"2 entries in {path}\n{stack.logs()}")
+    paths = ("/feeds/all.atom", "/feeds/all.json", "/feeds/rules/cgt.atom",
+             "/feeds/rules/cgt.json")
+    wait_for(lambda: all(count(p, 2) for p in paths), 90, "2 entries in every feed")
     stack.publish([make_article(4, True)])
-    wait_for(lambda: count("/feeds/all.atom", 3), 60, f"a third entry\n{stack.logs()}")
+    wait_for(lambda: count("/feeds/all.atom", 3), 60, "a third entry")
     wait_for(lambda: count("/feeds/rules/cgt.json", 3), 60, "a third rule entry")
     atom = entries(port, "/feeds/all.atom")
     newest = make_article(4, True)
@@ -100,7 +100,7 @@ def test_flatline_spike_silence_and_template_on_the_running_alerter(
         return (sum(1 for r in got if r.get("rule") == "templ" and "message" in r) == 4
                 and any(r.get("digest", "").startswith("Spike") for r in got))
 
-    wait_for(settled, 120, f"4 templated alerts and a spike notice\n{stack.logs()}")
+    wait_for(settled, 120, "4 templated alerts and a spike notice")
     got = lines(out)
     templ = [r for r in got if r.get("rule") == "templ"]
     assert templ[0]["message"] == f"CGT: {templ[0]['title']} | itest | templ"
