@@ -15,8 +15,10 @@ from __future__ import annotations
 import asyncio
 import logging
 import uuid
+from collections.abc import Awaitable, Callable
 
 import faust
+from aiohttp import web
 from elasticsearch import AsyncElasticsearch
 
 from alerts.agent import Alerter
@@ -84,12 +86,13 @@ def alerter_app(settings: Settings, rules: AlertRulesFile) -> faust.App:
                       translator=build_translator(settings.translate))
     register_alerter(app, topics, alerter, list(workers.values()), settings)
     watcher = Watcher(es, articles_index(settings), rules.rules, queue, senders, reporter, wake)
-    register_extras(app, settings, watcher, FeedSource(
+    stop_feeds = register_extras(app, settings, watcher, FeedSource(
         es, articles_index(settings), alerts_index(settings), settings.alerts.feed_items),
         [r.name for r in rules.rules])
 
     async def close() -> None:  # workers finish their step before the client goes
         await asyncio.gather(*(worker.stop() for worker in workers.values()))
+        await stop_feeds()
         await es.close()
 
     close_on_stop(app, close)
@@ -97,23 +100,34 @@ def alerter_app(settings: Settings, rules: AlertRulesFile) -> faust.App:
 
 
 def register_extras(app: faust.App, settings: Settings, watcher: Watcher, feeds: FeedSource,
-                    rules: list[str]) -> None:
-    """The flatline/spike timer and, with ``alerts.feeds_port``, the feed server."""
+                    rules: list[str]) -> Callable[[], Awaitable[None]]:
+    """The flatline/spike timer and, with ``alerts.feeds_port``, the feed server; returns
+    what stops the feed server (for the app's stop)."""
+    runners: list[web.AppRunner] = []
 
     async def watch() -> None:
         try:
             await watcher.tick()
         except Exception:  # Elasticsearch away: the next tick evaluates again
-            log.exception("flatline/spike evaluation failed")
+            if app.should_stop:
+                log.info("flatline/spike evaluation cut short by the stop")
+            else:
+                log.exception("flatline/spike evaluation failed")
 
     if watcher.rules:
         app.timer(interval=settings.alerts.watch_interval_s)(watch)
     if settings.alerts.feeds_port:
         async def serve_feeds() -> None:
-            await start_feeds(feed_app(feeds, rules), settings.alerts.feeds_host,
-                              settings.alerts.feeds_port)
+            runners.append(await start_feeds(feed_app(feeds, rules), settings.alerts.feeds_host,
+                                             settings.alerts.feeds_port))
 
         app.task(serve_feeds)
+
+    async def stop() -> None:
+        for runner in runners:
+            await runner.cleanup()
+
+    return stop
 
 
 def register_alerter(app: faust.App, topics: StreamTopics, alerter: Alerter,

@@ -4,9 +4,15 @@ failing on an article dead-letters that article, the next one is alerted."""
 from __future__ import annotations
 
 import asyncio
+import json
 from collections.abc import Callable
+from typing import Any
 
+import pytest
+
+from alerts.channels import REGISTRY
 from alerts.channels.local import ConsoleSender
+from alerts.channels.registry import render_as
 from alerts.render import render_email, render_record, render_slack
 from config.contracts import ClassifiedArticle
 from config.rules import AlertRulesFile, Rule
@@ -55,3 +61,42 @@ def test_a_template_failing_at_render_time_dead_letters_the_article(make_article
     assert asyncio.run(h.handle(bad, good)) == 1
     assert len(h.letters) == 1 and "template" in h.letters[0].error
     assert h.letters[0].article_id == bad.article_id
+
+
+HOSTILE = "细胞治疗 **粗体** _斜体_ ~删除~ [点我](http://evil.example) <@all> <!channel> `x`"
+
+
+CHAT_MARKUP = ("**粗体**", "_斜体_", "~删除~", "[点我](", "<@all>", "<!channel>", "`x`")
+FORBIDDEN = {"slack": ("*粗体*", "_斜体_", "~删除~", "<@all>", "<!channel>", "`x`"),
+             "email": ("<@all>", "<!channel>")}
+
+
+def _markup(kind: str, payload: dict[str, Any]) -> str:
+    if kind == "email":
+        return str(payload["html"])
+    return json.dumps(payload, ensure_ascii=False)
+
+
+@pytest.mark.parametrize("kind", sorted(REGISTRY))
+def test_every_channel_type_renders_a_template_with_its_own_escaping(kind: str,
+                                                                     make_article: Make
+                                                                     ) -> None:
+    """What ``cgtwatch rules test RULE --as all`` shows: each channel type renders the
+    rule's template, and page text formats, mentions and links nothing."""
+    article = make_article(title=HOSTILE, source_name="<@all>")
+    payload = render_as(kind, rule("NEW {{ link }} · {{ source }}\n{{ snippet }}"), article)
+    if kind in ("file", "console", "webhook"):  # page text as data, not markup
+        record = payload["article"] if kind == "webhook" else payload
+        assert record["message"].startswith(f"NEW {HOSTILE} <https://www.example.gov.cn/")
+        return
+    text = _markup(kind, payload)
+    assert "NEW " in text
+    for bad in FORBIDDEN.get(kind, CHAT_MARKUP):
+        assert bad not in text, (kind, bad)
+    assert "https://www.example.gov.cn/news/t20261118_1.html" in text
+
+
+def test_slack_template_text_cannot_format_the_message(make_article: Make) -> None:
+    body = render_slack(rule("{{ title }}"), make_article(title="*b* _i_ ~s~ `c`"))
+    text = body["blocks"][0]["text"]["text"]
+    assert text == "＊b＊ ＿i＿ ～s～ ｀c｀"
