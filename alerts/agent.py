@@ -25,7 +25,7 @@ from alerts.channels.base import Sender
 from alerts.delivery import LOG_STAGE, STAGE, Reporter
 from alerts.digest import DigestFlusher, Wake
 from alerts.history import Ledger, RejectedError
-from alerts.render import StoryRef
+from alerts.render import StoryRef, snippet
 from alerts.rules import alert_key, matching_rules
 from alerts.schedule import Decision, decide
 from alerts.silence import SilenceStore, silenced_until
@@ -125,15 +125,15 @@ class Alerter:
         records: list[dict[str, Any]] = []
         others: list[StoryRef] | None = None
         rules = matching_rules(self.rules.rules, article)
-        title_en = await self.english(article) if rules else None
-        shown = article.model_copy(update={"title_en": title_en}) if title_en else article
+        english = await self.english(article) if rules else {}
+        shown = article.model_copy(update=english) if english else article
         for rule in rules:
             for channel in rule.channels:
                 if others is None:
                     others = await self.stories.others(article) if self.stories else []
                 record = base_record(rule, channel, article)
-                if title_en:
-                    record["title_en"] = record["article"]["title_en"] = title_en
+                record.update(english)
+                record["article"].update(english)
                 until = silenced_until(rule, self.silences, self.clock())
                 if until is not None:  # recorded, never sent
                     record.update(kind="immediate", status="silenced",
@@ -152,11 +152,15 @@ class Alerter:
                 records.append(record)
         return records
 
-    async def english(self, article: ClassifiedArticle) -> str | None:
-        """The English title (time-boxed; ``None`` without a provider or when it fails)."""
+    async def english(self, article: ClassifiedArticle) -> dict[str, str]:
+        """``title_en`` and ``snippet_en`` where the provider answered in time (none without
+        a provider, for English articles, or when it fails: the alert goes without)."""
         if self.translator is None or article.language == "en":
-            return None
-        return await self.translator.english(article.title, article.language)
+            return {}
+        found = {"title_en": await self.translator.english(article.title, article.language),
+                 "snippet_en": await self.translator.english(snippet(article),
+                                                             article.language)}
+        return {name: text for name, text in found.items() if text}
 
     async def _decide(self, rule: Rule, channel: str, counts: Counts) -> Decision:
         now = self.clock()

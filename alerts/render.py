@@ -73,9 +73,12 @@ def header_safe(text: str, limit: int = 200) -> str:
 
 
 def english_line(article: ClassifiedArticle, escape: Callable[[str], str]) -> str:
-    """``English: <title>`` and a line break when the alerter translated the title."""
-    title_en = getattr(article, "title_en", None)
-    return f"English: {escape(header_safe(title_en, 500))}\n" if title_en else ""
+    """``English: <title>`` (and ``English snippet: <snippet>``), each with a line break,
+    where the alerter translated them (``alerts.agent``: attributes of its copy only)."""
+    lines = [f"{name}: {escape(header_safe(text, 500))}\n" for name, text in (
+        ("English", getattr(article, "title_en", None)),
+        ("English snippet", getattr(article, "snippet_en", None))) if text]
+    return "".join(lines)
 
 
 def labels_line(article: ClassifiedArticle) -> str:

@@ -44,6 +44,7 @@ def context(rule: Rule, article: ClassifiedArticle, escape: Escape,
     """The template's names, each value escaped with ``escape`` (``link`` builds the link)."""
     regions, institutions = _english(article)
     values = {"title": article.title, "title_en": getattr(article, "title_en", None) or "",
+              "snippet_en": getattr(article, "snippet_en", None) or "",
               "url": article.url, "source": article.source_name or article.source_id,
               "region": regions, "institutions": institutions,
               "labels": labels_line(article), "snippet": snippet(article),

@@ -27,6 +27,7 @@ TEMPLATE_NAMES = {
     "url": "the article URL", "link": "a link to the article (the channel's own markup)",
     "source": "the source's name", "region": "regions (English names where known)",
     "labels": "labels with salience and score", "snippet": "the evidence snippet",
+    "snippet_en": "the English snippet (empty without translation)",
     "published": "the publication date as given", "rule": "the rule's name",
     "institutions": "institutions (English names where known)",
 }

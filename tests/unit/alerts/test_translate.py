@@ -12,7 +12,7 @@ from typing import Any
 import httpx
 from aiohttp import web
 
-from alerts.render import render_slack
+from alerts.render import render_email, render_slack
 from alerts.translate import DeepL, LibreTranslate, Translator, build_translator
 from config.contracts import ClassifiedArticle
 from config.rules import AlertRulesFile, Rule
@@ -153,9 +153,15 @@ def test_alerts_carry_the_english_title_escaped(make_article: Make) -> None:
     assert asyncio.run(h.handle(article)) == 1
     record = h.queue.records[f"r:{article.story_id}:log"]
     assert record["title_en"] == record["article"]["title_en"] == "Cell therapy <!here> news"
-    shown = article.model_copy(update={"title_en": "Cell therapy <!here> news"})
+    assert record["snippet_en"] == record["article"]["snippet_en"] == "Cell therapy <!here> news"
+    shown = article.model_copy(update={"title_en": "Cell therapy <!here> news",
+                                       "snippet_en": "*CAR-T* for <@U1>"})
     body = render_slack(Rule(name="r", channels=["log"]), shown)["blocks"][0]["text"]["text"]
     assert "English: Cell therapy &lt;!here&gt; news" in body
+    assert "English snippet: ＊CAR-T＊ for &lt;@U1&gt;" in body
+    email = render_email(Rule(name="r", channels=["log"]), shown)
+    assert "English snippet: *CAR-T* for <@U1>" in email.text
+    assert "English snippet: *CAR-T* for &lt;@U1&gt;" in email.html
     assert json.loads(article.encode())  # the wire message is unchanged
     assert "title_en" not in json.loads(shown.encode())
 
