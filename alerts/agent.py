@@ -30,9 +30,9 @@ from alerts.rules import alert_key, matching_rules
 from alerts.schedule import Decision, decide
 from alerts.silence import SilenceStore, silenced_until
 from alerts.stories import StoryLookup
-from alerts.translate import Translator
 from config.contracts import ClassifiedArticle, dead_letter_for, decode, utcnow
 from config.rules import AlertRulesFile, Rule
+from config.translate import Translator
 
 T = TypeVar("T")
 Clock = Callable[[], datetime]

@@ -6,7 +6,7 @@ each channel's worker (``alerts.worker``) runs as an app task and is woken when 
 gets work; a timer queues due digests (and re-reads rule silences), another evaluates
 flatline and spike rules (``alerts.watch``); with ``alerts.feeds_port`` a task serves the Atom
 and JSON feeds (``alerts.feeds_http``). Titles are translated to English when a provider is
-configured (``alerts.translate``). Operator alerts go to ``ops.events``, dead letters to
+configured (``config.translate``). Operator alerts go to ``ops.events``, dead letters to
 ``articles.deadletter``.
 """
 
@@ -30,13 +30,13 @@ from alerts.history import alerts_index
 from alerts.queue import DeliveryQueue, Owner
 from alerts.silence import SilenceStore
 from alerts.stories import StoryLookup, articles_index
-from alerts.translate import build_translator
 from alerts.watch import Watcher
 from alerts.worker import ChannelWorker
 from config.clients import elastic
 from config.contracts import DeadLetter, OpsEvent
 from config.rules import AlertRulesFile
 from config.settings import Settings
+from config.translate import build_translator
 from streams.app import close_on_stop, create_app
 from streams.topics import (
     AGENT_CONCURRENCY,
@@ -93,6 +93,8 @@ def alerter_app(settings: Settings, rules: AlertRulesFile) -> faust.App:
     async def close() -> None:  # workers finish their step before the client goes
         await asyncio.gather(*(worker.stop() for worker in workers.values()))
         await stop_feeds()
+        if alerter.translator is not None:
+            await alerter.translator.aclose()
         await es.close()
 
     close_on_stop(app, close)

@@ -56,7 +56,7 @@ class HookTarget(Section):
 
 class TranslateSettings(Section):
     """Machine translation of alert titles into English (none: English names of known labels,
-    institutions and regions only); ``alerts.translate`` asks the provider."""
+    institutions and regions only); ``config.translate`` asks the provider."""
 
     provider: Literal["none", "libretranslate", "deepl"] = "none"
     url: str = Field(default="", description="LibreTranslate base URL, or DeepL's "
@@ -67,6 +67,8 @@ class TranslateSettings(Section):
     min_interval_s: float = Field(default=0.2, ge=0, description="least seconds between two "
                                   "requests (rate limit)")
     cache_size: int = Field(default=10000, ge=0, description="translations kept by text hash")
+    pause_s: float = Field(default=30.0, ge=0, description="after a failed request, texts go "
+                           "untranslated this long before the provider is asked again")
 
 
 class AlertSettings(Section):

@@ -13,10 +13,10 @@ import httpx
 from aiohttp import web
 
 from alerts.render import render_email, render_slack
-from alerts.translate import DeepL, LibreTranslate, Translator, build_translator
 from config.contracts import ClassifiedArticle
 from config.rules import AlertRulesFile, Rule
 from config.sections import TranslateSettings
+from config.translate import DeepL, LibreTranslate, Translator, build_translator
 from tests.unit.alerts.fakes import Harness, ScriptedSender
 
 Make = Callable[..., ClassifiedArticle]
@@ -41,6 +41,8 @@ class Receiver:
         if set(body) - {"q", "source", "target", "format", "api_key"} or body["target"] != "en":
             return web.json_response({"error": "bad request"}, status=400)
         await asyncio.sleep(self.delay)
+        if isinstance(body["q"], list):  # several texts: a list of translations, in order
+            return web.json_response({"translatedText": [f"EN[{q}]" for q in body["q"]]})
         return web.json_response({"translatedText": f"EN[{body['q']}]"})
 
     async def deepl(self, request: web.Request) -> web.Response:
@@ -48,7 +50,8 @@ class Receiver:
         self.requests.append(("deepl", body, dict(request.headers)))
         if request.headers.get("Authorization") != "DeepL-Auth-Key k-123:fx":
             return web.json_response({"message": "Forbidden"}, status=403)
-        if body.get("target_lang") != "EN" or not isinstance(body.get("text"), list):
+        text = body.get("text")
+        if body.get("target_lang") != "EN" or not isinstance(text, list) or len(text) > 50:
             return web.json_response({"message": "Bad request"}, status=400)
         return web.json_response({"translations": [
             {"detected_source_language": "ZH", "text": f"EN[{t}]"} for t in body["text"]]})
@@ -120,6 +123,39 @@ def test_wrong_key_outage_and_slowness_give_no_translation_quickly() -> None:
             return got
 
     assert asyncio.run(Receiver(delay=5.0).run(work)) == [None, None, None]
+
+
+def test_many_texts_go_in_few_requests_in_the_vendors_form() -> None:
+    receiver = Receiver()
+    texts = [f"细胞治疗 {i}" for i in range(60)]
+
+    async def work(url: str) -> tuple[list[str | None], list[str | None]]:
+        async with httpx.AsyncClient() as client:
+            libre = Translator(LibreTranslate(client, url, None), settings())
+            deepl = Translator(DeepL(client, url, "k-123:fx"), settings())
+            return (await libre.english_many([*texts[:3], "", texts[0]], "zh"),
+                    await deepl.english_many(texts, "zh"))
+
+    libre, deepl = asyncio.run(receiver.run(work))
+    assert libre == [f"EN[{t}]" for t in texts[:3]] + [None, f"EN[{texts[0]}]"]
+    assert deepl == [f"EN[{t}]" for t in texts]
+    kinds = [(kind, len(body.get("text") or body.get("q") or [])) for kind, body, _ in
+             receiver.requests]
+    assert kinds == [("libre", 3), ("deepl", 50), ("deepl", 10)]  # DeepL: 50 texts at most
+
+
+def test_after_a_failure_the_provider_is_left_alone_for_pause_s() -> None:
+    receiver = Receiver()
+
+    async def work(url: str) -> list[str | None]:
+        async with httpx.AsyncClient() as client:
+            paused = Translator(DeepL(client, url, "wrong"), settings(pause_s=60))
+            eager = Translator(DeepL(client, url, "wrong"), settings(pause_s=0))
+            return [await paused.english("a"), await paused.english("b"),
+                    await eager.english("c"), await eager.english("d")]
+
+    assert asyncio.run(receiver.run(work)) == [None] * 4
+    assert [body["text"] for _, body, _ in receiver.requests] == [["a"], ["c"], ["d"]]
 
 
 def test_requests_are_paced() -> None:
