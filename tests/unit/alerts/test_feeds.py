@@ -121,3 +121,15 @@ def test_the_server_answers_every_route() -> None:
     assert feedparser.parse(got["/feeds/all.atom"][2]).feed.links[0].href.endswith(
         "/feeds/all.atom")
     assert got["/feeds/rules/nope.atom"][0] == got["/feeds/all.rss"][0] == 404
+
+
+def test_feed_entries_carry_the_english_title_of_the_index_and_of_alerts() -> None:
+    doc = {"article_id": "c" * 32, "title": "细胞治疗", "url": "https://a.gov.cn/1",
+           "title_en": "Cell therapy", "fetched_at": "2026-12-04T01:00:00+00:00"}
+    record = {"article_id": "c" * 32, "title": "细胞治疗", "url": "https://a.gov.cn/1",
+              "created_at": "2026-12-04T01:00:00+00:00",
+              "article": {"title_en": "Cell therapy", "classification": {}}}
+    for item in (item_from_index(doc), item_from_record(record)):
+        assert item.title_en == "Cell therapy"
+        entry = json.loads(render_json_feed("t", "http://h/f.json", [item]))["items"][0]
+        assert entry["title"] == "细胞治疗 (Cell therapy)"

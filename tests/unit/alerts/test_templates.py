@@ -43,6 +43,13 @@ def test_email_html_escapes_and_text_stays_plain(make_article: Make) -> None:
     assert EVIL in email.text and email.text.endswith("-- rule t\n")
 
 
+def test_without_translation_templates_get_known_english_names(make_article: Make) -> None:
+    article = make_article(regions=[("广东省", "Guangdong")],
+                           institutions=[("中山大学", "Sun Yat-sen University")])
+    record = render_record(rule("{{ region }} | {{ institutions }} | {{ title_en }}."), article)
+    assert record["message"] == "Guangdong | Sun Yat-sen University | ."
+
+
 def test_file_records_carry_the_message(make_article: Make) -> None:
     record = render_record(rule("{{ title }} | {{ labels }}"), make_article(title="标题"))
     assert record["message"] == "标题 | cell_therapy (primary, 0.90)"
