@@ -157,10 +157,10 @@ class Alerter:
         a provider, for English articles, or when it fails: the alert goes without)."""
         if self.translator is None or article.language == "en":
             return {}
-        found = {"title_en": await self.translator.english(article.title, article.language),
-                 "snippet_en": await self.translator.english(snippet(article),
-                                                             article.language)}
-        return {name: text for name, text in found.items() if text}
+        found = await self.translator.english_many([article.title, snippet(article)],
+                                                   article.language)
+        return {name: text for name, text in zip(("title_en", "snippet_en"), found,
+                                                 strict=True) if text}
 
     async def _decide(self, rule: Rule, channel: str, counts: Counts) -> Decision:
         now = self.clock()

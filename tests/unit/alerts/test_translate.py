@@ -12,6 +12,7 @@ from typing import Any
 import httpx
 from aiohttp import web
 
+from alerts.channels.registry import render_as
 from alerts.render import render_email, render_slack
 from config.contracts import ClassifiedArticle
 from config.rules import AlertRulesFile, Rule
@@ -176,8 +177,9 @@ class FakeTranslator(Translator):
     def __init__(self, answer: str | None) -> None:
         self.answer = answer
 
-    async def english(self, text: str, source: str | None = None) -> str | None:
-        return self.answer
+    async def english_many(self, texts: list[str], source: str | None = None
+                           ) -> list[str | None]:
+        return [self.answer for _ in texts]
 
 
 def test_alerts_carry_the_english_title_escaped(make_article: Make) -> None:
@@ -198,6 +200,11 @@ def test_alerts_carry_the_english_title_escaped(make_article: Make) -> None:
     email = render_email(Rule(name="r", channels=["log"]), shown)
     assert "English snippet: *CAR-T* for <@U1>" in email.text
     assert "English snippet: *CAR-T* for &lt;@U1&gt;" in email.html
+    for kind in ("wecom", "dingtalk", "feishu", "teams"):  # chat markdown, neutralised
+        chat = json.dumps(render_as(kind, Rule(name="r", channels=["log"]), shown),
+                          ensure_ascii=False)
+        assert "English: Cell therapy ＜!here＞ news" in chat, kind
+        assert "English snippet: ＊CAR-T＊ for ＜@U1＞" in chat, kind
     assert json.loads(article.encode())  # the wire message is unchanged
     assert "title_en" not in json.loads(shown.encode())
 
