@@ -177,11 +177,15 @@ def render_email(rule: Rule, article: ClassifiedArticle, others: list[StoryRef] 
 
 
 def render_record(rule: Rule, article: ClassifiedArticle) -> dict[str, Any]:
-    """A JSON-able record for file and console channels (``message``: the rule's template)."""
+    """A JSON-able record for file, console and webhook channels (``message``: the rule's
+    template; ``title_en``/``snippet_en`` where the alerter translated them)."""
     record: dict[str, Any] = {
         "rule": rule.name, "article_id": article.article_id, "story_id": article.story_id,
         "title": article.title, "url": article.url, "labels": article.classification.labels,
         "source": article.source_id, "published": article.published}
+    for name in ("title_en", "snippet_en"):
+        if getattr(article, name, None):
+            record[name] = getattr(article, name)
     if rule.template is not None:
         from alerts.templates import render_body
 

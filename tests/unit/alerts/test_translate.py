@@ -200,6 +200,9 @@ def test_alerts_carry_the_english_title_escaped(make_article: Make) -> None:
     email = render_email(Rule(name="r", channels=["log"]), shown)
     assert "English snippet: *CAR-T* for <@U1>" in email.text
     assert "English snippet: *CAR-T* for &lt;@U1&gt;" in email.html
+    line = render_as("file", Rule(name="r", channels=["log"]), shown)
+    assert (line["title_en"], line["snippet_en"]) == ("Cell therapy <!here> news",
+                                                      "*CAR-T* for <@U1>")  # data
     for kind in ("wecom", "dingtalk", "feishu", "teams"):  # chat markdown, neutralised
         chat = json.dumps(render_as(kind, Rule(name="r", channels=["log"]), shown),
                           ensure_ascii=False)
