@@ -29,12 +29,14 @@ from alerts.channels.base import Sender
 from alerts.delivery import LOG_STAGE, STAGE, Reporter
 from alerts.digest import DigestFlusher, Wake
 from alerts.history import Ledger, RejectedError, passing
-from alerts.render import StoryRef
+from alerts.render import StoryRef, snippet
 from alerts.rules import alert_key, matching_rules
 from alerts.schedule import Decision, decide
+from alerts.silence import SilenceStore, silenced_until
 from alerts.stories import StoryLookup
 from config.contracts import ClassifiedArticle, dead_letter_for, decode, utcnow
 from config.rules import AlertRulesFile, Rule
+from config.translate import Translator
 from streams.topics import DEFAULT_RETRY, Retry
 
 T = TypeVar("T")
@@ -83,8 +85,13 @@ class Alerter:
     def __init__(self, rules: AlertRulesFile, senders: dict[str, Sender], ledger: Ledger, *,
                  stories: StoryLookup | None = None, reporter: Reporter | None = None,
                  clock: Clock = utcnow, wake: Wake | None = None,
+                 silences: SilenceStore | None = None,
+                 translator: Translator | None = None,
                  retry: Retry = DEFAULT_RETRY) -> None:
         self.rules, self.senders, self.ledger = rules, senders, ledger
+        self.silence_store, self.silences = silences, dict[str, datetime]()
+        self._silences_read = False
+        self.translator = translator
         self.stories, self.clock, self.retry = stories, clock, retry
         self.reporter = reporter or Reporter()
         self.wake = wake or (lambda channel: None)
@@ -95,6 +102,8 @@ class Alerter:
         immediate deliveries were new."""
         planned: list[tuple[ClassifiedArticle, bytes, Origin, list[dict[str, Any]]]] = []
         counts: Counts = {}
+        if self.silence_store is not None and not self._silences_read:
+            await self.read_silences()
         for value, origin in messages:
             try:
                 article = decode(ClassifiedArticle, value)
@@ -109,9 +118,10 @@ class Alerter:
             if records:
                 planned.append((article, value, origin, records))
         created = await self._enqueue(planned)
-        for channel in {r["channel"] for r in created if r["kind"] == "immediate"}:
+        for channel in {r["channel"] for r in created
+                        if r["kind"] == "immediate" and r["status"] == "queued"}:
             self.wake(channel)
-        return sum(1 for r in created if r["kind"] == "immediate")
+        return sum(1 for r in created if r["kind"] == "immediate" and r["status"] == "queued")
 
     async def handle(self, article: ClassifiedArticle) -> int:
         """One article (tests, replays): as a batch of one."""
@@ -121,14 +131,26 @@ class Alerter:
         """The records ``article`` produces: rendered deliveries or digest items."""
         records: list[dict[str, Any]] = []
         others: list[StoryRef] | None = None
-        for rule in matching_rules(self.rules.rules, article):
+        rules = matching_rules(self.rules.rules, article)
+        english = await self.english(article) if rules else {}
+        shown = article.model_copy(update=english) if english else article
+        for rule in rules:
             for channel in rule.channels:
                 if others is None:
                     others = await self.stories.others(article) if self.stories else []
                 record = base_record(rule, channel, article)
+                record.update(english)
+                record["article"].update(english)
+                until = silenced_until(rule, self.silences, self.clock())
+                if until is not None:  # recorded, never sent
+                    record.update(kind="immediate", status="silenced",
+                                  reason=f"silenced until {until.isoformat()}",
+                                  silenced_until=until.isoformat())
+                    records.append(record)
+                    continue
                 decision = await self._decide(rule, channel, counts)
                 if decision.now:
-                    payload = self.senders[channel].render(rule, article, others)
+                    payload = self.senders[channel].render(rule, shown, others)
                     record.update(kind="immediate", status="queued", payload=payload,
                                   next_attempt_at=self.clock().isoformat())
                 else:
@@ -136,6 +158,16 @@ class Alerter:
                 json.dumps(record, ensure_ascii=False).encode("utf-8")  # storable, or poison
                 records.append(record)
         return records
+
+    async def english(self, article: ClassifiedArticle) -> dict[str, str]:
+        """``title_en`` and ``snippet_en`` where the provider answered in time (none without
+        a provider, for English articles, or when it fails: the alert goes without)."""
+        if self.translator is None or article.language == "en":
+            return {}
+        found = await self.translator.english_many([article.title, snippet(article)],
+                                                   article.language)
+        return {name: text for name, text in zip(("title_en", "snippet_en"), found,
+                                                 strict=True) if text}
 
     async def _decide(self, rule: Rule, channel: str, counts: Counts) -> Decision:
         now = self.clock()
@@ -223,5 +255,14 @@ class Alerter:
                                                         **origin), until=self.retry)
 
     async def flush(self) -> int:
-        """Queue every due digest and held batch; return how many digests were queued."""
+        """Re-read stored silences, then queue every due digest and held batch; return how
+        many digests were queued."""
+        await self.read_silences()
         return await self.digests.flush()
+
+    async def read_silences(self) -> None:
+        """Read the stored silences (``cgtwatch rules silence``): at the first batch, then on
+        every timer tick."""
+        if self.silence_store is not None:
+            self.silences = await until_done(self.silence_store.load, "read silences")
+            self._silences_read = True

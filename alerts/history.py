@@ -29,7 +29,8 @@ from elasticsearch.helpers import async_bulk
 from config.contracts import utcnow
 from config.settings import Settings
 
-STATUSES = ("queued", "sending", "sent", "retrying", "failed", "unknown", "digesting")
+STATUSES = ("queued", "sending", "sent", "retrying", "failed", "unknown", "digesting",
+            "silenced")
 #: refusals that pass by themselves (a write block, an overloaded or starting cluster)
 PASSING_TYPES = frozenset({"cluster_block_exception", "es_rejected_execution_exception",
                            "unavailable_shards_exception", "circuit_breaking_exception"})
@@ -82,6 +83,7 @@ class AlertRecordDoc(Document):
     seq = Long()
     first_created_at = Date()
     claimed_at = Date()
+    silenced_until = Date()
     instance = Keyword()
     boot = Keyword()
     unit = Keyword()

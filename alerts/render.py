@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import html
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 from urllib.parse import urlsplit
@@ -71,6 +72,15 @@ def header_safe(text: str, limit: int = 200) -> str:
     return _CONTROL.sub(" ", text).strip()[:limit]
 
 
+def english_line(article: ClassifiedArticle, escape: Callable[[str], str]) -> str:
+    """``English: <title>`` (and ``English snippet: <snippet>``), each with a line break,
+    where the alerter translated them (``alerts.agent``: attributes of its copy only)."""
+    lines = [f"{name}: {escape(header_safe(text, 500))}\n" for name, text in (
+        ("English", getattr(article, "title_en", None)),
+        ("English snippet", getattr(article, "snippet_en", None))) if text]
+    return "".join(lines)
+
+
 def labels_line(article: ClassifiedArticle) -> str:
     parts = [f"{label} ({r.salience}, {r.score:.2f})"
              for label, r in article.classification.results.items() if r.salience != "none"]
@@ -115,9 +125,14 @@ def render_slack(rule: Rule, article: ClassifiedArticle, others: list[StoryRef] 
                  ) -> dict[str, Any]:
     title = slack_text(article.title or article.url)
     body = (f"*{slack_link(article.url, cut(article.title or article.url, 500))}*\n"
+            f"{english_line(article, slack_text)}"
             f"{slack_text(where(article, rule.schedule.timezone))}\n"
             f"*Labels:* {slack_escape(labels_line(article))}\n"
             f"> {slack_text(one_line(snippet(article)))}")
+    if rule.template is not None:
+        from alerts.templates import render_body
+
+        body = render_body(rule, article, "slack")
     blocks: list[dict[str, Any]] = [
         {"type": "section", "text": {"type": "mrkdwn", "text": cut(body, SLACK_TEXT_LIMIT)}}]
     if others:
@@ -141,22 +156,38 @@ def render_email(rule: Rule, article: ClassifiedArticle, others: list[StoryRef] 
     subject = header_safe(f"[cgtwatch] {article.title or article.url}")
     also = "".join(f"  - {o.source}: {o.url}\n" for o in others or [])
     also_text = f"Also reported by:\n{also}\n" if also else ""
-    text = (f"{article.title}\n{article.url}\n{where(article, rule.schedule.timezone)}\n"
+    text = (f"{article.title}\n{english_line(article, str)}{article.url}\n"
+            f"{where(article, rule.schedule.timezone)}\n"
             f"Labels: {labels_line(article)}\n\n{snippet(article)}\n\n{also_text}"
             f"-- rule {rule.name}\n")
     e = html.escape
     items = "".join(f"<li>{html_link(o.url, o.source or o.url)}</li>" for o in others or [])
     also_html = f"<p><b>Also reported by:</b></p><ul>{items}</ul>" if items else ""
     body = (f"<h3>{html_link(article.url, article.title or article.url)}</h3>"
-            f"<p>{e(where(article, rule.schedule.timezone))}</p>"
+            f"<p>{english_line(article, e)}{e(where(article, rule.schedule.timezone))}</p>"
             f"<p><b>Labels:</b> {e(labels_line(article))}</p>"
             f"<blockquote>{e(snippet(article))}</blockquote>{also_html}"
             f"<p style=\"color:#888\">rule {e(rule.name)}</p>")
+    if rule.template is not None:
+        from alerts.templates import render_body
+
+        text = render_body(rule, article, "text") + f"\n\n-- rule {rule.name}\n"
+        body = render_body(rule, article, "html").replace("\n", "<br>\n")
     return EmailContent(subject=subject, text=text, html=f"<html><body>{body}</body></html>")
 
 
 def render_record(rule: Rule, article: ClassifiedArticle) -> dict[str, Any]:
-    """A JSON-able record for file and console channels."""
-    return {"rule": rule.name, "article_id": article.article_id, "story_id": article.story_id,
-            "title": article.title, "url": article.url, "labels": article.classification.labels,
-            "source": article.source_id, "published": article.published}
+    """A JSON-able record for file, console and webhook channels (``message``: the rule's
+    template; ``title_en``/``snippet_en`` where the alerter translated them)."""
+    record: dict[str, Any] = {
+        "rule": rule.name, "article_id": article.article_id, "story_id": article.story_id,
+        "title": article.title, "url": article.url, "labels": article.classification.labels,
+        "source": article.source_id, "published": article.published}
+    for name in ("title_en", "snippet_en"):
+        if getattr(article, name, None):
+            record[name] = getattr(article, name)
+    if rule.template is not None:
+        from alerts.templates import render_body
+
+        record["message"] = render_body(rule, article, "text")
+    return record

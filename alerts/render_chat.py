@@ -9,7 +9,7 @@ character or a link; a digest says how many items it left out). Page text is neu
 
 from __future__ import annotations
 
-from alerts.render import StoryRef, labels_line, published_text, snippet, where
+from alerts.render import StoryRef, english_line, labels_line, published_text, snippet, where
 from alerts.render_digest import grouped, top_label
 from alerts.text import Unit, cut, fit_lines, md_escape, md_link
 from config.contracts import ClassifiedArticle
@@ -24,9 +24,16 @@ def alert_title(article: ClassifiedArticle) -> str:
 
 def alert_lines(rule: Rule, article: ClassifiedArticle, others: list[StoryRef] | None = None,
                 quote: str = "> ") -> list[str]:
-    """The lines of one alert: linked title, where, labels, snippet, other sources, rule."""
+    """The lines of one alert: linked title, where, labels, snippet, other sources, rule; or
+    the rule's template (page text escaped as chat markdown) and the rule."""
+    if rule.template is not None:
+        from alerts.templates import render_body
+
+        body = render_body(rule, article, "markdown")
+        return [*body.split("\n"), f"rule {md_escape(rule.name)}"]
     labels = md_escape(labels_line(article).replace("_", " "))
-    lines = [f"**{md_link(article.url, cut(article.title or article.url, 300))}**",
+    english = english_line(article, lambda text: md_escape(cut(text, 300))).splitlines()
+    lines = [f"**{md_link(article.url, cut(article.title or article.url, 300))}**", *english,
              md_escape(where(article, rule.schedule.timezone)), f"**Labels:** {labels}",
              f"{quote}{md_escape(cut(snippet(article), 400))}"]
     if others:

@@ -3,7 +3,10 @@
 Input: ``Settings`` and the validated alert rules. Output: a ``faust.App`` ready to run: the
 agent consumes ``articles.classified`` in batches and enqueues deliveries (``alerts.agent``);
 each channel's worker (``alerts.worker``) runs as an app task and is woken when its channel
-gets work; a timer queues due digests. Operator alerts go to ``ops.events``, dead letters to
+gets work; a timer queues due digests (and re-reads rule silences), another evaluates
+flatline and spike rules (``alerts.watch``); with ``alerts.feeds_port`` a task serves the Atom
+and JSON feeds (``alerts.feeds_http``). Titles are translated to English when a provider is
+configured (``config.translate``). Operator alerts go to ``ops.events``, dead letters to
 ``articles.deadletter``.
 """
 
@@ -12,22 +15,28 @@ from __future__ import annotations
 import asyncio
 import logging
 import uuid
+from collections.abc import Awaitable, Callable
 
 import faust
+from aiohttp import web
 from elasticsearch import AsyncElasticsearch
 
 from alerts.agent import Alerter
 from alerts.channels import build_senders
 from alerts.delivery import Reporter
+from alerts.feeds_http import FeedSource, feed_app, start_feeds
 from alerts.health import ChannelHealth
 from alerts.history import alerts_index
 from alerts.queue import DeliveryQueue, Owner
+from alerts.silence import SilenceStore
 from alerts.stories import StoryLookup, articles_index
+from alerts.watch import Watcher
 from alerts.worker import ChannelWorker
 from config.clients import elastic
 from config.contracts import DeadLetter, OpsEvent
 from config.rules import AlertRulesFile
 from config.settings import Settings
+from config.translate import build_translator
 from streams.app import close_on_stop, create_app
 from streams.topics import (
     AGENT_CONCURRENCY,
@@ -74,15 +83,55 @@ def alerter_app(settings: Settings, rules: AlertRulesFile) -> faust.App:
 
     alerter = Alerter(rules, senders, queue, reporter=reporter, wake=wake,
                       stories=StoryLookup(es, articles_index(settings)),
+                      silences=SilenceStore(es, alerts_index(settings)),
+                      translator=build_translator(settings.translate),
                       retry=handler_retry(settings))
     register_alerter(app, topics, alerter, list(workers.values()), settings)
+    watcher = Watcher(es, articles_index(settings), rules.rules, queue, senders, reporter, wake)
+    stop_feeds = register_extras(app, settings, watcher, FeedSource(
+        es, articles_index(settings), alerts_index(settings), settings.alerts.feed_items),
+        [r.name for r in rules.rules])
 
     async def close() -> None:  # workers finish their step before the client goes
         await asyncio.gather(*(worker.stop() for worker in workers.values()))
+        await stop_feeds()
+        if alerter.translator is not None:
+            await alerter.translator.aclose()
         await es.close()
 
     close_on_stop(app, close)
     return app
+
+
+def register_extras(app: faust.App, settings: Settings, watcher: Watcher, feeds: FeedSource,
+                    rules: list[str]) -> Callable[[], Awaitable[None]]:
+    """The flatline/spike timer and, with ``alerts.feeds_port``, the feed server; returns
+    what stops the feed server (for the app's stop)."""
+    runners: list[web.AppRunner] = []
+
+    async def watch() -> None:
+        try:
+            await watcher.tick()
+        except Exception:  # Elasticsearch away: the next tick evaluates again
+            if app.should_stop:
+                log.info("flatline/spike evaluation cut short by the stop")
+            else:
+                log.exception("flatline/spike evaluation failed")
+
+    if watcher.rules:
+        app.timer(interval=settings.alerts.watch_interval_s)(watch)
+    if settings.alerts.feeds_port:
+        async def serve_feeds() -> None:
+            runners.append(await start_feeds(feed_app(feeds, rules), settings.alerts.feeds_host,
+                                             settings.alerts.feeds_port))
+
+        app.task(serve_feeds)
+
+    async def stop() -> None:
+        for runner in runners:
+            await runner.cleanup()
+
+    return stop
 
 
 def register_alerter(app: faust.App, topics: StreamTopics, alerter: Alerter,

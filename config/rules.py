@@ -27,6 +27,7 @@ from pydantic import (
 
 from config.checks import email_address
 from config.contracts import LABELS
+from config.rule_types import AwareTime, Flatline, MessageTemplate, Spike
 from config.yamlfile import load_yaml_model
 
 SalienceName = Literal["primary", "secondary", "passing"]
@@ -221,6 +222,12 @@ class Rule(_Strict):
     quiet_hours: QuietHours | None = None
     rate_limit: RateLimit | None = None
     enabled: bool = True
+    silence_until: AwareTime | None = Field(
+        default=None, description="matches until then are recorded, not sent")
+    template: MessageTemplate | None = Field(
+        default=None, description="Jinja2 message body (sandboxed); values escaped per channel")
+    flatline: Flatline | None = None
+    spike: Spike | None = None
 
     @property
     def schedule(self) -> Schedule:

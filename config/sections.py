@@ -1,5 +1,6 @@
 """The sections of ``Settings`` for alert delivery (SMTP, Slack, chat and webhook targets,
-durable delivery) and the base every section shares: frozen, unknown fields refused.
+durable delivery, feeds, translation of alert titles) and the base every section shares:
+frozen, unknown fields refused.
 
 Input: values from ``Settings`` (environment, secret files). Output: validated sections.
 """
@@ -53,6 +54,23 @@ class HookTarget(Section):
     timeout_s: float = Field(default=10.0, gt=0)
 
 
+class TranslateSettings(Section):
+    """Machine translation of alert titles into English (none: English names of known labels,
+    institutions and regions only); ``config.translate`` asks the provider."""
+
+    provider: Literal["none", "libretranslate", "deepl"] = "none"
+    url: str = Field(default="", description="LibreTranslate base URL, or DeepL's "
+                     "(https://api-free.deepl.com or https://api.deepl.com)")
+    api_key: SecretStr | None = None
+    timeout_s: float = Field(default=2.0, gt=0, description="an alert waits this long at most "
+                             "for its translation, then goes without")
+    min_interval_s: float = Field(default=0.2, ge=0, description="least seconds between two "
+                                  "requests (rate limit)")
+    cache_size: int = Field(default=10000, ge=0, description="translations kept by text hash")
+    pause_s: float = Field(default=30.0, ge=0, description="after a failed request, texts go "
+                           "untranslated this long before the provider is asked again")
+
+
 class AlertSettings(Section):
     """Durable delivery of the alerter: retries, pace, crash recovery, digests, ops alerts."""
 
@@ -76,3 +94,9 @@ class AlertSettings(Section):
                                     "and held alerts are looked for")
     failing_after: int = Field(default=3, ge=1, description="failed attempts in a row before "
                                "a channel raises an operator alert")
+    watch_interval_s: float = Field(default=60.0, gt=0, description="how often flatline and "
+                                    "spike rules are evaluated")
+    feeds_port: int = Field(default=0, ge=0, le=65535, description="port of the Atom and JSON "
+                            "feeds (/feeds/all.atom, /feeds/rules/<rule>.json ...); 0: off")
+    feeds_host: str = Field(default="0.0.0.0", description="address the feeds listen on")
+    feed_items: int = Field(default=50, ge=1, le=1000, description="entries per feed")

@@ -31,7 +31,14 @@ from pydantic_settings import (
 from pydantic_settings import SettingsError as _SourceError
 
 from config.checks import http_url, without_credentials
-from config.sections import AlertSettings, HookTarget, Section, SlackSettings, SmtpSettings
+from config.sections import (
+    AlertSettings,
+    HookTarget,
+    Section,
+    SlackSettings,
+    SmtpSettings,
+    TranslateSettings,
+)
 from config.settings_errors import BadSettingsError, explain, explain_source_error
 from config.timezones import DEFAULT_DISPLAY_ZONE, zone
 
@@ -203,6 +210,7 @@ class Settings(BaseSettings):
         "feishu, teams, webhook channels): CGTWATCH_HOOKS__<NAME>__URL, __SECRET")
     alerts: AlertSettings = AlertSettings()
     display: DisplaySettings = DisplaySettings()
+    translate: TranslateSettings = TranslateSettings()
     log_level: str = "INFO"
     log_format: Literal["text", "json"] = Field(
         default="text", description="json: one JSON object per log line (time, level, logger, "
@@ -214,7 +222,8 @@ class Settings(BaseSettings):
         """Every secret of these settings in clear, for log redaction."""
         out = [v.get_secret_value() for v in (
             self.kafka.sasl_password, self.elastic.api_key, self.elastic.password,
-            self.smtp.password, self.slack.bot_token, *self.slack.webhooks.values(),
+            self.smtp.password, self.slack.bot_token, self.translate.api_key,
+            *self.slack.webhooks.values(),
             *(h.url for h in self.hooks.values()),
             *(h.secret for h in self.hooks.values())) if v]
         return [v for v in out if v]

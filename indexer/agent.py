@@ -34,10 +34,12 @@ from config.contracts import (
     decode,
 )
 from config.settings import Settings
+from config.translate import Translator, build_translator
 from indexer import metrics
 from indexer.actions import SourceInfo, bulk_action, crawl_health_action, is_stale_revision
 from indexer.documents import articles_alias, crawl_health_index
-from streams.app import raw_topic
+from indexer.english import english_fields, with_english
+from streams.app import close_on_stop, raw_topic
 from streams.topics import (
     AGENT_CONCURRENCY,
     Event,
@@ -118,10 +120,13 @@ def _report(size: int, undecodable: int, articles: list[ClassifiedArticle],
 
 
 async def index_events(events: Sequence[Event], es: AsyncElasticsearch, alias: str,
-                       topics: StreamTopics) -> int:
-    """Index one batch; returns how many documents were written."""
+                       topics: StreamTopics, translator: Translator | None = None) -> int:
+    """Index one batch (with English titles and snippets where a provider gives them);
+    returns how many documents were written."""
     good, letters = decode_batch(events)
-    actions = [bulk_action(article, alias) for article, _ in good.values()]
+    english = await english_fields(translator, [a for a, _ in good.values()])
+    actions = [with_english(bulk_action(article, alias), english)
+               for article, _ in good.values()]
     undecodable = len(letters)
     failed = await bulk_until_done(es, actions) if actions else []
     for item in failed:
@@ -215,12 +220,16 @@ def register_indexer(app: faust.App, topics: StreamTopics, es: AsyncElasticsearc
     size, within = settings.worker.batch_size, settings.worker.batch_within_s
 
     retry = handler_retry(settings)
+    translator = build_translator(settings.translate)
+    if translator is not None:
+        close_on_stop(app, translator.aclose)
 
     @app.agent(topics.classified, name="index-articles", concurrency=AGENT_CONCURRENCY)
     async def index_articles(stream: Stream) -> None:
         batches = stream.take_events(size, within=within)  # type: ignore[attr-defined]
         async for events in batches:
-            written = await until_handled(partial(index_events, events, es, alias, topics),
+            written = await until_handled(partial(index_events, events, es, alias, topics,
+                                                  translator),
                                           partial(give_up_on, events, topics),
                                           "article batch", retry)
             log.info("indexed %d of %d events", written or 0, len(events))

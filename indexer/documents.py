@@ -47,6 +47,8 @@ class ArticleDoc(Document):
     url = Keyword()
     title = Text(analyzer=TEXT_ANALYZER, fields={"raw": Keyword(ignore_above=512)})
     text = Text(analyzer=TEXT_ANALYZER)
+    title_en = Text(analyzer="english")  # with a translation provider (indexer.english)
+    snippet_en = Text(analyzer="english")
     labels = Keyword()
     scores = Object(dynamic=True)
     salience = Object(dynamic=True)

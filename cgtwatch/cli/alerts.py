@@ -180,7 +180,7 @@ def _table(title: str, rows: list[dict[str, Any]], settings: Settings) -> Table:
 
 
 Status = Annotated[str | None, typer.Option(
-    help="queued, sending, sent, retrying, failed, unknown or digesting")]
+    help="queued, sending, sent, retrying, failed, unknown, digesting or silenced")]
 Rule_ = Annotated[str | None, typer.Option("--rule", help="only this rule")]
 Channel = Annotated[str | None, typer.Option("--channel", help="only this channel")]
 

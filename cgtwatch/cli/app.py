@@ -11,7 +11,17 @@ from typing import TYPE_CHECKING, Annotated
 
 import typer
 
-from cgtwatch.cli import alerts, classify, crawl, deadletter, doctor, extract, index, reconcile
+from cgtwatch.cli import (
+    alerts,
+    classify,
+    crawl,
+    deadletter,
+    doctor,
+    extract,
+    index,
+    reconcile,
+    silence,
+)
 from cgtwatch.cli.helptext import polish
 from cgtwatch.cli.util import (
     EXIT_TEMPFAIL,
@@ -34,7 +44,8 @@ app = typer.Typer(help="cgtwatch: cell and gene therapy news monitoring. Exit co
                        "down, 75 gave up waiting, 130 Ctrl-C.",
                   no_args_is_help=True, add_completion=False,
                   context_settings={"max_content_width": 100})
-for module in (crawl, classify, extract, index, deadletter, alerts, doctor, reconcile):
+for module in (crawl, classify, extract, index, deadletter, alerts, silence, doctor,
+               reconcile):
     module.register(app)
 
 EX_TEMPFAIL = EXIT_TEMPFAIL  # sysexits.h: a dependency was unavailable; running again may succeed
