@@ -43,7 +43,13 @@ from crawlers.extract.published import (
     text_dates,
 )
 from crawlers.extract.text import block_lines, is_cjk_text, parse_html
-from crawlers.extract.titles import LABEL_STARTS, breadcrumb, site_names, strip_labels
+from crawlers.extract.titles import (
+    LABEL_STARTS,
+    breadcrumb,
+    site_names,
+    strip_labels,
+    without_tag,
+)
 
 POINTER_MAX_CHARS = 200
 
@@ -66,8 +72,8 @@ def _line_positions(page_lines: list[str], body_start: int) -> dict[str, int]:
     pos: dict[str, int] = {}
     for i, line in enumerate(page_lines):
         line_key = squash(line) if len(line) <= 200 else ""
-        keys = (line_key, squash(strip_labels(line, squashed=True))) if (
-            line[:1] in LABEL_STARTS) else (line_key,)
+        keys = (line_key, squash(strip_labels(line, squashed=True)),
+                squash(without_tag(line) or "")) if line[:1] in LABEL_STARTS else (line_key,)
         for key in keys:
             if key and (key not in pos or i <= body_start + 1):
                 pos[key] = i
@@ -109,7 +115,8 @@ def _title_and_body(root: etree._Element, meta: dict[str, str],
     start = _body_start(page_lines, body)
     title = meta.get("articletitle") if len(squash(meta.get("articletitle", ""))) >= 4 else None
     title = title or choose_title(candidates, page_lines,
-                                  _line_positions(page_lines, start), start, names)
+                                  _line_positions(page_lines, start), start, names,
+                                  crumbs[-1] if crumbs else "")
     title = strip_labels(title) if title else title
     return title, _strip_title(body, title), start
 

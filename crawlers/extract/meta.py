@@ -14,7 +14,13 @@ from urllib.parse import urljoin, urlsplit
 from lxml import etree
 
 from crawlers.extract.text import KANA_RE, cjk_count, is_cjk_text, norm_space
-from crawlers.extract.titles import heading_text, looks_like_site, name_penalty, strip_labels
+from crawlers.extract.titles import (
+    heading_text,
+    looks_like_site,
+    name_penalty,
+    strip_labels,
+    without_tag,
+)
 
 _BARE_DASH = re.compile(r"(?<=\S)(?:-{1,2}|—{1,2})(?=\S)")
 _TITLE_SEP = re.compile(r"\s*(?:_|\||｜|\s[-–—]\s|\s::\s|\s·\s|\s»\s|--)\s*")
@@ -28,6 +34,7 @@ _ATTACH_RE = re.compile(r"\.(" + "|".join(ATTACHMENT_KINDS) + r")(?:$|[?#])", re
 _NORM_DROP = re.compile(r"[\W_]+")
 _PAGE_SUFFIX = re.compile(r"\s*[(（]\s*(?:页|第)\s*\d+\s*页?\s*[)）]\s*$")
 _TAGS = re.compile(r"<[^>]+>")
+_NOT_HEADLINE = re.compile(r"\d{4}\s*[-/.年]\s*\d{1,2}|\d{1,2}:\d{2}|[:：|。]")
 
 
 def meta_tags(root: etree._Element) -> dict[str, str]:
@@ -102,6 +109,7 @@ def title_candidates(root: etree._Element, meta: dict[str, str],
         found.append((crumbs[-1], 0.3))
     found = [(strip_labels(_PAGE_SUFFIX.sub("", t)), w) for t, w in found
              if len(squash(t)) >= 2]
+    found += [(rest, w) for t, w in found if (rest := without_tag(t))]
     return [*found, (strip_labels(whole), 0.0)]
 
 
@@ -118,18 +126,41 @@ def _closeness(pos: int | None, body_start: int) -> float:
     return 1.5 + 2.5 * max(0.0, 1.0 - max(0, body_start - pos) / 25.0)
 
 
+def _near_lines(page_lines: list[str], body_start: int, squashed_title: str,
+                anywhere: bool) -> list[tuple[str, float]]:
+    """Short lines just above the body as headline candidates: those in ``<title>``, or
+    (``anywhere``, when ``<title>`` only names the site) any short line without a date."""
+    if body_start < 0:
+        return []
+    if not anywhere:
+        near = page_lines[max(0, body_start - 25):body_start + 1]
+        return [(line, 0.3) for line in near
+                if len(squash(line)) >= 6 and len(line) <= 100 and squash(line) in squashed_title]
+    return [(line, 0.2) for line in page_lines[max(0, body_start - 6):body_start]
+            if len(squash(line)) >= 6 and len(line) <= 60 and not _NOT_HEADLINE.search(line)]
+
+
+def _agreeing(candidates: list[tuple[str, float]], squashed_title: str) -> list[str]:
+    return [t for t, w in candidates if w > 0 and len(squash(t)) >= 4
+            and squash(t) in squashed_title]
+
+
 def choose_title(candidates: list[tuple[str, float]], page_lines: list[str],
                  line_pos: dict[str, int], body_start: int,
-                 names: tuple[set[str], set[str]] = (set(), set())) -> str | None:
+                 names: tuple[set[str], set[str]] = (set(), set()),
+                 crumb: str = "") -> str | None:
     """Headline by agreement: in ``<title>``, shown as a line just above the body, a heading;
-    ``names`` (squashed column and site names) are penalised."""
+    ``names`` (squashed column and site names) are penalised; a ``<title>`` that only names
+    the site or a column is no evidence, and the last breadcrumb item stands in for it."""
     squashed_title = squash(page_title_text(candidates))
-    agreeing = [t for t, w in candidates if w > 0 and len(squash(t)) >= 4
-                and squash(t) in squashed_title]
-    near = page_lines[max(0, body_start - 25):body_start + 1] if body_start >= 0 else []
-    extra = [] if agreeing else [
-        (line, 0.3) for line in near
-        if len(squash(line)) >= 6 and len(line) <= 100 and squash(line) in squashed_title]
+    agreeing = _agreeing(candidates, squashed_title)
+    if not agreeing and name_penalty(squashed_title, *names) > 0:
+        squashed_title = squash(crumb) if len(squash(crumb)) >= 6 else ""
+        agreeing = _agreeing(candidates, squashed_title)
+    extra = [] if agreeing else _near_lines(page_lines, body_start, squashed_title,
+                                            not squashed_title)
+    if not agreeing and not extra:  # <title> shows no headline: the line above the body
+        extra = _near_lines(page_lines, body_start, squashed_title, True)
     best: tuple[float, str] | None = None
     for text, weight in candidates + extra:
         key = squash(text)
