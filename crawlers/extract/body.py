@@ -35,6 +35,11 @@ _COMMENTS = re.compile(r"^(comments?|comment[-_]?(list|area|section|wrap|box|s)|
 _LETTER = re.compile(r"[^\W\d_]")
 _STAMP = re.compile(r"(?<!\d)\d{1,2}[-/.]\d{1,2}\s+\d{1,2}:\d{2}(?!\d)")
 _HIDDEN = re.compile(r"display\s*:\s*none|visibility\s*:\s*hidden", re.I)
+_POST_TIME = re.compile(
+    r"(?<!\d)(?:(?:19|20)\d{2}[-/.年])?\d{1,2}[-/.月]\d{1,2}日?\s*\d{1,2}:\d{2}|"
+    r"(?:jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)[a-z]*\.?\s+\d{1,2}(?:st|nd|rd|th)?,?"
+    r"\s+(?:19|20)\d{2},?\s+(?:at\s+)?\d{1,2}:\d{2}", re.I)
+THREAD_STAMPS = 3  # post times a container may hold before it looks like a thread
 LEVEL_WEIGHTS = (1.0, 0.5, 0.34)
 Stats = dict[etree._Element, float]
 
@@ -130,8 +135,15 @@ def best_container(root: etree._Element, scores: Stats) -> etree._Element | None
     if not scores:
         return None
     ranked = sorted(scores.items(), key=lambda kv: kv[1], reverse=True)[:12]
-    final = {el: s * (1.0 - link_density(el)) for el, s in ranked}
+    final = {el: s * (1.0 - link_density(el)) * _thread_factor(el) for el, s in ranked}
     return max(final, key=lambda el: final[el])
+
+
+def _thread_factor(node: etree._Element) -> float:
+    """Damping for a container of many time-stamped posts (a comment or reply thread): an
+    article carries one post time, a thread one per reply."""
+    stamps = len(_POST_TIME.findall(" ".join(node.itertext())))
+    return 1.0 if stamps <= THREAD_STAMPS else THREAD_STAMPS / stamps
 
 
 def _noise_node(node: etree._Element) -> bool:
@@ -211,7 +223,8 @@ def content_nodes(root: etree._Element) -> list[etree._Element]:
             chosen.append(sib)
             continue
         text = norm_space("".join(sib.itertext()))
-        good = scores.get(sib, 0.0) >= max(10.0, own * 0.2) and link_density(sib) < 0.3
+        good = (scores.get(sib, 0.0) >= max(10.0, own * 0.2) and link_density(sib) < 0.3
+                and _thread_factor(sib) == 1.0)
         para = tag_of(sib) == "p" and len(text) > 60 and link_density(sib) < 0.25
         if good or para or _data_table(sib, text):
             chosen.append(sib)

@@ -34,6 +34,7 @@ _ATTACH_RE = re.compile(r"\.(" + "|".join(ATTACHMENT_KINDS) + r")(?:$|[?#])", re
 _NORM_DROP = re.compile(r"[\W_]+")
 _PAGE_SUFFIX = re.compile(r"\s*[(（]\s*(?:页|第)\s*\d+\s*页?\s*[)）]\s*$")
 _TAGS = re.compile(r"<[^>]+>")
+CRUMB_HEADLINE = 8  # characters a last breadcrumb item needs to stand for the headline
 _NOT_HEADLINE = re.compile(r"\d{4}\s*[-/.年]\s*\d{1,2}|\d{1,2}:\d{2}|[:：|。]")
 
 
@@ -132,17 +133,27 @@ def _near_lines(page_lines: list[str], body_start: int, squashed_title: str,
     (``anywhere``, when ``<title>`` only names the site) any short line without a date."""
     if body_start < 0:
         return []
-    if not anywhere:
-        near = page_lines[max(0, body_start - 25):body_start + 1]
-        return [(line, 0.3) for line in near
-                if len(squash(line)) >= 6 and len(line) <= 100 and squash(line) in squashed_title]
+    if not anywhere:  # a line that is only part of a longer one (a wrapped headline) is not
+        near = {squash(line): line for line in page_lines[max(0, body_start - 25):body_start + 1]
+                if len(squash(line)) >= 6 and len(line) <= 100 and squash(line) in squashed_title}
+        return [(line, 0.3) for key, line in near.items()
+                if not any(key != other and key in other for other in near)]
     return [(line, 0.2) for line in page_lines[max(0, body_start - 6):body_start]
             if len(squash(line)) >= 6 and len(line) <= 60 and not _NOT_HEADLINE.search(line)]
 
 
-def _agreeing(candidates: list[tuple[str, float]], squashed_title: str) -> list[str]:
-    return [t for t, w in candidates if w > 0 and len(squash(t)) >= 4
-            and squash(t) in squashed_title]
+def _agreeing(candidates: list[tuple[str, float]], squashed_title: str,
+              segments: set[str]) -> list[str]:
+    """Candidates (other than ``<title>``'s own ``segments``) that ``<title>`` contains."""
+    return [t for t, w in candidates if w > 0 and len(key := squash(t)) >= 4
+            and key in squashed_title and key not in segments]
+
+
+def _names_only(squashed_title: str, segments: set[str],
+                names: tuple[set[str], set[str]]) -> bool:
+    """True when every long part of ``<title>`` names the site or a column."""
+    parts = [p for p in segments if len(p) >= 4] or [squashed_title]
+    return all(name_penalty(p, *names) > 0 for p in parts)
 
 
 def choose_title(candidates: list[tuple[str, float]], page_lines: list[str],
@@ -151,16 +162,25 @@ def choose_title(candidates: list[tuple[str, float]], page_lines: list[str],
                  crumb: str = "") -> str | None:
     """Headline by agreement: in ``<title>``, shown as a line just above the body, a heading;
     ``names`` (squashed column and site names) are penalised; a ``<title>`` that only names
-    the site or a column is no evidence, and the last breadcrumb item stands in for it."""
-    squashed_title = squash(page_title_text(candidates))
-    agreeing = _agreeing(candidates, squashed_title)
-    if not agreeing and name_penalty(squashed_title, *names) > 0:
-        squashed_title = squash(crumb) if len(squash(crumb)) >= 6 else ""
-        agreeing = _agreeing(candidates, squashed_title)
-    extra = [] if agreeing else _near_lines(page_lines, body_start, squashed_title,
-                                            not squashed_title)
-    if not agreeing and not extra:  # <title> shows no headline: the line above the body
-        extra = _near_lines(page_lines, body_start, squashed_title, True)
+    the site or a column is no evidence, and a headline-long last breadcrumb item stands in
+    for it."""
+    whole = page_title_text(candidates)
+    segments = {squash(p) for p in _segments(whole)}
+    squashed_title = squash(whole)
+    agreeing = _agreeing(candidates, squashed_title, set())
+    site = {squash(_segments(whole)[-1])} if segments else set()  # the last segment
+    extra = [] if agreeing else [(t, w) for t, w in _near_lines(
+        page_lines, body_start, squashed_title, False)
+        if not name_penalty(squash(t), names[0], names[1] | site)]
+    if not extra and not _agreeing(candidates, squashed_title, segments) and _names_only(
+            squashed_title, segments, names):
+        squashed_title = squash(crumb) if len(squash(crumb)) >= CRUMB_HEADLINE else ""
+        segments = set()
+        agreeing = _agreeing(candidates, squashed_title, segments)
+        extra = [] if agreeing else _near_lines(page_lines, body_start, squashed_title,
+                                                not squashed_title)
+    if not agreeing and not extra and not segments:  # <title> is no headline: the line
+        extra = _near_lines(page_lines, body_start, squashed_title, True)  # above the body
     best: tuple[float, str] | None = None
     for text, weight in candidates + extra:
         key = squash(text)
