@@ -11,7 +11,8 @@ body comes from block scoring (:mod:`crawlers.extract.body`), checked against tr
 the same (pruned) tree by :mod:`crawlers.extract.ensemble` (always for non-Chinese pages,
 when doubtful for Chinese ones); English boilerplate lines are dropped.  The headline is
 chosen by agreement (:mod:`crawlers.extract.meta`, :mod:`crawlers.extract.titles`), the
-date among all its sources by confidence (:mod:`crawlers.extract.published`).
+date among all its sources by confidence (:mod:`crawlers.extract.published`, and
+:mod:`crawlers.extract.yearless` for a byline date written without its year).
 """
 
 from __future__ import annotations
@@ -50,6 +51,7 @@ from crawlers.extract.titles import (
     strip_labels,
     without_tag,
 )
+from crawlers.extract.yearless import month_day_date
 
 POINTER_MAX_CHARS = 200
 
@@ -161,6 +163,7 @@ def extract_article(html: str | bytes, url: str) -> dict[str, Any]:
     language = detect_language(root, text or "\n".join(page_lines))
     text, body_source = _body(text, root, url, title, page_lines, cjk)
     findings = dates + text_dates(page_lines, title, url, start, written, cjk)
+    findings += month_day_date(page_lines, headline_index(page_lines, title), findings, url)
     found = choose(findings)
     result.update(title=title, text=text, language=language, body_source=body_source,
                   date=found.value if found else None,

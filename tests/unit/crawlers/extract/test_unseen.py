@@ -167,3 +167,15 @@ def test_label_prefixed_headlines() -> None:
     page = f"""<html><head><title>【两会】细胞治疗写入报告_新闻_某某网</title></head><body>
     <h1>【两会】细胞治疗写入报告</h1><div><p>{P}</p><p>{Q}</p></div></body></html>"""
     assert extract(page)["title"] == "【两会】细胞治疗写入报告"  # the tag is in <title> too
+
+
+def test_date_without_year_beside_the_headline() -> None:
+    page = f"""<html><head><title>细胞治疗产业园开园</title></head><body>
+    <h1>细胞治疗产业园开园</h1><div>某某日报 5月5日 10:23</div><div><p>{P}</p><p>{Q}</p></div>
+    <div>© 2019 某某日报 版权所有</div></body></html>"""
+    result = extract(page)
+    assert (result["date"], result["date_source"]) == ("2019-05-05T10:23", "headline:no-year")
+    fresh = page.replace("© 2019 ", "")  # no year anywhere: the latest such day (live crawl)
+    assert extract(fresh)["date"][5:] == "05-05T10:23"
+    in_text = page.replace("某某日报 5月5日 10:23", f"从5月5日起，{P}")  # a date in a sentence
+    assert extract(in_text)["date"] is None
