@@ -26,7 +26,7 @@ from crawlers.extract.clean import clean_english, clean_lines
 from crawlers.extract.combine import pick_body, trafilatura_text
 from crawlers.extract.dates import written_date
 from crawlers.extract.encoding import decode_html
-from crawlers.extract.ensemble import AGREE, choose_body, coverage, doubtful
+from crawlers.extract.ensemble import AGREE, choose_body, coverage, doubtful, thread_extra
 from crawlers.extract.fields import jsonld_author, labelled_fields
 from crawlers.extract.meta import (
     attachments,
@@ -135,6 +135,8 @@ def _body(text: str, root: etree._Element, url: str, title: str | None,
     if cjk:
         return choose_body(text, other, page_lines, headline)
     picked = pick_body(text, other)
+    if picked is other and thread_extra(text, other, page_lines):
+        picked = text
     source = "blocks" if picked is text else "trafilatura"
     if picked is text and coverage(text, other) < AGREE:
         picked, source = choose_body(text, other, page_lines, headline)

@@ -35,7 +35,7 @@ _COMMENTS = re.compile(r"^(comments?|comment[-_]?(list|area|section|wrap|box|s)|
 _LETTER = re.compile(r"[^\W\d_]")
 _STAMP = re.compile(r"(?<!\d)\d{1,2}[-/.]\d{1,2}\s+\d{1,2}:\d{2}(?!\d)")
 _HIDDEN = re.compile(r"display\s*:\s*none|visibility\s*:\s*hidden", re.I)
-_POST_TIME = re.compile(
+POST_TIME = re.compile(
     r"(?<!\d)(?:(?:19|20)\d{2}[-/.年])?\d{1,2}[-/.月]\d{1,2}日?\s*\d{1,2}:\d{2}|"
     r"(?:jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)[a-z]*\.?\s+\d{1,2}(?:st|nd|rd|th)?,?"
     r"\s+(?:19|20)\d{2},?\s+(?:at\s+)?\d{1,2}:\d{2}", re.I)
@@ -149,7 +149,7 @@ def _thread_factor(node: etree._Element, text: str | None = None) -> float:
     text = text if text is not None else "".join(node.itertext())
     if text.count(":") <= THREAD_STAMPS or len(_CLOCK.findall(text)) <= THREAD_STAMPS:
         return 1.0  # every post time has a clock time: no thread
-    stamps = len(_POST_TIME.findall(text))
+    stamps = len(POST_TIME.findall(text))
     return 1.0 if stamps <= THREAD_STAMPS else THREAD_STAMPS / stamps
 
 

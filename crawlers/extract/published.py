@@ -25,6 +25,7 @@ from lxml import etree
 
 from crawlers.extract.dates import LABELS, PREFERRED_LABELS, date_from_url, parse_date
 from crawlers.extract.meta import squash
+from crawlers.extract.titles import strip_labels
 
 _DATE_METAS = ("article:published_time", "og:article:published_time", "datepublished",
                "og:published_time", "pubdate", "publishdate", "publish_date", "publishtime",
@@ -162,7 +163,8 @@ def headline_index(lines: list[str], title: str | None) -> int:
         return -1
     hits = [i for i, line in enumerate(lines)
             if len(line) < 3 * len(title or "") + 20 and key in squash(line)]
-    exact = [i for i in hits if squash(lines[i]) == key]
+    exact = [i for i in hits if squash(lines[i]) == key
+             or squash(strip_labels(lines[i], squashed=True)) == key]
     return exact[0] if exact else (hits[-1] if hits else -1)
 
 

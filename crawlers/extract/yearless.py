@@ -1,5 +1,5 @@
-"""Dates written without a year beside the headline (``5月5日 10:23``, ``05-05 10:23``), as
-portals and social sites show recent posts.
+"""Dates written without a year beside the headline (``5月5日 10:23``, ``05-05 10:23``, always
+with a time of day), as portals and social sites show recent posts.
 
 Input: the page's visible lines, the headline's line, the dates already found and the URL.
 Output: one :class:`DateFinding` (source ``headline:no-year``, confidence 0.5) when no date
@@ -17,7 +17,7 @@ from datetime import date, datetime, timedelta
 from crawlers.extract.published import HEADLINE_WINDOW, DateFinding
 
 _MONTH_DAY = re.compile(
-    r"(?<![\d年/.-])(\d{1,2})月(\d{1,2})日(?:\s*(\d{1,2}):(\d{2}))?"
+    r"(?<![\d年/.-])(\d{1,2})月(\d{1,2})日\s*(\d{1,2}):(\d{2})"
     r"|(?<![\d/.:-])(\d{1,2})-(\d{1,2})\s+(\d{1,2}):(\d{2})(?![\d-])")
 _URL_YEAR = re.compile(r"(?<!\d)((?:19|20)\d{2})(?!\d)")
 _COPYRIGHT = re.compile(r"(?:©|copyright|版权所有)[^\n]{0,40}?((?:19|20)\d{2})(?:\s*[-–]\s*"

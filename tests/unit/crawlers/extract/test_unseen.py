@@ -179,3 +179,28 @@ def test_date_without_year_beside_the_headline() -> None:
     assert extract(fresh)["date"][5:] == "05-05T10:23"
     in_text = page.replace("某某日报 5月5日 10:23", f"从5月5日起，{P}")  # a date in a sentence
     assert extract(in_text)["date"] is None
+
+
+def test_english_comments_without_class_names_are_not_the_rest_of_the_article() -> None:
+    comments = "".join(
+        f"<li><div><b>Reader{i}</b> <span>says:</span></div><div><a>March {6 + i}, 2012 at "
+        f"{9 + i}:00 am</a></div><p>Thanks for this post, it was very helpful and I learned a "
+        f"lot about the trial design and its results.</p><div><a>Reply</a></div></li>"
+        for i in range(8))
+    page = f"""<html><head><title>Gene therapy trial results – The Science Blog</title></head>
+    <body><div><a>The Science Blog</a> <a>Home</a> <a>About</a></div><div><div>
+    <h1>Gene therapy trial results</h1><div>March 5, 2012 by admin</div><div><p>{EN * 2}</p>
+    <p>{EN}</p></div></div><div><h3>8 thoughts on “Gene therapy trial results”</h3>
+    <ol>{comments}</ol></div></div></body></html>"""
+    result = extract(page)
+    assert result["text"] == f"{(EN * 2).strip()}\n{EN.strip()}"
+    assert result["date"] == "2012-03-05"
+
+
+def test_label_in_the_headline_keeps_the_date_beside_it() -> None:
+    related = "".join(f"<li>· 细胞治疗产业园开园 第{i}期 3月{i}日 10:00</li>" for i in range(1, 4))
+    page = f"""<html><head><title>[原创]细胞治疗产业园开园_新闻_某某网</title></head><body>
+    <h1><span>原创</span>细胞治疗产业园开园</h1><div>2005-01-14 17:02:30</div>
+    <div><p>{P}</p><p>{Q}</p></div><ul>{related}</ul></body></html>"""
+    result = extract(page)
+    assert (result["title"], result["date"]) == ("细胞治疗产业园开园", "2005-01-14T17:02")
