@@ -106,12 +106,18 @@ def by_class(ev: ModuleType, records: list[Record]) -> dict[str, Record]:
 
 
 def loso(ev: ModuleType, new: list[Record], old: list[Record]) -> dict[str, Record]:
-    """Per dataset and figure: change new - old overall and its leave-one-site-out minimum."""
+    """Per dataset (and page class) and figure: change new - old overall and its
+    leave-one-site-out minimum."""
     before = {(r["dataset"], r["id"]): r for r in old}
+    groups: dict[str, list[tuple[Record, Record]]] = {}
+    for r in new:
+        if (r["dataset"], r["id"]) in before:
+            pair = (r, before[(r["dataset"], r["id"])])
+            groups.setdefault(f"{r['dataset']}/all", []).append(pair)
+            groups.setdefault(f"{r['dataset']}/{r['class']}", []).append(pair)
     out: dict[str, Record] = {}
-    for dataset in sorted({r["dataset"] for r in new}):
-        pairs = [(r, before[(r["dataset"], r["id"])]) for r in new
-                 if r["dataset"] == dataset and (r["dataset"], r["id"]) in before]
+    for group in sorted(groups):
+        pairs = groups[group]
         sites = sorted({r["site"] for r, _ in pairs})
         for figure in ("f1", "title", "date"):
             def delta(kept: list[tuple[Record, Record]], fig: str = figure) -> float | None:
@@ -121,10 +127,11 @@ def loso(ev: ModuleType, new: list[Record], old: list[Record]) -> dict[str, Reco
             whole = delta(pairs)
             if whole is None:
                 continue
-            left = [delta([p for p in pairs if p[0]["site"] != s]) for s in sites]
+            left = [x for s in sites if (x := delta([p for p in pairs if p[0]["site"] != s]))
+                    is not None]
             per_site = [delta([p for p in pairs if p[0]["site"] == s]) or 0.0 for s in sites]
-            out[f"{dataset}/{figure}"] = {
-                "delta": whole, "loso_min": min(x for x in left if x is not None),
+            out[f"{group}/{figure}"] = {
+                "delta": whole, "loso_min": min(left) if left else whole,
                 "sites_helped": sum(1 for x in per_site if x > 1e-9),
                 "sites_hurt": sum(1 for x in per_site if x < -1e-9)}
     return out

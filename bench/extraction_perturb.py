@@ -9,7 +9,8 @@ and date accuracy per dataset on perturbed copies of every page:
   removed (the title only in ``<title>``, as on many forums);
 - ``label``: ``[原创]`` before the ``<title>`` text and ``<span>原创</span>`` at the start of
   the first ``<h1>`` (status-labelled headlines);
-- ``no-meta``: all meta tags, JSON-LD and the URL removed (dates only in the page text).
+- ``no-meta``: all meta tags, JSON-LD and the URL removed (dates only in the page text);
+- ``all``: the four at once (no class names, no headings, a label, no meta tags or URL).
 """
 
 from __future__ import annotations
@@ -39,6 +40,8 @@ PERTURBATIONS: dict[str, tuple[Callable[[str], str], bool]] = {
     "no-heading": (lambda h: _TITLE_META.sub("", _HEADING.sub(r"<\1div>", h)), True),
     "label": (_label, True),
     "no-meta": (lambda h: _JSONLD.sub("", _META.sub("", h)), False),
+    "all": (lambda h: _JSONLD.sub("", _META.sub("", _label(_HEADING.sub(
+        r"<\1div>", _ATTR.sub("", h))))), False),
 }
 
 

@@ -23,7 +23,9 @@ from indexer.actions import normalise_date
 PUBLISHED_OFFSET_VERSION = 2
 
 
-def _fixed(hit: dict[str, Any], zones: Mapping[str, str]) -> dict[str, Any] | None:
+def offset_fix(hit: dict[str, Any], zones: Mapping[str, str]) -> dict[str, Any] | None:
+    """The bulk action rewriting one hit's ``published`` with its source's offset (kept
+    external version), or None when it has an offset already or no date."""
     source = hit.get("_source") or {}
     published = source.get("published")
     if not isinstance(published, str) or has_offset(published):
@@ -40,7 +42,7 @@ def _actions(es: Elasticsearch, index: str,
              zones: Mapping[str, str]) -> Iterator[dict[str, Any]]:
     query = {"query": {"exists": {"field": "published"}}}
     for hit in scan(es, index=index, query=query, size=500, version=True):
-        action = _fixed(hit, zones)
+        action = offset_fix(hit, zones)
         if action is not None:
             yield action
 

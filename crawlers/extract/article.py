@@ -11,7 +11,8 @@ body comes from block scoring (:mod:`crawlers.extract.body`), checked against tr
 the same (pruned) tree by :mod:`crawlers.extract.ensemble` (always for non-Chinese pages,
 when doubtful for Chinese ones); English boilerplate lines are dropped.  The headline is
 chosen by agreement (:mod:`crawlers.extract.meta`, :mod:`crawlers.extract.titles`), the
-date among all its sources by confidence (:mod:`crawlers.extract.published`).
+date among all its sources by confidence (:mod:`crawlers.extract.published`, and
+:mod:`crawlers.extract.yearless` for a byline date written without its year).
 """
 
 from __future__ import annotations
@@ -25,7 +26,7 @@ from crawlers.extract.clean import clean_english, clean_lines
 from crawlers.extract.combine import pick_body, trafilatura_text
 from crawlers.extract.dates import written_date
 from crawlers.extract.encoding import decode_html
-from crawlers.extract.ensemble import AGREE, choose_body, coverage, doubtful
+from crawlers.extract.ensemble import AGREE, choose_body, coverage, doubtful, thread_extra
 from crawlers.extract.fields import jsonld_author, labelled_fields
 from crawlers.extract.meta import (
     attachments,
@@ -43,7 +44,14 @@ from crawlers.extract.published import (
     text_dates,
 )
 from crawlers.extract.text import block_lines, is_cjk_text, parse_html
-from crawlers.extract.titles import LABEL_STARTS, breadcrumb, site_names, strip_labels
+from crawlers.extract.titles import (
+    LABEL_STARTS,
+    breadcrumb,
+    site_names,
+    strip_labels,
+    without_tag,
+)
+from crawlers.extract.yearless import month_day_date
 
 POINTER_MAX_CHARS = 200
 
@@ -66,8 +74,8 @@ def _line_positions(page_lines: list[str], body_start: int) -> dict[str, int]:
     pos: dict[str, int] = {}
     for i, line in enumerate(page_lines):
         line_key = squash(line) if len(line) <= 200 else ""
-        keys = (line_key, squash(strip_labels(line, squashed=True))) if (
-            line[:1] in LABEL_STARTS) else (line_key,)
+        keys = (line_key, squash(strip_labels(line, squashed=True)),
+                squash(without_tag(line) or "")) if line[:1] in LABEL_STARTS else (line_key,)
         for key in keys:
             if key and (key not in pos or i <= body_start + 1):
                 pos[key] = i
@@ -109,7 +117,8 @@ def _title_and_body(root: etree._Element, meta: dict[str, str],
     start = _body_start(page_lines, body)
     title = meta.get("articletitle") if len(squash(meta.get("articletitle", ""))) >= 4 else None
     title = title or choose_title(candidates, page_lines,
-                                  _line_positions(page_lines, start), start, names)
+                                  _line_positions(page_lines, start), start, names,
+                                  crumbs[-1] if crumbs else "")
     title = strip_labels(title) if title else title
     return title, _strip_title(body, title), start
 
@@ -126,6 +135,8 @@ def _body(text: str, root: etree._Element, url: str, title: str | None,
     if cjk:
         return choose_body(text, other, page_lines, headline)
     picked = pick_body(text, other)
+    if picked is other and thread_extra(text, other, page_lines):
+        picked = text
     source = "blocks" if picked is text else "trafilatura"
     if picked is text and coverage(text, other) < AGREE:
         picked, source = choose_body(text, other, page_lines, headline)
@@ -154,6 +165,7 @@ def extract_article(html: str | bytes, url: str) -> dict[str, Any]:
     language = detect_language(root, text or "\n".join(page_lines))
     text, body_source = _body(text, root, url, title, page_lines, cjk)
     findings = dates + text_dates(page_lines, title, url, start, written, cjk)
+    findings += month_day_date(page_lines, headline_index(page_lines, title), findings, url)
     found = choose(findings)
     result.update(title=title, text=text, language=language, body_source=body_source,
                   date=found.value if found else None,

@@ -35,6 +35,12 @@ _COMMENTS = re.compile(r"^(comments?|comment[-_]?(list|area|section|wrap|box|s)|
 _LETTER = re.compile(r"[^\W\d_]")
 _STAMP = re.compile(r"(?<!\d)\d{1,2}[-/.]\d{1,2}\s+\d{1,2}:\d{2}(?!\d)")
 _HIDDEN = re.compile(r"display\s*:\s*none|visibility\s*:\s*hidden", re.I)
+POST_TIME = re.compile(
+    r"(?<!\d)(?:(?:19|20)\d{2}[-/.年])?\d{1,2}[-/.月]\d{1,2}日?\s*\d{1,2}:\d{2}|"
+    r"(?:jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)[a-z]*\.?\s+\d{1,2}(?:st|nd|rd|th)?,?"
+    r"\s+(?:19|20)\d{2},?\s+(?:at\s+)?\d{1,2}:\d{2}", re.I)
+_CLOCK = re.compile(r"\d:\d\d")
+THREAD_STAMPS = 3  # post times a container may hold before it looks like a thread
 LEVEL_WEIGHTS = (1.0, 0.5, 0.34)
 Stats = dict[etree._Element, float]
 
@@ -100,9 +106,9 @@ def _paragraph_scores(root: etree._Element) -> Stats:
     return scores
 
 
-def link_density(node: etree._Element) -> float:
-    """Share of a node's text that sits inside links."""
-    total = len(norm_space("".join(node.itertext())))
+def link_density(node: etree._Element, text: str | None = None) -> float:
+    """Share of a node's text (``text``, when already joined) that sits inside links."""
+    total = len(norm_space(text if text is not None else "".join(node.itertext())))
     if total == 0:
         return 1.0
     linked = sum(len(norm_space("".join(a.itertext()))) for a in node.iter("a"))
@@ -130,8 +136,21 @@ def best_container(root: etree._Element, scores: Stats) -> etree._Element | None
     if not scores:
         return None
     ranked = sorted(scores.items(), key=lambda kv: kv[1], reverse=True)[:12]
-    final = {el: s * (1.0 - link_density(el)) for el, s in ranked}
+    final: Stats = {}
+    for el, score in ranked:
+        text = "".join(el.itertext())
+        final[el] = score * (1.0 - link_density(el, text)) * _thread_factor(el, text)
     return max(final, key=lambda el: final[el])
+
+
+def _thread_factor(node: etree._Element, text: str | None = None) -> float:
+    """Damping for a container of many time-stamped posts (a comment or reply thread): an
+    article carries one post time, a thread one per reply."""
+    text = text if text is not None else "".join(node.itertext())
+    if text.count(":") <= THREAD_STAMPS or len(_CLOCK.findall(text)) <= THREAD_STAMPS:
+        return 1.0  # every post time has a clock time: no thread
+    stamps = len(POST_TIME.findall(text))
+    return 1.0 if stamps <= THREAD_STAMPS else THREAD_STAMPS / stamps
 
 
 def _noise_node(node: etree._Element) -> bool:
@@ -211,7 +230,8 @@ def content_nodes(root: etree._Element) -> list[etree._Element]:
             chosen.append(sib)
             continue
         text = norm_space("".join(sib.itertext()))
-        good = scores.get(sib, 0.0) >= max(10.0, own * 0.2) and link_density(sib) < 0.3
+        good = (scores.get(sib, 0.0) >= max(10.0, own * 0.2) and link_density(sib) < 0.3
+                and _thread_factor(sib) == 1.0)
         para = tag_of(sib) == "p" and len(text) > 60 and link_density(sib) < 0.25
         if good or para or _data_table(sib, text):
             chosen.append(sib)

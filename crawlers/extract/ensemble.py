@@ -9,12 +9,16 @@ sentence-like text, or not starting just after the headline.  The two bodies are
 compared by agreement (the share of the block body's 4-token shingles found in the other):
 when they agree the tighter block body stays; when they disagree (each found a different
 part of the page), the body with more sentence-like text close after the headline wins.
-Nothing here knows any site: all evidence is text, punctuation and position.
+A trafilatura body that only adds a stretch of the page full of post times (a comment
+thread) is not taken.  Nothing here knows any site: all evidence is text, punctuation and
+position.
 """
 
 from __future__ import annotations
 
 import re
+
+from crawlers.extract.body import POST_TIME, THREAD_STAMPS
 
 _TOKEN = re.compile(r"[\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]|[^\W\u3040-\u30ff"
                     r"\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]+")
@@ -86,3 +90,19 @@ def choose_body(mine: str, other: str, page_lines: list[str],
     if _evidence(other, page_lines, headline) > _evidence(mine, page_lines, headline):
         return other, "trafilatura"
     return mine, "blocks"
+
+
+def thread_extra(mine: str, other: str, page_lines: list[str]) -> bool:
+    """True when what ``other`` adds to ``mine`` spans a stretch of the page holding many
+    post times: a comment or reply thread, not the rest of a split article."""
+    own = _SQUASH.sub("", mine.lower())
+    extra = "|".join(k for line in other.split("\n")
+                     if (k := _SQUASH.sub("", line.lower())) and k not in own)
+    keys = ((i, _SQUASH.sub("", line.lower())) for i, line in enumerate(page_lines)
+            if 15 <= len(line) <= 2000)
+    hits = [i for i, key in keys if len(key) >= 15 and key in extra]
+    if len(hits) < 2:
+        return False
+    span = "\n".join(page_lines[hits[0]:hits[-1] + 1])
+    return len(POST_TIME.findall(span)) > THREAD_STAMPS
+

@@ -14,7 +14,13 @@ from urllib.parse import urljoin, urlsplit
 from lxml import etree
 
 from crawlers.extract.text import KANA_RE, cjk_count, is_cjk_text, norm_space
-from crawlers.extract.titles import heading_text, looks_like_site, name_penalty, strip_labels
+from crawlers.extract.titles import (
+    heading_text,
+    looks_like_site,
+    name_penalty,
+    strip_labels,
+    without_tag,
+)
 
 _BARE_DASH = re.compile(r"(?<=\S)(?:-{1,2}|—{1,2})(?=\S)")
 _TITLE_SEP = re.compile(r"\s*(?:_|\||｜|\s[-–—]\s|\s::\s|\s·\s|\s»\s|--)\s*")
@@ -28,6 +34,8 @@ _ATTACH_RE = re.compile(r"\.(" + "|".join(ATTACHMENT_KINDS) + r")(?:$|[?#])", re
 _NORM_DROP = re.compile(r"[\W_]+")
 _PAGE_SUFFIX = re.compile(r"\s*[(（]\s*(?:页|第)\s*\d+\s*页?\s*[)）]\s*$")
 _TAGS = re.compile(r"<[^>]+>")
+CRUMB_HEADLINE = 8  # characters a last breadcrumb item needs to stand for the headline
+_NOT_HEADLINE = re.compile(r"\d{4}\s*[-/.年]\s*\d{1,2}|\d{1,2}:\d{2}|[:：|。]")
 
 
 def meta_tags(root: etree._Element) -> dict[str, str]:
@@ -102,6 +110,7 @@ def title_candidates(root: etree._Element, meta: dict[str, str],
         found.append((crumbs[-1], 0.3))
     found = [(strip_labels(_PAGE_SUFFIX.sub("", t)), w) for t, w in found
              if len(squash(t)) >= 2]
+    found += [(rest, w) for t, w in found if (rest := without_tag(t))]
     return [*found, (strip_labels(whole), 0.0)]
 
 
@@ -118,18 +127,60 @@ def _closeness(pos: int | None, body_start: int) -> float:
     return 1.5 + 2.5 * max(0.0, 1.0 - max(0, body_start - pos) / 25.0)
 
 
+def _near_lines(page_lines: list[str], body_start: int, squashed_title: str,
+                anywhere: bool) -> list[tuple[str, float]]:
+    """Short lines just above the body as headline candidates: those in ``<title>``, or
+    (``anywhere``, when ``<title>`` only names the site) any short line without a date."""
+    if body_start < 0:
+        return []
+    if not anywhere:  # a line that is only part of a longer one (a wrapped headline) is not
+        near = {squash(line): line for line in page_lines[max(0, body_start - 25):body_start + 1]
+                if len(squash(line)) >= 6 and len(line) <= 100 and squash(line) in squashed_title}
+        return [(line, 0.3) for key, line in near.items()
+                if not any(key != other and key in other for other in near)]
+    return [(line, 0.2) for line in page_lines[max(0, body_start - 6):body_start]
+            if len(squash(line)) >= 6 and len(line) <= 60 and not _NOT_HEADLINE.search(line)]
+
+
+def _agreeing(candidates: list[tuple[str, float]], squashed_title: str,
+              segments: set[str]) -> list[str]:
+    """Candidates (other than ``<title>``'s own ``segments``) that ``<title>`` contains."""
+    return [t for t, w in candidates if w > 0 and len(key := squash(t)) >= 4
+            and key in squashed_title and key not in segments]
+
+
+def _names_only(squashed_title: str, segments: set[str],
+                names: tuple[set[str], set[str]]) -> bool:
+    """True when every long part of ``<title>`` names the site or a column."""
+    parts = [p for p in segments if len(p) >= 4] or [squashed_title]
+    return all(name_penalty(p, *names) > 0 for p in parts)
+
+
 def choose_title(candidates: list[tuple[str, float]], page_lines: list[str],
                  line_pos: dict[str, int], body_start: int,
-                 names: tuple[set[str], set[str]] = (set(), set())) -> str | None:
+                 names: tuple[set[str], set[str]] = (set(), set()),
+                 crumb: str = "") -> str | None:
     """Headline by agreement: in ``<title>``, shown as a line just above the body, a heading;
-    ``names`` (squashed column and site names) are penalised."""
-    squashed_title = squash(page_title_text(candidates))
-    agreeing = [t for t, w in candidates if w > 0 and len(squash(t)) >= 4
-                and squash(t) in squashed_title]
-    near = page_lines[max(0, body_start - 25):body_start + 1] if body_start >= 0 else []
-    extra = [] if agreeing else [
-        (line, 0.3) for line in near
-        if len(squash(line)) >= 6 and len(line) <= 100 and squash(line) in squashed_title]
+    ``names`` (squashed column and site names) are penalised; a ``<title>`` that only names
+    the site or a column is no evidence, and a headline-long last breadcrumb item stands in
+    for it."""
+    whole = page_title_text(candidates)
+    segments = {squash(p) for p in _segments(whole)}
+    squashed_title = squash(whole)
+    agreeing = _agreeing(candidates, squashed_title, set())
+    site = {squash(_segments(whole)[-1])} if segments else set()  # the last segment
+    extra = [] if agreeing else [(t, w) for t, w in _near_lines(
+        page_lines, body_start, squashed_title, False)
+        if not name_penalty(squash(t), names[0], names[1] | site)]
+    if not extra and not _agreeing(candidates, squashed_title, segments) and _names_only(
+            squashed_title, segments, names):
+        squashed_title = squash(crumb) if len(squash(crumb)) >= CRUMB_HEADLINE else ""
+        segments = set()
+        agreeing = _agreeing(candidates, squashed_title, segments)
+        extra = [] if agreeing else _near_lines(page_lines, body_start, squashed_title,
+                                                not squashed_title)
+    if not agreeing and not extra and not segments:  # <title> is no headline: the line
+        extra = _near_lines(page_lines, body_start, squashed_title, True)  # above the body
     best: tuple[float, str] | None = None
     for text, weight in candidates + extra:
         key = squash(text)

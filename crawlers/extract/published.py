@@ -25,6 +25,7 @@ from lxml import etree
 
 from crawlers.extract.dates import LABELS, PREFERRED_LABELS, date_from_url, parse_date
 from crawlers.extract.meta import squash
+from crawlers.extract.titles import strip_labels
 
 _DATE_METAS = ("article:published_time", "og:article:published_time", "datepublished",
                "og:published_time", "pubdate", "publishdate", "publish_date", "publishtime",
@@ -34,15 +35,18 @@ _DATE_METAS = ("article:published_time", "og:article:published_time", "datepubli
                "article.published", "weibo:article:create_at", "date")
 _SCRIPT_WORDS = ("publish", "pubdate", "pub_date", "pubtime", "pub_time", "datepublished",
                  "date_published", "release", "newstime", "news_time", "ptime", "p_time",
-                 "createtime", "create_time", "posttime", "post_time", "ct")
+                 "createtime", "create_time", "posttime", "post_time", "ct", "first")
+# A key, then ``:`` or ``=``, then the value; quotes may be escaped (JSON held in a string).
 _SCRIPT_KEY = re.compile(
-    r"(publish_?time|publish_?date|pub_?date|pub_?time|date_?published|"
-    r"release_?(?:time|date)|first_?publish(?:ed)?_?time|news_?time|p_?time|ct|"
-    r"create_?time|post_?time)[\"']?\s*[:=]\s*[\"']?([^\"',;}\n<]{6,40})", re.I)
+    r"((?:first_?)?publish(?:ed)?_?(?:time|date|at)|pub_?date|pub_?time|date_?published|"
+    r"release_?(?:time|date)|news_?time|p_?time|ct|create_?time|post_?(?:time|date))"
+    r"\\?[\"']?\s*[:=]\s*\\?[\"']?([^\"'\\,;}\n<]{6,40})", re.I)
 _EPOCH = re.compile(r"^\s*(1\d{9})(\d{3})?\s*$")
 _OFFSET = re.compile(r"\d{1,2}:\d{2}(?::\d{2}(?:\.\d+)?)?\s*(Z|[+-]\d{2}:?\d{2})(?![\d:])")
 _DIGITS = re.compile(r"\d{4}|\d{1,2}[-/]\d{1,2}[-/]\d{2}")
 _TODAY = re.compile(r"今天|今日|星期|周[一二三四五六日]|today", re.I)
+_RELATIVE = re.compile(r"\d+\s*(?:秒|分钟|小时|天|周|个月)前|昨天|前天|\bago\b|yesterday", re.I)
+_RELATIVE_XPATH = etree.XPath("//*[@title and string-length(@title) < 40]")
 CHINA = timezone(timedelta(hours=8))
 AGREEMENT_BONUS = 0.05
 HEADLINE_WINDOW = 12
@@ -133,15 +137,23 @@ def _script_dates(root: etree._Element, zone: timezone) -> list[DateFinding]:
     day, hits = counts.most_common(1)[0]
     value, key = next(v for v in values if v[0][:10] == day)
     confidence = 0.8 if len(counts) == 1 else (0.6 if hits * 2 > len(values) else 0.4)
+    if key.lower().startswith("create"):  # when the record was made, often not published
+        confidence -= 0.3
     return [DateFinding(value, f"script:{key}", confidence)]
 
 
 def _time_dates(root: etree._Element) -> list[DateFinding]:
-    for el in root.iter("time"):
-        value = parse_stamp(el.get("datetime") or el.get("pubdate") or "")
-        if value:
-            return [DateFinding(value, "time", 0.7)]
-    return []
+    """The first ``<time>``; when the page has several of different days (a list of other
+    articles) it is weak evidence.  A relative time (``3 天前``, "2 hours ago") whose
+    ``title`` holds the date counts like a ``<time>``."""
+    values = [v for el in root.iter("time")
+              if (v := parse_stamp(el.get("datetime") or el.get("pubdate") or ""))]
+    values += [v for el in _RELATIVE_XPATH(root)
+               if _RELATIVE.search(el.text or "") and (v := parse_stamp(el.get("title")))]
+    if not values:
+        return []
+    days = {v[:10] for v in values}
+    return [DateFinding(values[0], "time", 0.7 if len(days) == 1 else 0.45)]
 
 
 def headline_index(lines: list[str], title: str | None) -> int:
@@ -151,7 +163,8 @@ def headline_index(lines: list[str], title: str | None) -> int:
         return -1
     hits = [i for i, line in enumerate(lines)
             if len(line) < 3 * len(title or "") + 20 and key in squash(line)]
-    exact = [i for i in hits if squash(lines[i]) == key]
+    exact = [i for i in hits if squash(lines[i]) == key
+             or squash(strip_labels(lines[i], squashed=True)) == key]
     return exact[0] if exact else (hits[-1] if hits else -1)
 
 

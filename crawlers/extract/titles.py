@@ -32,6 +32,8 @@ _SITE_METAS = ("og:site_name", "application-name", "apple-mobile-web-app-title",
 
 
 LABEL_STARTS = "原转置精[【(（〔［标题回Rr"  # first characters of a label prefix
+_TAG_PREFIX = re.compile(r"^\s*[\[【〔［]([^\]】〕］]{1,8})[\]】〕］]\s*[:：]?")
+_OPENING = "[【(（〔［"  # a bracketed label cannot be part of a word
 _GLUED_LABEL = re.compile(r"^\s*(?:原创|转载|转帖|置顶|精华)\s*")
 
 
@@ -41,10 +43,19 @@ def strip_labels(title: str, squashed: bool = False) -> str:
     text = title
     for _ in range(3):
         m = _LABEL_PREFIX.match(text) or (_GLUED_LABEL.match(text) if squashed else None)
-        if not m or len(text) - m.end() < 4:
+        if not m or len(text) - m.end() < (2 if text.lstrip()[:1] in _OPENING else 4):
             break
         text = text[m.end():]
     return text.strip()
+
+
+def without_tag(title: str) -> str | None:
+    """A headline without a short bracketed category tag (``[经验分享] …``, ``【专题】…``), or
+    None when it has none; whether the tag belongs to the headline is decided by agreement
+    with the other title sources."""
+    m = _TAG_PREFIX.match(title)
+    rest = title[m.end():].strip() if m else ""
+    return rest if len(rest) >= 4 else None
 
 
 def heading_text(el: etree._Element) -> str:

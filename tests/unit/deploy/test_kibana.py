@@ -117,3 +117,29 @@ def test_compose_imports_them_once_kibana_is_healthy() -> None:
     script = "\n".join(setup["command"])
     assert "/api/saved_objects/_import?overwrite=true" in script
     assert "kbn-xsrf: true" in script and "/kibana/*.ndjson" in script
+
+
+def test_kibana_shows_published_in_the_browser_zone() -> None:
+    """The right hour in Kibana: ``published`` is stored with its offset (schema v2) and is
+    the articles view's time field; nothing forces a display zone (no ``dateFormat:tz``
+    advanced setting, no per-field zone, no TZ for Kibana), so Kibana shows the instant in
+    the browser's zone."""
+    published = ArticleDoc._doc_type.mapping.to_dict()["properties"]["published"]
+    assert published["type"] == "date"
+    assert published["format"].startswith("strict_date_optional_time")  # offsets accepted
+    views = {o["id"]: o["attributes"] for o in ALL if o["type"] == "index-pattern"}
+    assert views["cgtwatch-articles"]["timeFieldName"] == "published"
+    for obj in ALL:
+        if obj["type"] in ("config", "config-global"):
+            assert obj["attributes"].get("dateFormat:tz", "Browser") == "Browser", obj["id"]
+        text = json.dumps(obj["attributes"]).lower()
+        assert "datefmt:tz" not in text and "dateformat:tz" not in text, obj["id"]
+        formats = json.loads(obj["attributes"].get("fieldFormatMap") or "{}")
+        for field, spec in formats.items():
+            params = json.dumps(spec.get("params") or {}).lower()
+            assert "timezone" not in params and "utc" not in params, (obj["id"], field)
+    compose = yaml.safe_load((ROOT / "deploy" / "compose.yaml").read_text(encoding="utf-8"))
+    env = compose["services"]["kibana"].get("environment") or {}
+    assert not any(k.upper() in ("TZ", "DATEFORMAT_TZ") for k in env), env
+    script = "\n".join(compose["services"]["kibana-setup"]["command"])
+    assert "dateFormat" not in script and "/api/kibana/settings" not in script
