@@ -64,6 +64,9 @@ class ContextRule(_Strict):
                              description="hits this rule applies to; empty = every hit")
     near: list[str] = Field(min_length=1)
     window: int = Field(default=15, ge=1, le=400, description="characters either side")
+    same_clause: bool = Field(default=False, description=(
+        "near words count only outside the hit and in its clause (no comma, 、, ; : or "
+        "sentence end between)"))
     action: ContextAction = "drop"
 
 
@@ -87,15 +90,17 @@ class SalienceBound(_Strict):
 class Convention(_Strict):
     """A labelling convention between labels, e.g. "CAR-T is cell therapy first".
 
-    When ``when_any`` phrases occur ``min_count`` times (title + text), none of ``unless_any``
-    occurs and every label in ``requires`` has at least that salience, each label in ``then``
-    is moved into its bounds (a ``min`` only lifts a label that has some hit).
+    When ``when_any`` phrases occur ``min_count`` times (title + text) or a pair rule named
+    in ``when_pairs`` matched, none of ``unless_any`` occurs and every label in ``requires``
+    has at least that salience, each label in ``then`` is moved into its bounds (a ``min``
+    only lifts a label that has some hit).
     """
 
     name: str
     note: str = ""
     when_any: list[str] = Field(min_length=1)
     min_count: int = Field(default=1, ge=1)
+    when_pairs: list[str] = Field(default_factory=list, description="names of pair rules")
     unless_any: list[str] = Field(default_factory=list)
     requires: dict[str, SalienceName] = Field(default_factory=dict)
     then: dict[str, SalienceBound] = Field(min_length=1)

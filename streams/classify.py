@@ -85,8 +85,9 @@ class Classifier:
                 feats[rules.name], cfg)
             sal[rules.name] = cap(level, rules.max_salience(fields, found))
         sal = resolve_co_primary(sal, {k: f.strength(cfg) for k, f in feats.items()}, cfg)
+        terms = frozenset(h.term for found in hits.values() for h in found)
         for convention in self._conventions:
-            sal = convention.apply(sal, fields)
+            sal = convention.apply(sal, fields, terms)
         results = {name: LabelResult(score=score(feats[name], cfg) if sal[name] != "none" else 0.0,
                                      salience=sal[name],
                                      evidence=_evidence(hits[name], originals))

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import bisect
 import dataclasses
+import re
 from dataclasses import dataclass
 
 from config.contracts import SALIENCE_ORDER
@@ -23,6 +24,8 @@ from streams.classify_text import normalize
 Fields = dict[str, str]
 Spans = dict[str, list[tuple[int, int]]]
 IGNORED = "ignored"
+# Where a clause ends (normalised text: full-width punctuation is folded to ASCII).
+_CLAUSE_BREAK = re.compile(r"[,、;。!?:\n]|\.(?=\s)")
 
 
 @dataclass
@@ -101,6 +104,8 @@ class LabelRules:
             context_spans = {id(c): [(s, e) for _, s, e in c.near.find(norm)]
                              for c in self.contexts}
             mask = masks[field]
+            breaks = [m.start() for m in _CLAUSE_BREAK.finditer(norm)] if any(
+                c.rule.same_clause and context_spans[id(c)] for c in self.contexts) else []
             found: list[Hit] = []
             for key, start, end in self.matcher.find(norm):
                 if mask and overlaps(start, end, mask):
@@ -109,14 +114,14 @@ class LabelRules:
                 if term.kind == IGNORED:
                     continue
                 kind = self._context_kind(self._contexts_of[key], term.kind, start, end,
-                                          context_spans)
+                                          context_spans, breaks)
                 if kind is not None:
                     found.append(Hit(key, term.weight, kind, field, start, end))
-            out += found + self._pair_hits(field, norm, found, mask, context_spans)
+            out += found + self._pair_hits(field, norm, found, mask, context_spans, breaks)
         return out
 
     def _pair_hits(self, field: str, norm: str, found: list[Hit], mask: list[tuple[int, int]],
-                   spans: dict[int, list[tuple[int, int]]]) -> list[Hit]:
+                   spans: dict[int, list[tuple[int, int]]], breaks: list[int]) -> list[Hit]:
         """Hits of pair rules, except where a listed term already covers the pair."""
         out: list[Hit] = []
         ends = [h.end for h in found if h.kind == "core"]  # hits do not overlap: sorted
@@ -131,15 +136,17 @@ class LabelRules:
                 if rules is None:
                     rules = self._pair_contexts[(m.first, m.second)] = tuple(
                         c for c in self.contexts if c.applies(m.first) or c.applies(m.second))
-                kind = self._context_kind(rules, spec.kind, m.start, m.end, spans)
+                kind = self._context_kind(rules, spec.kind, m.start, m.end, spans, breaks)
                 if kind is not None:
                     out.append(Hit(finder.key, spec.weight, kind, field, m.start, m.end))
         return out
 
     def _context_kind(self, contexts: tuple[_Context, ...], kind: str, start: int, end: int,
-                      spans: dict[int, list[tuple[int, int]]]) -> str | None:
+                      spans: dict[int, list[tuple[int, int]]], breaks: list[int]) -> str | None:
         for ctx in contexts:
             found = spans[id(ctx)]
+            if found and ctx.rule.same_clause:
+                found = [(s, e) for s, e in found if _same_clause(breaks, s, e, start, end)]
             if found and near(found, start, end, ctx.rule.window):
                 if ctx.rule.action == "drop":
                     return None
@@ -154,6 +161,15 @@ class LabelRules:
         return min(limits, key=order.index) if limits else "primary"
 
 
+def _same_clause(breaks: list[int], s: int, e: int, start: int, end: int) -> bool:
+    """Whether span ``[s, e)`` lies outside the hit ``[start, end)`` with no clause break
+    between them."""
+    if s < end and start < e:
+        return False
+    lo, hi = (e, start) if e <= start else (end, s)
+    return bisect.bisect_left(breaks, lo) == bisect.bisect_left(breaks, hi)
+
+
 class ConventionRule:
     """A compiled ``Convention``."""
 
@@ -161,13 +177,17 @@ class ConventionRule:
         self.rule = rule
         self.when = PhraseMatcher(rule.when_any, lexicon)
         self.unless = PhraseMatcher(rule.unless_any, lexicon)
+        self.pairs = frozenset(f"<{name}>" for name in rule.when_pairs)
 
-    def apply(self, sal: dict[str, str], fields: Fields) -> dict[str, str]:
-        """Saliences after this convention (unchanged when it does not apply)."""
+    def apply(self, sal: dict[str, str], fields: Fields,
+              hit_terms: frozenset[str] = frozenset()) -> dict[str, str]:
+        """Saliences after this convention (unchanged when it does not apply);
+        ``hit_terms`` are the terms of every label's hits (pair rules as ``<name>``)."""
         rule = self.rule
         if any(SALIENCE_ORDER[sal[k]] < SALIENCE_ORDER[v] for k, v in rule.requires.items()):
             return sal
-        if sum(len(self.when.find(norm)) for norm in fields.values()) < rule.min_count:
+        if not (self.pairs & hit_terms) and sum(
+                len(self.when.find(norm)) for norm in fields.values()) < rule.min_count:
             return sal
         if any(self.unless.find(norm) for norm in fields.values()):
             return sal
