@@ -122,14 +122,15 @@ class LabelRules:
 
     def _pair_hits(self, field: str, norm: str, found: list[Hit], mask: list[tuple[int, int]],
                    spans: dict[int, list[tuple[int, int]]], breaks: list[int]) -> list[Hit]:
-        """Hits of pair rules, except where a listed term already covers the pair."""
+        """Hits of pair rules, except where one listed core term already spans the pair (a
+        term that names only one of the two words leaves the pair its own evidence)."""
         out: list[Hit] = []
         ends = [h.end for h in found if h.kind == "core"]  # hits do not overlap: sorted
         starts = [h.start for h in found if h.kind == "core"]
         for finder, spec in self.pairs:
             for m in finder.find(norm):
                 i = bisect.bisect_right(ends, m.start)  # first core hit ending after m starts
-                if (i < len(starts) and starts[i] < m.end) or (
+                if (i < len(starts) and starts[i] <= m.start and ends[i] >= m.end) or (
                         mask and overlaps(m.start, m.end, mask)):
                     continue
                 rules = self._pair_contexts.get((m.first, m.second))
