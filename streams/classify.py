@@ -78,16 +78,18 @@ class Classifier:
         hits: dict[str, list[Hit]] = {}
         feats: dict[str, Features] = {}
         sal: dict[str, str] = {}
+        ceiling: dict[str, str] = {}  # what the document's structure allows a label
         for rules in self._labels:
             found = hits[rules.name] = rules.hits(fields, masks)
             feats[rules.name] = features(found, units, len(fields["text"]), cfg)
-            level = self._structured(found, fields["text"], items) or salience(
-                feats[rules.name], cfg)
+            level, ceiling[rules.name] = self._structured(found, fields["text"], items) or (
+                salience(feats[rules.name], cfg), "primary")
             sal[rules.name] = cap(level, rules.max_salience(fields, found))
         sal = resolve_co_primary(sal, {k: f.strength(cfg) for k, f in feats.items()}, cfg)
         terms = frozenset(h.term for found in hits.values() for h in found)
         for convention in self._conventions:
             sal = convention.apply(sal, fields, terms)
+        sal = {name: cap(level, ceiling[name]) for name, level in sal.items()}
         results = {name: LabelResult(score=score(feats[name], cfg) if sal[name] != "none" else 0.0,
                                      salience=sal[name],
                                      evidence=_evidence(hits[name], originals))
@@ -100,9 +102,11 @@ class Classifier:
             institutions=institutions, regions=regions, classifier=self.version)
 
 
-    def _structured(self, hits: list[Hit], text: str, items: list[Brief]) -> str | None:
-        """Salience from document structure when no title hit names the label: the strongest
-        bulletin brief read alone (at most ``bulletins.max_salience``), or at most
+    def _structured(self, hits: list[Hit], text: str,
+                    items: list[Brief]) -> tuple[str, str] | None:
+        """Salience from document structure when no title hit names the label, and the
+        ceiling it sets (conventions between labels do not lift a label above it): the
+        strongest bulletin brief read alone (at most ``bulletins.max_salience``), or at most
         ``lists.max_salience`` when the label is only named in lists of fields."""
         if any(h.field == "title" and h.kind in ("core", "support") for h in hits):
             return None
@@ -114,10 +118,12 @@ class Classifier:
             units = cfg.units_per_char_zh
             levels = [salience(features(group, max(1.0, size * units), size, cfg), cfg)
                       for group, size in groups]
-            return cap(max(levels, key=SALIENCES.index), bulletins.max_salience)
+            top = bulletins.max_salience
+            return cap(max(levels, key=SALIENCES.index), top), top
         if only_listed(text, hits, self.taxonomy.lists):
+            top = self.taxonomy.lists.max_salience
             return cap(salience(features(hits, text_units(text, cfg.units_per_char_zh),
-                                         len(text), cfg), cfg), self.taxonomy.lists.max_salience)
+                                         len(text), cfg), cfg), top), top
         return None
 
 

@@ -5,7 +5,9 @@ for this purpose, not taken from any labelled set, each with the salience the la
 conventions give per label (one value, or a list of values the conventions allow). Classes:
 ex vivo gene-modified cells, compound terms in every order and script, stem cells repairing
 an injury, cell banks and translation centres, bulletins with one brief, single mentions in
-lists of fields, drugs that activate the body's own stem cells.
+lists of fields, drugs that activate the body's own stem cells; and guards (articles near
+those classes that the conventions keep out or in). A case with ``xfail`` is a known miss,
+with the reason.
 """
 
 from __future__ import annotations
@@ -28,7 +30,9 @@ def _cases() -> list[Any]:
     for path in sorted(DATA.glob("unseen_*.yaml")):
         rows = yaml.safe_load(path.read_text(encoding="utf-8"))
         for n, row in enumerate(rows):
-            out.append(pytest.param(row, id=f"{path.stem.removeprefix('unseen_')}-{n}"))
+            marks = [pytest.mark.xfail(reason=row["xfail"], strict=True)] if "xfail" in row else []
+            out.append(pytest.param(row, id=f"{path.stem.removeprefix('unseen_')}-{n}",
+                                    marks=marks))
     return out
 
 
@@ -41,8 +45,8 @@ def clf() -> Classifier:
 
 
 def test_every_class_has_cases() -> None:
-    assert len(CASES) >= 70
-    assert len(list(DATA.glob("unseen_*.yaml"))) == 7
+    assert len(CASES) >= 120
+    assert len(list(DATA.glob("unseen_*.yaml"))) == 8
 
 
 @pytest.mark.parametrize("case", CASES)
