@@ -39,3 +39,8 @@ def test_snippet_is_short_and_marks_cuts() -> None:
 def test_traditional_forms_of_the_new_vocabulary_fold() -> None:
     assert normalize("幹細胞庫、捐獻造血幹細胞、動員、損傷修復、鐮狀細胞、衞生署") == \
         "干细胞库、捐献造血干细胞、动员、损伤修复、镰状细胞、卫生署"
+
+
+def test_traditional_forms_of_the_pair_and_context_words_fold() -> None:
+    assert normalize("噴塗、噴灑、堿基編輯、鹼基編輯、篩選、幹細胞資源庫、喚醒體內幹細胞") == \
+        "喷涂、喷洒、碱基编辑、碱基编辑、筛选、干细胞资源库、唤醒体内干细胞"
