@@ -191,6 +191,11 @@ class Taxonomy(_Strict):
             if bad:
                 raise ValueError(f"{what} names unknown label(s) {bad}; "
                                  f"defined: {list(self.labels)}")
+        pairs = {p.name for p in self.pairs}
+        for c in self.conventions:
+            if bad := sorted(set(c.when_pairs) - pairs):
+                raise ValueError(f"convention {c.name!r} names unknown pair rule(s) {bad}; "
+                                 f"defined: {sorted(pairs)}")
         return self
 
 

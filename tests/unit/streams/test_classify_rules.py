@@ -1,12 +1,19 @@
-"""The rule compilers on their own: compound expansion, pair finding, bulletins and lists."""
+"""The rule compilers on their own: compound expansion, pair finding, bulletins and lists,
+same-clause contexts and conventions triggered by pair rules."""
 
 from __future__ import annotations
 
+import pytest
+from pydantic import ValidationError
+
+from config.taxonomy import Convention, LabelTaxonomy, Taxonomy
 from config.taxonomy_rules import BulletinConfig, CompoundRule, ListConfig, PairRule
 from streams.classify_compounds import expand
 from streams.classify_items import brief_hits, briefs, only_listed
+from streams.classify_labels import ConventionRule, LabelRules
 from streams.classify_pairs import PairFinder
 from streams.classify_score import Hit
+from streams.classify_text import normalize
 
 RULE = CompoundRule(name="t", modifiers={"a": ["细胞"], "b": ["基因"]}, joiners=["与", "、"],
                     heads=["治疗"], modifier_weight=0.5, not_after=["体"])
@@ -73,3 +80,41 @@ def test_clauses_between_commas_are_not_list_items() -> None:
     start = text.index("cell therapy")
     hit = Hit("cell therapy", 1.0, "core", "text", start, start + 12)
     assert not only_listed(text, [hit], ListConfig(separators=[", "]))
+
+
+def _label(contexts: list[dict[str, object]]) -> LabelRules:
+    spec = LabelTaxonomy.model_validate({
+        "term_groups": [{"weight": 0.6, "kind": "support", "terms": ["干细胞", "stem cell"]}],
+        "contexts": contexts})
+    return LabelRules("a", spec)
+
+
+def _hits(rules: LabelRules, text: str) -> list[str]:
+    norm = normalize(text)
+    return [h.term for h in rules.hits({"text": norm}, {"text": []})]
+
+
+def test_same_clause_context_needs_the_word_in_the_hits_clause() -> None:
+    rules = _label([{"name": "verbs", "near": ["激活", "activate"], "window": 40,
+                     "same_clause": True}])
+    assert _hits(rules, "药物可激活体内休眠的干细胞") == []
+    assert _hits(rules, "激活市场活力，发展人工智能、干细胞等产业") == ["干细胞"]
+    assert _hits(rules, "funds to activate investment, quantum computing, stem cell research") \
+        == ["stem cell"]
+    assert _hits(rules, "a drug that can activate dormant stem cells") == []
+
+
+def test_a_convention_applies_when_its_pair_rule_matched() -> None:
+    conv = ConventionRule(Convention(name="c", when_any=["never seen"], min_count=2,
+                                     when_pairs=["p"], then={"b": {"max": "secondary"}}))
+    sal = {"a": "primary", "b": "primary"}
+    assert conv.apply(sal, {"text": "x"})["b"] == "primary"
+    assert conv.apply(sal, {"text": "x"}, frozenset({"<p>"}))["b"] == "secondary"
+
+
+def test_a_convention_naming_an_unknown_pair_rule_is_rejected() -> None:
+    with pytest.raises(ValidationError, match="unknown pair rule"):
+        Taxonomy.model_validate({
+            "version": "t", "labels": {"a": {"term_groups": [{"weight": 1.0, "terms": ["x"]}]}},
+            "conventions": [{"name": "c", "when_any": ["x"], "when_pairs": ["nope"],
+                             "then": {"a": {"max": "secondary"}}}]})
