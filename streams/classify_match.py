@@ -168,6 +168,10 @@ class PhraseMatcher:
         for key in keys:
             if canonical(key).strip():
                 self._by_canonical.setdefault(canonical(key).strip(), key)
+        # keys that only one spelling can match (no separator, no letter): the key itself
+        self._plain = frozenset(k for k in self._by_canonical.values()
+                                if k == canonical(k) and not _WORD.intersection(k)
+                                and " " not in k)
         self._lexicon = lexicon if lexicon is not None else Lexicon()
         self._id = self._lexicon.register(self._by_canonical)
 
@@ -175,11 +179,15 @@ class PhraseMatcher:
         """All matches in ``norm`` (already normalised), left to right, non-overlapping."""
         out: list[Match] = []
         reached = 0
+        plain = self._plain
         for ckey, start, end in self._lexicon.scan(norm)[self._id]:
             if start < reached:
                 continue
-            matched = norm[start:end]
-            key = matched if matched in self._exact else self._by_canonical[ckey]
+            if ckey in plain:  # no separator or letter case to tell spellings apart
+                key = ckey
+            else:
+                matched = norm[start:end]
+                key = matched if matched in self._exact else self._by_canonical[ckey]
             out.append((key, start, end))
             reached = end
         return out
