@@ -38,7 +38,7 @@ from streams.classify_score import (
 from streams.classify_tags import TagFinder
 from streams.classify_text import normalize, snippet, text_units
 
-ENGINE_VERSION = "cgt-rules-2"
+ENGINE_VERSION = "cgt-rules-3"
 MAX_EVIDENCE = 8
 
 
