@@ -33,6 +33,8 @@ class CompoundRule(_Strict):
     "cell-based gene therapy") the modifier next to the head counts fully and the other one
     with ``modifier_weight`` (a gene-modified cell therapy is cell therapy first).
     ``not_after``: a modifier right after one of these ("体细胞", "sickle cell") is not one.
+    ``bare_kind``: coordinated modifiers without a head ("细胞与基因" in a list of fields) also
+    name every label, with this kind (``weak``: a passing mention at most); unset, they don't.
     """
 
     name: str
@@ -45,6 +47,7 @@ class CompoundRule(_Strict):
     kind: HitKind = "core"
     modifier_weight: float = Field(default=0.7, gt=0.0, le=2.0)
     not_after: list[str] = Field(default_factory=list)
+    bare_kind: HitKind | None = None
 
     @field_validator("modifiers")
     @classmethod

@@ -4,7 +4,8 @@ Input: ``CompoundRule`` list (modifiers per label, joiners, heads). Output: per 
 generated phrases with their weight and kind, and per label the phrases to ignore (a modifier
 after a ``not_after`` word: "体细胞基因治疗" is somatic gene therapy, not cell therapy). So
 "基因与细胞治疗", "细胞、基因疗法", "cell & gene therapies" and "基因细胞治疗" are matched in every
-order and with every joiner without listing each. Pure; run once when the classifier is built.
+order and with every joiner without listing each; with ``bare_kind``, the coordinated
+modifiers alone too ("细胞与基因"). Pure; run once when the classifier is built.
 """
 
 from __future__ import annotations
@@ -13,6 +14,8 @@ from dataclasses import dataclass, field
 from itertools import product
 
 from config.taxonomy_rules import CompoundRule
+
+BARE_WEIGHT = 0.3  # what a weak term weighs in the taxonomy (shown as evidence weight 0)
 
 
 @dataclass
@@ -39,6 +42,11 @@ def expand(rules: list[CompoundRule]) -> CompoundTerms:
     """Every coordinated and juxtaposed compound of every rule (see module docstring)."""
     out = CompoundTerms()
     for rule in rules:
+        if rule.bare_kind is not None:
+            for (la, a, lb, b), joiner in product(_pairs(rule), rule.joiners):
+                if joiner.strip():  # "细胞与基因", not two words side by side
+                    out._add(la, f"{a}{joiner}{b}", BARE_WEIGHT, rule.bare_kind)
+                    out._add(lb, f"{a}{joiner}{b}", BARE_WEIGHT, rule.bare_kind)
         for (la, a, lb, b), head in product(_pairs(rule), rule.heads):
             for joiner in rule.joiners:
                 phrase = f"{a}{joiner}{b}{head}"

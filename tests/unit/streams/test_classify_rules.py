@@ -118,3 +118,10 @@ def test_a_convention_naming_an_unknown_pair_rule_is_rejected() -> None:
             "version": "t", "labels": {"a": {"term_groups": [{"weight": 1.0, "terms": ["x"]}]}},
             "conventions": [{"name": "c", "when_any": ["x"], "when_pairs": ["nope"],
                              "then": {"a": {"max": "secondary"}}}]})
+
+
+def test_bare_coordinated_modifiers_are_weak_terms_of_both_labels() -> None:
+    rule = RULE.model_copy(update={"bare_kind": "weak"})
+    terms = expand([rule]).terms
+    assert terms["a"]["细胞与基因"][1] == "weak" and terms["b"]["基因、细胞"][1] == "weak"
+    assert "细胞与基因" not in expand([RULE]).terms["a"]
