@@ -82,11 +82,9 @@ class LabelRules:
         extra = extra or LabelExtras()
         listed = [(t, g.weight, g.kind) for g in spec.term_groups for t in g.terms]
         generated = [(t, w, k) for t, (w, k) in extra.compounds.items()]
-        for term, weight, kind in listed + generated:
-            key = normalize(term)
-            old = self.terms.get(key)
-            if old is None or weight > old.weight:
-                self.terms[key] = _Term(weight, kind)
+        self._add(listed)
+        self._bridge_overlaps()
+        self._add(generated)
         for term in extra.ignored:  # longer phrases that consume a term without counting
             self.terms[normalize(term)] = _Term(0.0, IGNORED)
         self.pairs = extra.pairs
@@ -94,8 +92,36 @@ class LabelRules:
         self.matcher = PhraseMatcher(self.terms, lexicon)
         self.contexts = [_Context(rule, lexicon) for rule in spec.contexts]
         self.caps = [_Cap(rule, lexicon) for rule in spec.caps]
-        self._contexts_of = {key: tuple(c for c in self.contexts if c.applies(key))
-                             for key in self.terms}
+        self._contexts_of = {key: tuple(c for c in self.contexts if c.applies(key) or c.applies(
+            self._joined_from.get(key, key))) for key in self.terms}
+
+    def _add(self, terms: list[tuple[str, float, str]]) -> None:
+        for term, weight, kind in terms:
+            key = normalize(term)
+            old = self.terms.get(key)
+            if old is None or weight > old.weight:
+                self.terms[key] = _Term(weight, kind)
+
+    def _bridge_overlaps(self) -> None:
+        """A weaker term that ends where a core term begins (T细胞 + 细胞疗法, "immune cell" +
+        "cell therapy") would hide the core term, as matches do not overlap; the joined phrase
+        (T细胞疗法, "immune cell therapy") is a term of the core term's weight and kind, under
+        the weaker term's contexts too."""
+        self._joined_from: dict[str, str] = {}  # joined phrase → the weaker term (contexts)
+        by_start: dict[str, list[str]] = {}  # a core term's beginnings → core terms
+        for key, term in self.terms.items():
+            if term.kind == "core":
+                for k in range(2, len(key)):
+                    by_start.setdefault(key[:k], []).append(key)
+        for key, term in list(self.terms.items()):
+            if term.kind == "core":
+                continue
+            for k in range(len(key) - 1, 1, -1):
+                for core_key in by_start.get(key[-k:], ()):
+                    joined = _joined(key, core_key)
+                    if joined and joined not in self.terms:
+                        self.terms[joined] = self.terms[core_key]
+                        self._joined_from[joined] = key
 
     def hits(self, fields: Fields, masks: Spans) -> list[Hit]:
         """Surviving hits in title and text."""
@@ -160,6 +186,18 @@ class LabelRules:
         limits = [lim for cap in self.caps if (lim := cap.limit(fields, core)) is not None]
         order = ("none", "passing", "secondary", "primary")
         return min(limits, key=order.index) if limits else "primary"
+
+
+def _joined(first: str, second: str) -> str | None:
+    """``first`` continued by ``second`` where ``first`` ends with the beginning of ``second``
+    (two or more Chinese characters, or whole words), or None."""
+    for k in range(min(len(first), len(second)) - 1, 1, -1):
+        if not first.endswith(second[:k]):
+            continue
+        if second[k - 1].isascii() and (second[k] != " " or first[-k - 1] != " "):
+            continue  # an English overlap must be whole words at both ends
+        return first + second[k:]
+    return None
 
 
 def _same_clause(breaks: list[int], s: int, e: int, start: int, end: int) -> bool:

@@ -125,3 +125,14 @@ def test_bare_coordinated_modifiers_are_weak_terms_of_both_labels() -> None:
     terms = expand([rule]).terms
     assert terms["a"]["细胞与基因"][1] == "weak" and terms["b"]["基因、细胞"][1] == "weak"
     assert "细胞与基因" not in expand([RULE]).terms["a"]
+
+
+def test_a_weaker_term_does_not_hide_the_core_term_it_runs_into() -> None:
+    spec = LabelTaxonomy.model_validate({"term_groups": [
+        {"weight": 1.0, "kind": "core", "terms": ["细胞疗法", "cell therapy"]},
+        {"weight": 0.25, "kind": "context", "terms": ["T细胞", "immune cell"]}]})
+    rules = LabelRules("a", spec)
+    found = rules.hits({"text": normalize("T细胞疗法和immune cell therapies")}, {"text": []})
+    assert [(h.term, h.kind) for h in found] == [("t细胞疗法", "core"),
+                                                 ("immune cell therapy", "core")]
+    assert "immune cellular therapy" not in rules.terms  # whole words only
