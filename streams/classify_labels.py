@@ -11,6 +11,7 @@ from __future__ import annotations
 import bisect
 import dataclasses
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 from config.contracts import SALIENCE_ORDER
@@ -95,7 +96,7 @@ class LabelRules:
         self._contexts_of = {key: tuple(c for c in self.contexts if c.applies(key) or c.applies(
             self._joined_from.get(key, key))) for key in self.terms}
 
-    def _add(self, terms: list[tuple[str, float, str]]) -> None:
+    def _add(self, terms: Sequence[tuple[str, float, str]]) -> None:
         for term, weight, kind in terms:
             key = normalize(term)
             old = self.terms.get(key)
