@@ -72,6 +72,25 @@ class _Cap:
         return self.rule.max_salience
 
 
+class _Scan(dict[_Context, list[tuple[int, int]]]):
+    """One field's context-word spans per context (``scan[ctx]``) and clause breaks, found
+    when first asked for (a dict: the lookup per hit and context stays in C)."""
+
+    def __init__(self, norm: str) -> None:
+        super().__init__()
+        self.norm = norm
+        self._breaks: list[int] | None = None
+
+    def __missing__(self, ctx: _Context) -> list[tuple[int, int]]:
+        found = self[ctx] = [(s, e) for _, s, e in ctx.near.find(self.norm)]
+        return found
+
+    def breaks(self) -> list[int]:
+        if self._breaks is None:
+            self._breaks = [m.start() for m in _CLAUSE_BREAK.finditer(self.norm)]
+        return self._breaks
+
+
 class LabelRules:
     """A label's terms (listed, generated compounds, ignored phrases), pair rules, context
     rules and caps, compiled."""
@@ -128,11 +147,8 @@ class LabelRules:
         """Surviving hits in title and text."""
         out: list[Hit] = []
         for field, norm in fields.items():
-            context_spans = {id(c): [(s, e) for _, s, e in c.near.find(norm)]
-                             for c in self.contexts}
+            scan = _Scan(norm)
             mask = masks[field]
-            breaks = [m.start() for m in _CLAUSE_BREAK.finditer(norm)] if any(
-                c.rule.same_clause and context_spans[id(c)] for c in self.contexts) else []
             found: list[Hit] = []
             for key, start, end in self.matcher.find(norm):
                 if mask and overlaps(start, end, mask):
@@ -141,14 +157,14 @@ class LabelRules:
                 if term.kind == IGNORED:
                     continue
                 kind = self._context_kind(self._contexts_of[key], term.kind, start, end,
-                                          context_spans, breaks)
+                                          scan)
                 if kind is not None:
                     found.append(Hit(key, term.weight, kind, field, start, end))
-            out += found + self._pair_hits(field, norm, found, mask, context_spans, breaks)
+            out += found + self._pair_hits(field, norm, found, mask, scan)
         return out
 
     def _pair_hits(self, field: str, norm: str, found: list[Hit], mask: list[tuple[int, int]],
-                   spans: dict[int, list[tuple[int, int]]], breaks: list[int]) -> list[Hit]:
+                   scan: _Scan) -> list[Hit]:
         """Hits of pair rules, except where one listed core term already spans the pair (a
         term that names only one of the two words leaves the pair its own evidence)."""
         out: list[Hit] = []
@@ -164,16 +180,17 @@ class LabelRules:
                 if rules is None:
                     rules = self._pair_contexts[(m.first, m.second)] = tuple(
                         c for c in self.contexts if c.applies(m.first) or c.applies(m.second))
-                kind = self._context_kind(rules, spec.kind, m.start, m.end, spans, breaks)
+                kind = self._context_kind(rules, spec.kind, m.start, m.end, scan)
                 if kind is not None:
                     out.append(Hit(finder.key, spec.weight, kind, field, m.start, m.end))
         return out
 
     def _context_kind(self, contexts: tuple[_Context, ...], kind: str, start: int, end: int,
-                      spans: dict[int, list[tuple[int, int]]], breaks: list[int]) -> str | None:
+                      scan: _Scan) -> str | None:
         for ctx in contexts:
-            found = spans[id(ctx)]
+            found = scan[ctx]
             if found and ctx.rule.same_clause:
+                breaks = scan.breaks()
                 found = [(s, e) for s, e in found if _same_clause(breaks, s, e, start, end)]
             if found and near(found, start, end, ctx.rule.window):
                 if ctx.rule.action == "drop":
