@@ -81,21 +81,29 @@ class BulletinConfig(_Strict):
     """Multi-item bulletins: independent briefs, each a headline line and a body.
 
     A text with at least ``min_items`` briefs (headline: a line of ``headline_min_chars`` to
-    ``headline_max_chars`` characters not ending a sentence, followed by a longer line) that
+    ``headline_max_chars`` characters, ``headline_max_chars_latin`` in Latin script, not
+    ending a sentence, followed by a longer line) that
     make up at least ``min_line_share`` of its lines is a bulletin (an article with a few
     subheadings or short quoted lines is not). When a label's hits lie in at most
     ``max_share_with_hits`` of the briefs and the bulletin's own title has none, the label's
     salience is that of its strongest brief, read as an article of its own (headline as
     title) and at most ``max_salience``: a self-contained brief is a substantive part, a
-    clause in one brief is a passing mention.
+    clause in one brief is a passing mention. A brief that names the therapy with a core term
+    in a clause enumerating nothing (none of ``enumeration_marks``) is about it: at least
+    ``stated_salience``, though its headline does not name it.
     """
 
     min_items: int = Field(default=3, ge=2)
     headline_min_chars: int = Field(default=6, ge=1)
     headline_max_chars: int = Field(default=40, ge=5)
+    headline_max_chars_latin: int = Field(default=90, ge=5,
+                                          description="for a headline in Latin script")
     min_line_share: float = Field(default=0.7, gt=0.0, le=1.0)
     max_share_with_hits: float = Field(default=0.5, gt=0.0, le=1.0)
     max_salience: Literal["passing", "secondary"] = "secondary"
+    enumeration_marks: list[str] = Field(
+        default_factory=lambda: ["、", "等", "和", "与", "及", " and ", " or "])
+    stated_salience: Literal["passing", "secondary"] = "secondary"
 
 
 class ListConfig(_Strict):

@@ -21,7 +21,7 @@ from config.contracts import Classification, Evidence, LabelResult
 from config.taxonomy import Gazetteers, Taxonomy, load_gazetteers, load_taxonomy
 from streams.classify_compounds import expand
 from streams.classify_entities import EntityFinder
-from streams.classify_items import Brief, brief_hits, briefs, only_listed
+from streams.classify_items import Brief, brief_hits, briefs, only_listed, stated_alone
 from streams.classify_labels import ConventionRule, LabelExtras, LabelRules
 from streams.classify_match import Lexicon, PhraseMatcher
 from streams.classify_pairs import PairFinder
@@ -118,8 +118,11 @@ class Classifier:
             units = cfg.units_per_char_zh
             levels = [salience(features(group, max(1.0, size * units), size, cfg), cfg)
                       for group, size in groups]
-            top = bulletins.max_salience
-            return cap(max(levels, key=SALIENCES.index), top), top
+            top, level = bulletins.max_salience, max(levels, key=SALIENCES.index)
+            if level == "passing" and stated_alone(text, text_hits,
+                                                   tuple(bulletins.enumeration_marks)):
+                level = bulletins.stated_salience
+            return cap(level, top), top
         if only_listed(text, hits, self.taxonomy.lists):
             top = self.taxonomy.lists.max_salience
             return cap(salience(features(hits, text_units(text, cfg.units_per_char_zh),

@@ -4,7 +4,8 @@ Input: an article's normalised text, one label's hits and the taxonomy's ``Bulle
 / ``ListConfig``. Output: ``briefs`` — the (headline, body) spans of a multi-item bulletin,
 or ``[]`` for an ordinary article; ``brief_hits`` — a label's hits regrouped per brief, with
 the headline as the brief's title; ``only_listed`` — whether every text hit of a label sits
-in an enumeration of other fields ("生物育种、合成生物、细胞治疗、高端医疗器械"). Pure.
+in an enumeration of other fields ("生物育种、合成生物、细胞治疗、高端医疗器械");
+``stated_alone`` — whether a core hit sits in a clause that enumerates nothing. Pure.
 """
 
 from __future__ import annotations
@@ -40,7 +41,7 @@ def briefs(text: str, cfg: BulletinConfig) -> list[Brief]:
     body; ``[]`` when the text is not a bulletin (see ``BulletinConfig``)."""
     lines = _lines(text)
     heads = [i for i, (s, e) in enumerate(lines[:-1])
-             if cfg.headline_min_chars <= e - s <= cfg.headline_max_chars
+             if cfg.headline_min_chars <= e - s <= _longest(text[s:e], cfg)
              and text[e - 1] not in _SENTENCE_END and lines[i + 1][1] - lines[i + 1][0] > e - s]
     if len(heads) < cfg.min_items or 2 * len(heads) < cfg.min_line_share * len(lines):
         return []
@@ -49,6 +50,11 @@ def briefs(text: str, cfg: BulletinConfig) -> list[Brief]:
         end = lines[heads[n + 1]][0] if n + 1 < len(heads) else len(text)
         out.append((lines[i][0], lines[i + 1][0], end))
     return out
+
+
+def _longest(line: str, cfg: BulletinConfig) -> int:
+    """The longest a headline may be: Latin-script headlines spend more characters."""
+    return cfg.headline_max_chars_latin if line.isascii() else cfg.headline_max_chars
 
 
 def brief_hits(hits: list[Hit], items: list[Brief]) -> list[tuple[list[Hit], int]]:
@@ -77,6 +83,17 @@ def only_listed(text: str, hits: list[Hit], cfg: ListConfig) -> bool:
         if inside and not _is_list(sentence.group(), sentence.start(), inside, cfg):
             return False
     return True
+
+
+def stated_alone(text: str, hits: list[Hit], marks: tuple[str, ...]) -> bool:
+    """Whether a core hit lies in a clause with none of the enumeration ``marks`` (、, 等,
+    ", "): the therapy is what the clause is about, not one field named among others."""
+    core = [h for h in hits if h.field == "text" and h.kind == "core"]
+    for clause in _CLAUSE.finditer(text) if core else ():
+        if any(clause.start() <= h.start < clause.end() for h in core) and not any(
+                mark in clause.group() for mark in marks):
+            return True
+    return False
 
 
 @functools.lru_cache(maxsize=8)

@@ -9,7 +9,7 @@ from pydantic import ValidationError
 from config.taxonomy import Convention, LabelTaxonomy, Taxonomy
 from config.taxonomy_rules import BulletinConfig, CompoundRule, ListConfig, PairRule
 from streams.classify_compounds import expand
-from streams.classify_items import brief_hits, briefs, only_listed
+from streams.classify_items import brief_hits, briefs, only_listed, stated_alone
 from streams.classify_labels import ConventionRule, LabelRules
 from streams.classify_pairs import PairFinder
 from streams.classify_score import Hit
@@ -136,3 +136,23 @@ def test_a_weaker_term_does_not_hide_the_core_term_it_runs_into() -> None:
     assert [(h.term, h.kind) for h in found] == [("t细胞疗法", "core"),
                                                  ("immune cell therapy", "core")]
     assert "immune cellular therapy" not in rules.terms  # whole words only
+
+
+def test_a_core_term_stated_alone_versus_in_an_enumeration() -> None:
+    marks = ("、", "等", "和", " and ")
+    hit = [Hit("干细胞移植", 1.0, "core", "text", 6, 11)]
+    assert stated_alone("一名白血病患者接受干细胞移植后出院。", [h._replace(start=9, end=14)
+                                                  for h in hit], marks)
+    assert not stated_alone("双方将合作开展干细胞移植与代谢性疾病、肿瘤等研究。",
+                            [h._replace(start=7, end=12) for h in hit], marks)
+    assert not stated_alone("一名患者接受干细胞移植后出院。",
+                            [h._replace(kind="support") for h in hit], marks)
+
+
+def test_latin_headlines_may_be_longer() -> None:
+    body = "A body line that is clearly longer than the headline above it, ending here."
+    heads = ["Floods force thousands from their homes in Pakistan", "Oil prices rise again",
+             "Girl with brain tumour doing well after new treatment"]
+    text = "\n".join(f"{h}\n{body}" for h in heads)
+    assert len(briefs(text, BulletinConfig())) == 3
+    assert briefs(text, BulletinConfig(headline_max_chars_latin=40)) == []
