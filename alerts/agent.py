@@ -104,14 +104,16 @@ class Alerter:
         counts: Counts = {}
         if self.silence_store is not None and not self._silences_read:
             await self.read_silences()
+        decoded: list[tuple[ClassifiedArticle, bytes, Origin]] = []
         for value, origin in messages:
             try:
-                article = decode(ClassifiedArticle, value)
+                decoded.append((decode(ClassifiedArticle, value), value, origin))
             except Exception as exc:  # undecodable, or refused by the contract
                 await self._reject(exc, value, origin, None)
-                continue
+        others = await self._others([article for article, *_ in decoded])
+        for article, value, origin in decoded:
             try:
-                records = await self.plan(article, counts)
+                records = await self.plan(article, counts, others.get(article.article_id, []))
             except Exception as exc:  # poison: matching or rendering failed for this article
                 await self._reject(exc, value, origin, article)
                 continue
@@ -127,10 +129,23 @@ class Alerter:
         """One article (tests, replays): as a batch of one."""
         return await self.handle_batch([(article.encode(), {})])
 
-    async def plan(self, article: ClassifiedArticle, counts: Counts) -> list[dict[str, Any]]:
-        """The records ``article`` produces: rendered deliveries or digest items."""
+    async def _others(self, articles: list[ClassifiedArticle]) -> dict[str, list[StoryRef]]:
+        """The other articles of each matching article's story: one lookup for the batch."""
+        if self.stories is None:
+            return {}
+        return await self.stories.others_of([a for a in articles if self._matches(a)])
+
+    def _matches(self, article: ClassifiedArticle) -> bool:
+        try:
+            return bool(matching_rules(self.rules.rules, article))
+        except Exception:  # poison: ``plan`` raises it again and the article is rejected
+            return False
+
+    async def plan(self, article: ClassifiedArticle, counts: Counts,
+                   others: list[StoryRef] | None = None) -> list[dict[str, Any]]:
+        """The records ``article`` produces: rendered deliveries or digest items;
+        ``others``: the other articles of its story (default: looked up)."""
         records: list[dict[str, Any]] = []
-        others: list[StoryRef] | None = None
         rules = matching_rules(self.rules.rules, article)
         english = await self.english(article) if rules else {}
         shown = article.model_copy(update=english) if english else article
