@@ -76,6 +76,7 @@ def faust_app_options(settings: Settings, app_id: str) -> dict[str, Any]:
         "producer_acks": -1,
         "producer_max_request_size": 8 * 1024 * 1024,
         "producer_linger_ms": settings.worker.producer_linger_ms,
+        "producer_compression_type": "gzip",
         "web_enabled": False,
         "store": "memory://",
     }
