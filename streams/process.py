@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
-from typing import Protocol
+from typing import Any, Protocol
 
 from config.contracts import Classification, ClassifiedArticle, RawArticle
 from streams import stories
@@ -40,6 +40,12 @@ class Overlay(Mapping[str, str]):
 
     def __getitem__(self, key: str) -> str:
         return self.pending[key] if key in self.pending else self.base[key]
+
+    def get(self, key: str, default: Any = None) -> Any:
+        """Without a ``KeyError`` per missing key (``Mapping.get`` raises and catches one,
+        and most bands of a new article are missing)."""
+        found = self.pending.get(key)
+        return self.base.get(key, default) if found is None else found
 
     def __iter__(self) -> Iterator[str]:
         yield from self.pending

@@ -63,6 +63,9 @@ class ReplicatedMap(Mapping[str, str]):
     def __getitem__(self, key: str) -> str:
         return self._data[key]
 
+    def get(self, key: str, default: Any = None) -> Any:
+        return self._data.get(key, default)
+
     def __iter__(self) -> Iterator[str]:
         return iter(self._data)
 
