@@ -28,6 +28,7 @@ import tempfile
 import time
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import Any
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
@@ -86,7 +87,8 @@ def count(stack: Stack, index: str) -> int:
     """Documents in ``index``, by ``_cat/count``: the count API scans every document on
     noida-db (~70 ms of its CPU at 5,000 articles, each poll), ``_cat/count`` does not."""
     try:
-        return int(stack.es.cat.count(index=index, format="json")[0]["count"])
+        rows: Any = stack.es.cat.count(index=index, format="json").body
+        return int(rows[0]["count"])
     except Exception:  # the index is refreshing or busy: poll again
         return -1
 
