@@ -34,7 +34,7 @@ from streams.process import (
     decide_story,
     is_duplicate,
 )
-from streams.replica import follow
+from streams.replica import follow, publish_all
 from streams.shared_maps import BandIndex, SeenIndex, bands_topic, seen_entry, seen_topic
 from streams.topics import (
     AGENT_CONCURRENCY,
@@ -128,9 +128,10 @@ async def handle_batch(events: Sequence[Event], topics: StreamTopics,
         [(topics.classified, out.article_id, out.encode()) for out in work.outputs]
         + [(topics.deadletter, letter.article_id or letter.key, letter.encode())
            for letter in work.letters])
+    staged = [seen.stage(work.seen)]
     if stories is not None:
-        await stories.record_groups(work.band_groups)
-    await seen.record(work.seen)
+        staged.append(stories.stage_groups(work.band_groups))
+    await publish_all(staged)  # bands and seen entries: one round trip, then applied
     for out in work.outputs:
         metrics.record_classified(out)
     return work.outcomes

@@ -4,11 +4,11 @@ Input: entries recorded by the classifier agent and the compacted topics that ca
 the map's key, value an opaque string). Output: ``ReplicatedMap``, a local read-only mapping
 that a worker consults without any I/O, and ``follow``, the task that loads the topics at start
 (``ready`` is set once a poll comes back empty, i.e. the worker has caught up; processing waits
-for it) and then keeps applying what the other workers record. A worker applies its own entries
-at once and sends them to the topic (``record`` waits for the acks): one record per entry, or
-with ``record_groups`` one record per group of entries (e.g. all the bands of one article:
-a record per entry made the band topic 32 records per article, its sends and reads most of a
-worker's time).
+for it) and then keeps applying what the other workers record. A worker sends its own entries
+to the topic and applies them once acknowledged (``record``): one record per entry, or with
+``record_groups`` one record per group of entries (e.g. all the bands of one article: a record
+per entry made the band topic 32 records per article, its sends and reads most of a worker's
+time); ``publish_all`` sends the staged records of several maps in one round trip.
 
 Why not Faust tables: on faust-streaming 0.15.3 a worker with a table, restarted after a
 crash, resumes the flow of its *stream* partitions while the table's changelog is restored
@@ -30,7 +30,8 @@ from __future__ import annotations
 import asyncio
 import logging
 import time
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping, Sequence
+from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
@@ -98,32 +99,51 @@ class ReplicatedMap(Mapping[str, str]):
                 self.apply(entry_key, entry_value)
 
     async def record(self, entries: Mapping[str, str]) -> None:
-        """Apply ``entries`` here and publish them for the other workers, one record each
-        (sent together, then the acks awaited)."""
-        for key, value in entries.items():
-            self.apply(key, value)
-        if self._topic is None or not entries:
-            return
-        await self._publish([(key, value) for key, value in entries.items()])
+        """Publish ``entries`` for the other workers, one record each (sent together, then
+        the acks awaited), and apply them here."""
+        await publish_all([self.stage(entries)])
 
     async def record_groups(self, groups: Mapping[str, Mapping[str, str]]) -> None:
-        """Apply the entries of every group here and publish each group as one record keyed by
-        the group's name (unique per group: compaction must not drop one), then await the acks.
+        """Publish each group as one record keyed by the group's name (unique per group:
+        compaction must not drop one), await the acks, and apply every group's entries here.
         Many entries that belong together (an article's bands) cost one record, not one each."""
-        for entries in groups.values():
-            for key, value in entries.items():
-                self.apply(key, value)
-        if self._topic is None:
-            return
-        await self._publish([(name, GROUP_SEP.join(f"{k}{_FIELD_SEP}{v}"
-                                                   for k, v in entries.items()))
-                             for name, entries in groups.items() if entries])
+        await publish_all([self.stage_groups(groups)])
 
-    async def _publish(self, records: list[tuple[str, str]]) -> None:
-        assert self._topic is not None
-        pending = [await self._topic.send(key=key.encode(), value=value.encode())
-                   for key, value in records]
-        await asyncio.gather(*pending)
+    def stage(self, entries: Mapping[str, str]) -> Staged:
+        """``entries`` ready for ``publish_all``: one record per entry."""
+        return Staged(self, list(entries.items()), list(entries.items()))
+
+    def stage_groups(self, groups: Mapping[str, Mapping[str, str]]) -> Staged:
+        """``groups`` ready for ``publish_all``: one record per group."""
+        records = [(name, GROUP_SEP.join(f"{k}{_FIELD_SEP}{v}" for k, v in entries.items()))
+                   for name, entries in groups.items() if entries]
+        return Staged(self, records, [item for e in groups.values() for item in e.items()])
+
+
+@dataclass(frozen=True)
+class Staged:
+    """Records to publish to a map's topic, and the entries to apply once they are acked."""
+
+    replica: ReplicatedMap
+    records: list[tuple[str, str]]
+    entries: list[tuple[str, str]]
+
+
+async def publish_all(staged: Sequence[Staged]) -> None:
+    """Send the records of several maps together, await all their acks (one round trip to the
+    broker for a batch's bands and seen entries), then apply the entries to each map. The first
+    failure is raised once all sends have settled, and nothing is applied: a retry finds the
+    maps as they were. A map without a topic only applies."""
+    pending = [await item.replica._topic.send(key=key.encode(), value=value.encode())
+               for item in staged if item.replica._topic is not None
+               for key, value in item.records]
+    results = await asyncio.gather(*pending, return_exceptions=True)
+    for result in results:
+        if isinstance(result, BaseException):
+            raise result
+    for item in staged:
+        for key, value in item.entries:
+            item.replica.apply(key, value)
 
 
 def replica_topic(app: faust.App, name: str, partitions: int,

@@ -5,8 +5,10 @@ from __future__ import annotations
 import asyncio
 from datetime import UTC, datetime
 
-from streams.replica import oldest_day
-from streams.shared_maps import SEEN_DAYS, SeenIndex, seen_entry
+import pytest
+
+from streams.replica import oldest_day, publish_all
+from streams.shared_maps import SEEN_DAYS, BandIndex, SeenIndex, seen_entry
 from tests.unit.fakes import RecordingTopic
 
 
@@ -35,3 +37,18 @@ def test_articles_older_than_the_window_are_forgotten() -> None:
     assert cutoff == "2024-06-30"
     assert seen.prune(cutoff) == 1
     assert list(seen) == ["new"]
+
+
+def test_bands_and_seen_go_out_together_and_apply_only_once_acknowledged() -> None:
+    band_topic, seen_topic = RecordingTopic(), RecordingTopic(fail=True)
+    bands, seen = BandIndex(band_topic), SeenIndex(seen_topic)  # type: ignore[arg-type]
+    staged = [bands.stage_groups({"a1:h1": {"b00-x": "a1 src", "b01-y": "a1 src"}}),
+              seen.stage({"a1": seen_entry("h1", "2026-03-04")})]
+    with pytest.raises(ConnectionError):
+        asyncio.run(publish_all(staged))
+    assert dict(bands) == {} and dict(seen) == {}  # a retry finds the maps as they were
+    seen_topic.fail = False
+    asyncio.run(publish_all(staged))
+    assert band_topic.sent[-1] == (b"a1:h1", b"b00-x\ta1 src\nb01-y\ta1 src")
+    assert seen_topic.sent == [(b"a1", b"h1 2026-03-04")]
+    assert bands.get("b01-y") == "a1 src" and seen.hash_of("a1") == "h1"
