@@ -7,10 +7,11 @@ article has gone through, N real-text articles (``bench.pipeline_articles``: Chi
 English, some about cell or gene therapy, most not) are produced to ``articles.raw`` in one
 burst, ``fetched_at`` = the burst's start, and the articles index's document count is polled
 until all N are there. Output: a table (articles, seconds, articles/s, p50/p95 fetch →
-indexed, CPU per article of each service and of noida-db, load average before and after) and,
-with ``--json``, one last line
-``{"articles", "seconds", "articles_per_s", "p95_fetch_to_index_s"}``. Exit 1 when not all
-arrived within the timeout. Batch sizes come from the usual settings
+indexed, when the alerter had committed the whole burst, CPU per article of each service and of
+noida-db until the last article is indexed and until the alerter is done, load average before
+and after) and, with ``--json``, one last line
+``{"articles", "seconds", "articles_per_s", "p95_fetch_to_index_s", "alerter_done_s"}``.
+Exit 1 when not all arrived within the timeout. Batch sizes come from the usual settings
 (``CGTWATCH_WORKER__BATCH_SIZE`` etc.), taken from the environment.
 
 Run: ``python bench/bench_pipeline.py [N] [--json]`` (N defaults to 2000).
@@ -33,19 +34,20 @@ from typing import Any
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from kafka import KafkaProducer  # noqa: E402
+from kafka import KafkaAdminClient, KafkaConsumer, KafkaProducer, TopicPartition  # noqa: E402
 from rich.console import Console  # noqa: E402
 from rich.table import Table  # noqa: E402
 
 from bench.pipeline_articles import ArticleMaker  # noqa: E402
 from cgtwatch.devstack.localstack import free_port  # noqa: E402
 from cgtwatch.devstack.stack import Stack  # noqa: E402
-from config.clients import kafka_producer  # noqa: E402
+from config.clients import kafka_common, kafka_producer  # noqa: E402
 from config.contracts import RawArticle, Topics  # noqa: E402
 from config.settings import Settings  # noqa: E402
 from indexer.documents import articles_alias  # noqa: E402
 
 SERVICES = ["streams", "indexer", "alerter"]
+ALERTER_GROUP = "cgtwatch-alerter"  # the alerter's Faust app id
 POLL_S = 1.0
 
 
@@ -118,6 +120,27 @@ def warm_up(stack: Stack, producer: KafkaProducer, index: str, maker: ArticleMak
         raise SystemExit("warm-up article never indexed: see the service logs")
 
 
+def wait_alerted(settings: Settings, timeout_s: float) -> float:
+    """Wall-clock time at which the alerter's group had committed every classified article
+    (polled; nan after ``timeout_s``): the alerter has handled the burst."""
+    tps = [TopicPartition(Topics.CLASSIFIED, p) for p in range(settings.kafka.partitions)]
+    admin = KafkaAdminClient(**kafka_common(settings, "bench-lag"))
+    consumer = KafkaConsumer(**kafka_common(settings, "bench-lag"))
+    deadline = time.monotonic() + timeout_s
+    try:
+        while time.monotonic() < deadline:
+            ends = consumer.end_offsets(tps)
+            found: Any = admin.list_group_offsets({ALERTER_GROUP: tps})
+            done = found.get(ALERTER_GROUP, found)
+            if all(tp in done and done[tp].offset >= ends[tp] for tp in tps):
+                return time.time()
+            time.sleep(POLL_S / 2)
+        return float("nan")
+    finally:
+        admin.close()
+        consumer.close()
+
+
 def cpu_seconds(stack: Stack) -> dict[str, float]:
     """CPU time (user + system) used so far by each service and by noida-db."""
     pids = {name: child.process.pid for name, child in stack.supervisor.children.items()
@@ -148,17 +171,22 @@ def measure(stack: Stack, n: int, timeout_s: float) -> dict[str, float]:
         produced_s = time.time() - start.timestamp()
         seen_at = wait_indexed(stack, index, base, n, timeout_s)
         cpu = {k: v - cpu_before.get(k, 0.0) for k, v in cpu_seconds(stack).items()}
+        alerted_s = wait_alerted(settings, timeout_s) - start.timestamp()
+        cpu_alerted = {k: v - cpu_before.get(k, 0.0) for k, v in cpu_seconds(stack).items()}
     finally:
         producer.close()
     latencies = sorted(t - start.timestamp() for t in seen_at)
     seconds = max(latencies, default=float("nan"))
     return {"articles": len(seen_at), "seconds": round(seconds, 2),
+            "alerter_done_s": round(alerted_s, 2),
             "articles_per_s": round(len(seen_at) / seconds, 1) if latencies else 0.0,
             "p50_fetch_to_index_s": round(latencies[len(latencies) // 2], 2) if latencies else 0,
             "p95_fetch_to_index_s": round(latencies[max(0, round(0.95 * len(latencies)) - 1)],
                                           2) if latencies else 0,
             "produce_s": round(produced_s, 2),
-            **{f"cpu_ms_per_article_{k}": round(1000 * v / max(n, 1), 2) for k, v in cpu.items()}}
+            **{f"cpu_ms_per_article_{k}": round(1000 * v / max(n, 1), 2) for k, v in cpu.items()},
+            **{f"cpu_ms_per_article_alerted_{k}": round(1000 * v / max(n, 1), 2)
+               for k, v in cpu_alerted.items()}}
 
 
 def report(result: dict[str, float], n: int, loads: tuple[str, str], settings: Settings
@@ -173,10 +201,14 @@ def report(result: dict[str, float], n: int, loads: tuple[str, str], settings: S
             ("p50 fetch → indexed, s", result["p50_fetch_to_index_s"]),
             ("p95 fetch → indexed, s", result["p95_fetch_to_index_s"]),
             ("burst produced in, s", result["produce_s"]),
+            ("alerter done (all committed), s", result["alerter_done_s"]),
             ("load average before (1, 5, 15 min)", loads[0]),
             ("load average after", loads[1])]
     rows += [(f"CPU ms per article: {key.rpartition('_article_')[2]}", value)
-             for key, value in result.items() if key.startswith("cpu_ms_per_article_")]
+             for key, value in result.items() if key.startswith("cpu_ms_per_article_")
+             and "_alerted_" not in key]
+    rows += [(f"… until the alerter is done: {key.rpartition('_alerted_')[2]}", value)
+             for key, value in result.items() if "_alerted_" in key]
     for name, value in rows:
         table.add_row(name, str(value))
     Console(width=100).print(table)
@@ -209,7 +241,8 @@ def main() -> int:
     report(result, args.n, loads, settings)
     if args.json:
         print(json.dumps({key: result[key] for key in
-                          ("articles", "seconds", "articles_per_s", "p95_fetch_to_index_s")}))
+                          ("articles", "seconds", "articles_per_s", "p95_fetch_to_index_s",
+                           "alerter_done_s")}))
     return 0 if result["articles"] == args.n else 1
 
 
