@@ -32,7 +32,10 @@ from cgtwatch.devstack.localstack import LocalStack, free_port  # noqa: E402
 from cgtwatch.devstack.supervisor import Supervisor  # noqa: E402
 from cgtwatch.runtime.bootstrap import setup_all  # noqa: E402
 from config.clients import kafka_producer  # noqa: E402
-from config.contracts import RawArticle, Topics, article_id, content_hash, utcnow  # noqa: E402
+from config.contracts.articles import RawArticle  # noqa: E402
+from config.contracts.ids import article_id, content_hash  # noqa: E402
+from config.contracts.topics import Topics  # noqa: E402
+from config.contracts.wire import utcnow  # noqa: E402
 from config.settings import Settings  # noqa: E402
 
 TEXT = ("大连自贸片区管委会与大连医科大学签署协议，共建基因细胞治疗先行示范区。"

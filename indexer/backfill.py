@@ -24,7 +24,9 @@ from elasticsearch import Elasticsearch
 from elasticsearch.helpers import bulk
 from pydantic import ValidationError
 
-from config.contracts import ClassifiedArticle, RawArticle, Topics, decode
+from config.contracts.articles import ClassifiedArticle, RawArticle
+from config.contracts.topics import Topics
+from config.contracts.wire import decode
 from config.settings import Settings
 from indexer.actions import bulk_action, is_stale_revision
 from indexer.documents import articles_alias

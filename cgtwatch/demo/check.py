@@ -16,7 +16,10 @@ from kafka import KafkaConsumer, TopicPartition
 from cgtwatch.demo.receivers import SlackReceiver, SmtpReceiver
 from cgtwatch.devstack.stack import Stack
 from config.clients import kafka_common
-from config.contracts import CrawlStats, Topics, article_id, decode
+from config.contracts.crawl import CrawlStats
+from config.contracts.ids import article_id
+from config.contracts.topics import Topics
+from config.contracts.wire import decode
 from config.settings import Settings
 from indexer.documents import articles_alias
 

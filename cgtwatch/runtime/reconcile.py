@@ -34,7 +34,10 @@ from elasticsearch.helpers import bulk
 from kafka import KafkaProducer
 
 from config.clients import elastic, kafka_producer
-from config.contracts import ClassifiedArticle, CrawlJob, RawArticle, Topics, decode
+from config.contracts.articles import ClassifiedArticle, RawArticle
+from config.contracts.crawl import CrawlJob
+from config.contracts.topics import Topics
+from config.contracts.wire import decode
 from config.settings import Settings
 from config.sources import SourcesFile, load_sources
 from crawlers.state.seen import SeenRecord, SeenStore

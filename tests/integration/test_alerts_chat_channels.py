@@ -22,7 +22,8 @@ from pydantic import SecretStr
 from alerts.channels import REGISTRY, Delivery, Sender
 from alerts.channels.hook import HookSender
 from cgtwatch.demo.chat_receivers import VENDORS, ChatReceiver
-from config.contracts import Classification, ClassifiedArticle, LabelResult, article_id
+from config.contracts.articles import Classification, ClassifiedArticle, LabelResult
+from config.contracts.ids import article_id
 from config.rules import Rule
 from config.sections import HookTarget
 from config.settings import Settings
