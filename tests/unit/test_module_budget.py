@@ -8,19 +8,9 @@ from __future__ import annotations
 
 from pathlib import Path
 
-REPO = Path(__file__).resolve().parents[2]
+from tests.unit.project_files import PACKAGES, REPO, project_modules
+
 BUDGET = 300
-PACKAGES = ("config", "crawlers", "streams", "indexer", "alerts", "cgtwatch", "bench", "tests")
-
-
-def project_modules() -> list[Path]:
-    """The project's Python files: every package above, plus loose files at the top."""
-    found = sorted(REPO.glob("*.py"))
-    for package in PACKAGES:
-        found += sorted(p for p in (REPO / package).rglob("*.py")
-                        if not any(part.startswith(".") or part == "__pycache__"
-                                   for part in p.relative_to(REPO).parts))
-    return found
 
 
 def over_budget(paths: list[Path], root: Path = REPO, budget: int = BUDGET) -> list[str]:
