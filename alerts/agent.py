@@ -34,7 +34,9 @@ from alerts.rules import alert_key, matching_rules
 from alerts.schedule import Decision, decide
 from alerts.silence import SilenceStore, silenced_until
 from alerts.stories import StoryLookup
-from config.contracts import ClassifiedArticle, dead_letter_for, decode, utcnow
+from config.contracts.articles import ClassifiedArticle
+from config.contracts.ops import dead_letter_for
+from config.contracts.wire import decode, utcnow
 from config.rules import AlertRulesFile, Rule
 from config.translate import Translator
 from streams.topics import DEFAULT_RETRY, Retry

@@ -19,7 +19,7 @@ from functools import partial
 from alerts import metrics
 from alerts.channels.base import Delivery
 from alerts.health import ChannelHealth
-from config.contracts import DeadLetter, OpsEvent
+from config.contracts.ops import DeadLetter, OpsEvent
 from config.sections import AlertSettings
 from streams.topics import Retry, until_done
 

@@ -21,7 +21,7 @@ from typing import Any
 from alerts.channels.base import Sender
 from alerts.history import Ledger
 from alerts.schedule import window_stamp, window_title
-from config.contracts import ClassifiedArticle
+from config.contracts.articles import ClassifiedArticle
 from config.rules import AlertRulesFile, Rule
 
 log = logging.getLogger(__name__)

@@ -12,7 +12,13 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from alerts.rules import rule_matches
-from config.contracts import Classification, ClassifiedArticle, Entity, Evidence, LabelResult
+from config.contracts.articles import (
+    Classification,
+    ClassifiedArticle,
+    Entity,
+    Evidence,
+    LabelResult,
+)
 from config.rules import Rule
 
 _DURATION = re.compile(r"^\s*(\d+)\s*([mhdw])\s*$")

@@ -21,7 +21,8 @@ from alerts.feeds import (
     render_atom,
     render_json_feed,
 )
-from config.contracts import LABELS, utcnow
+from config.contracts.articles import LABELS
+from config.contracts.wire import utcnow
 
 log = logging.getLogger(__name__)
 TYPES = {"atom": "application/atom+xml; charset=utf-8",

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from config.contracts import OpsEvent
+from config.contracts.ops import OpsEvent
 
 
 @dataclass

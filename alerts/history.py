@@ -26,7 +26,7 @@ from elasticsearch import AsyncElasticsearch, ConflictError, Elasticsearch
 from elasticsearch.dsl import Date, Document, Index, Integer, Keyword, Long, Object, Text
 from elasticsearch.helpers import async_bulk
 
-from config.contracts import utcnow
+from config.contracts.wire import utcnow
 from config.settings import Settings
 
 STATUSES = ("queued", "sending", "sent", "retrying", "failed", "unknown", "digesting",

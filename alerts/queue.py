@@ -17,7 +17,7 @@ from elasticsearch import ConflictError
 from elasticsearch.helpers import async_bulk
 
 from alerts.history import Ledger
-from config.contracts import utcnow
+from config.contracts.wire import utcnow
 
 WAITING = ("queued", "retrying")
 DELIVERY_KINDS = ("immediate", "digest")

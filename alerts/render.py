@@ -16,7 +16,7 @@ from typing import Any
 from urllib.parse import urlsplit
 
 from alerts.text import cut, one_line
-from config.contracts import ClassifiedArticle
+from config.contracts.articles import ClassifiedArticle
 from config.rules import DEFAULT_TIMEZONE, Rule
 from config.timezones import aware_published, default_source_zone, show_time
 

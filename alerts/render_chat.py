@@ -12,7 +12,7 @@ from __future__ import annotations
 from alerts.render import StoryRef, english_line, labels_line, published_text, snippet, where
 from alerts.render_digest import grouped, top_label
 from alerts.text import Unit, cut, fit_lines, md_escape, md_link
-from config.contracts import ClassifiedArticle
+from config.contracts.articles import ClassifiedArticle
 from config.rules import Rule
 
 TITLE_LIMIT = 120

@@ -24,7 +24,7 @@ from alerts.render import (
     slack_text,
 )
 from alerts.text import cut
-from config.contracts import SALIENCE_ORDER, ClassifiedArticle
+from config.contracts.articles import SALIENCE_ORDER, ClassifiedArticle
 from config.rules import Rule
 
 MAX_BLOCKS = 48

@@ -18,7 +18,7 @@ from elasticsearch import ConflictError, Elasticsearch
 
 from alerts.history import history_query, queue_seq
 from alerts.queue import DELIVERY_KINDS
-from config.contracts import utcnow
+from config.contracts.wire import utcnow
 
 RETRYABLE_STATUSES = ("failed", "unknown", "retrying")
 

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import unicodedata
 
-from config.contracts import SALIENCE_ORDER, ClassifiedArticle
+from config.contracts.articles import SALIENCE_ORDER, ClassifiedArticle
 from config.rules import Rule
 
 

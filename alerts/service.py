@@ -33,7 +33,7 @@ from alerts.stories import StoryLookup, articles_index
 from alerts.watch import Watcher
 from alerts.worker import ChannelWorker
 from config.clients import elastic
-from config.contracts import DeadLetter, OpsEvent
+from config.contracts.ops import DeadLetter, OpsEvent
 from config.rules import AlertRulesFile
 from config.settings import Settings
 from config.translate import build_translator

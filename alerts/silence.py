@@ -14,7 +14,7 @@ from typing import Any
 
 from elasticsearch import AsyncElasticsearch, Elasticsearch, NotFoundError
 
-from config.contracts import utcnow
+from config.contracts.wire import utcnow
 from config.rules import Rule
 
 KIND = "silence"

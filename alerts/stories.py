@@ -18,7 +18,7 @@ from typing import Any
 from elasticsearch import AsyncElasticsearch
 
 from alerts.render import StoryRef
-from config.contracts import ClassifiedArticle
+from config.contracts.articles import ClassifiedArticle
 from config.settings import Settings
 
 log = logging.getLogger(__name__)

@@ -17,7 +17,7 @@ from collections.abc import Callable
 
 from alerts.render import html_link, labels_line, slack_link, slack_text, snippet
 from alerts.text import md_escape, md_link
-from config.contracts import ClassifiedArticle
+from config.contracts.articles import ClassifiedArticle
 from config.rule_types import ENVIRONMENT
 from config.rules import Rule
 

@@ -24,7 +24,8 @@ from elasticsearch import AsyncElasticsearch
 from alerts.channels.base import Sender
 from alerts.delivery import Reporter
 from alerts.history import Ledger
-from config.contracts import OpsEvent, utcnow
+from config.contracts.ops import OpsEvent
+from config.contracts.wire import utcnow
 from config.rules import Rule
 
 log = logging.getLogger(__name__)

@@ -36,7 +36,9 @@ from alerts import metrics
 from alerts.channels.base import Delivery, Sender
 from alerts.delivery import LOG_STAGE, STAGE, Reporter, backoff
 from alerts.queue import DeliveryQueue, Hit, Owner
-from config.contracts import ClassifiedArticle, dead_letter_for, utcnow
+from config.contracts.articles import ClassifiedArticle
+from config.contracts.ops import dead_letter_for
+from config.contracts.wire import utcnow
 from config.rules import Rule
 from config.sections import AlertSettings
 

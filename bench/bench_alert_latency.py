@@ -27,12 +27,15 @@ from rich.console import Console  # noqa: E402
 from rich.table import Table  # noqa: E402
 
 from bench.summary import print_summary, split_json_flag  # noqa: E402
-from cgtwatch.demo.receivers import SlackReceiver, SmtpReceiver  # noqa: E402
+from cgtwatch.demo.receivers import SlackInbox, SmtpInbox  # noqa: E402
 from cgtwatch.devstack.localstack import LocalStack, free_port  # noqa: E402
 from cgtwatch.devstack.supervisor import Supervisor  # noqa: E402
 from cgtwatch.runtime.bootstrap import setup_all  # noqa: E402
 from config.clients import kafka_producer  # noqa: E402
-from config.contracts import RawArticle, Topics, article_id, content_hash, utcnow  # noqa: E402
+from config.contracts.articles import RawArticle  # noqa: E402
+from config.contracts.ids import article_id, content_hash  # noqa: E402
+from config.contracts.topics import Topics  # noqa: E402
+from config.contracts.wire import utcnow  # noqa: E402
 from config.settings import Settings  # noqa: E402
 
 TEXT = ("大连自贸片区管委会与大连医科大学签署协议，共建基因细胞治疗先行示范区。"
@@ -48,7 +51,7 @@ def article(n: int) -> RawArticle:
                       content_hash=content_hash(title, TEXT), fetched_at=utcnow())
 
 
-def environment(work: Path, slack: SlackReceiver, smtp: SmtpReceiver) -> dict[str, str]:
+def environment(work: Path, slack: SlackInbox, smtp: SmtpInbox) -> dict[str, str]:
     rules = work / "alert_rules.yaml"
     rules.write_text(yaml.safe_dump({
         "channels": [{"name": "slack", "type": "slack", "webhook": "bench"},
@@ -64,7 +67,7 @@ def environment(work: Path, slack: SlackReceiver, smtp: SmtpReceiver) -> dict[st
             "CGTWATCH_LOG_LEVEL": "WARNING"}
 
 
-def arrivals(slack: SlackReceiver, smtp: SmtpReceiver, sent: list[RawArticle]
+def arrivals(slack: SlackInbox, smtp: SmtpInbox, sent: list[RawArticle]
              ) -> dict[str, dict[str, float]]:
     out: dict[str, dict[str, float]] = {"slack": {}, "email": {}}
     for post, at in zip(list(slack.posts), list(slack.times), strict=True):
@@ -78,7 +81,7 @@ def arrivals(slack: SlackReceiver, smtp: SmtpReceiver, sent: list[RawArticle]
     return out
 
 
-def measure(settings: Settings, slack: SlackReceiver, smtp: SmtpReceiver, n: int,
+def measure(settings: Settings, slack: SlackInbox, smtp: SmtpInbox, n: int,
             gap_s: float) -> dict[str, list[float]]:
     producer = KafkaProducer(**kafka_producer(settings, "bench-publisher"))
     warm = article(0)
@@ -129,7 +132,7 @@ def main() -> int:
     n = int(args[0]) if args else 30
     gap_s = float(args[1]) if len(args) > 1 else 0.3
     work = Path(tempfile.mkdtemp(prefix="cgtwatch-bench-"))
-    slack, smtp = SlackReceiver().start(), SmtpReceiver(free_port()).start()
+    slack, smtp = SlackInbox().start(), SmtpInbox(free_port()).start()
     env = environment(work, slack, smtp)
     os.environ.update(env)
     settings = Settings()

@@ -25,12 +25,8 @@ from elasticsearch import AsyncElasticsearch, Elasticsearch  # noqa: E402
 from bench.summary import print_summary, split_json_flag  # noqa: E402
 from cgtwatch.devstack.localstack import LocalStack, free_port  # noqa: E402
 from config.clients import elastic  # noqa: E402
-from config.contracts import (  # noqa: E402
-    Classification,
-    ClassifiedArticle,
-    LabelResult,
-    article_id,
-)
+from config.contracts.articles import Classification, ClassifiedArticle, LabelResult  # noqa: E402
+from config.contracts.ids import article_id  # noqa: E402
 from config.settings import Settings  # noqa: E402
 from indexer.actions import bulk_action  # noqa: E402
 from indexer.agent import bulk_until_done  # noqa: E402

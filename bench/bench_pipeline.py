@@ -42,7 +42,8 @@ from bench.pipeline_articles import ArticleMaker  # noqa: E402
 from cgtwatch.devstack.localstack import free_port  # noqa: E402
 from cgtwatch.devstack.stack import Stack  # noqa: E402
 from config.clients import kafka_common, kafka_producer  # noqa: E402
-from config.contracts import RawArticle, Topics  # noqa: E402
+from config.contracts.articles import RawArticle  # noqa: E402
+from config.contracts.topics import Topics  # noqa: E402
 from config.settings import Settings  # noqa: E402
 from indexer.documents import articles_alias  # noqa: E402
 

@@ -40,7 +40,11 @@ from cgtwatch.devstack.localstack import LocalStack, free_port  # noqa: E402
 from cgtwatch.devstack.supervisor import Supervisor  # noqa: E402
 from cgtwatch.runtime.bootstrap import setup_all  # noqa: E402
 from config.clients import elastic  # noqa: E402
-from config.contracts import CrawlStats, RawArticle, Topics, article_id, decode  # noqa: E402
+from config.contracts.articles import RawArticle  # noqa: E402
+from config.contracts.crawl import CrawlStats  # noqa: E402
+from config.contracts.ids import article_id  # noqa: E402
+from config.contracts.topics import Topics  # noqa: E402
+from config.contracts.wire import decode  # noqa: E402
 from config.settings import Settings  # noqa: E402
 from config.sources import SourcesFile  # noqa: E402
 from crawlers.state.seen_es import seen_index  # noqa: E402

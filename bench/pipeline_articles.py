@@ -17,7 +17,9 @@ from pathlib import Path
 
 import yaml
 
-from config.contracts import RawArticle, article_id, content_hash, utcnow
+from config.contracts.articles import RawArticle
+from config.contracts.ids import article_id, content_hash
+from config.contracts.wire import utcnow
 
 SOURCES = Path(__file__).resolve().parents[1] / "cgtwatch" / "demo" / "site" / "_src"
 _SENTENCE = re.compile(r"[^。！？.!?]+[。！？.!?]?")

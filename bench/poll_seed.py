@@ -17,7 +17,7 @@ from typing import Any
 from elasticsearch import Elasticsearch, helpers
 
 from bench.poll_site import BASE_TIME, Site, article_html, list_html, validators_of
-from config.contracts import article_id
+from config.contracts.ids import article_id
 from config.sources import Source
 from crawlers.engine.items import build_raw_article
 from crawlers.engine.job import links_hash

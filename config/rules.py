@@ -26,7 +26,7 @@ from pydantic import (
 )
 
 from config.checks import email_address
-from config.contracts import LABELS
+from config.contracts.articles import LABELS
 from config.rule_types import AwareTime, Flatline, MessageTemplate, Spike
 from config.yamlfile import load_yaml_model
 

@@ -11,7 +11,8 @@ import re
 from datetime import date
 from typing import Any, NamedTuple
 
-from config.contracts import ClassifiedArticle, CrawlStats
+from config.contracts.articles import ClassifiedArticle
+from config.contracts.crawl import CrawlStats
 from config.timezones import aware_published, default_source_zone
 
 

@@ -25,14 +25,11 @@ from elasticsearch import AsyncElasticsearch, TransportError
 from elasticsearch import ConnectionError as EsConnectionError
 from elasticsearch.helpers import async_bulk
 
-from config.contracts import (
-    ClassifiedArticle,
-    CrawlStats,
-    DeadLetter,
-    Topics,
-    dead_letter_for,
-    decode,
-)
+from config.contracts.articles import ClassifiedArticle
+from config.contracts.crawl import CrawlStats
+from config.contracts.ops import DeadLetter, dead_letter_for
+from config.contracts.topics import Topics
+from config.contracts.wire import decode
 from config.settings import Settings
 from config.translate import Translator, build_translator
 from indexer import metrics

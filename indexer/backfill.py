@@ -15,18 +15,20 @@ the indexer does too, so a backfill never overwrites a newer revision and can be
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
 from elasticsearch import Elasticsearch
-from elasticsearch.helpers import bulk
 from pydantic import ValidationError
 
-from config.contracts import ClassifiedArticle, RawArticle, Topics, decode
+from config.contracts.articles import ClassifiedArticle, RawArticle
+from config.contracts.topics import Topics
+from config.contracts.wire import decode
 from config.settings import Settings
-from indexer.actions import bulk_action, is_stale_revision
+from indexer.actions import bulk_action
+from indexer.bulkwrite import write_actions
 from indexer.documents import articles_alias
 from indexer.topicscan import scan_topic
 
@@ -66,34 +68,26 @@ def select(values: Iterable[bytes], since: datetime | None, sources: set[str],
             yield raw
 
 
-def write(es: Elasticsearch, actions: list[dict[str, Any]], result: BackfillResult) -> None:
-    _, errors = bulk(es, actions, raise_on_error=False, stats_only=False, max_retries=5,
-                     initial_backoff=1, refresh=False)
-    items = [next(iter(e.values())) for e in errors]  # type: ignore[union-attr]
-    stale = [i for i in items if is_stale_revision(i)]
-    result.stale += len(stale)
-    result.failed += [f"{i.get('_id')}: {i.get('status')} {i.get('error')}"
-                      for i in items if not is_stale_revision(i)]
-    result.indexed += len(actions) - len(items)
-
-
 def backfill(settings: Settings, es: Elasticsearch, classify: Classify,
              since: datetime | None = None, sources: Iterable[str] = (),
              batch_size: int = 500, dry_run: bool = False) -> BackfillResult:
     """Classify and index every selected raw article; see the module docstring."""
     alias, result = articles_alias(settings.elastic.index_prefix), BackfillResult()
-    batch: list[dict[str, Any]] = []
     records = scan_topic(settings, Topics.RAW, since, client_id="cgtwatch-backfill")
-    for raw in select((r.value for r in records), since, set(sources), result):
-        try:
-            batch.append(bulk_action(classify(raw), alias))
-        except Exception as exc:  # a bad article must not stop the backfill
-            result.failed.append(f"{raw.article_id}: {type(exc).__name__}: {exc}")
-        if len(batch) >= batch_size and not dry_run:
-            write(es, batch, result)
-            batch = []
-    if batch and not dry_run:
-        write(es, batch, result)
-    if not dry_run:
-        es.indices.refresh(index=alias)
+
+    def actions() -> Iterator[dict[str, Any]]:
+        for raw in select((r.value for r in records), since, set(sources), result):
+            try:
+                yield bulk_action(classify(raw), alias)
+            except Exception as exc:  # a bad article must not stop the backfill
+                result.failed.append(f"{raw.article_id}: {type(exc).__name__}: {exc}")
+
+    if dry_run:
+        for _ in actions():
+            pass
+        return result
+    written = write_actions(es, actions(), chunk_size=batch_size)
+    result.indexed, result.stale = written.indexed, written.stale
+    result.failed += written.failed
+    es.indices.refresh(index=alias)
     return result

@@ -21,7 +21,9 @@ from kafka import KafkaProducer
 from pydantic import ValidationError
 
 from config.clients import kafka_producer
-from config.contracts import DeadLetter, Topics, decode
+from config.contracts.ops import DeadLetter
+from config.contracts.topics import Topics
+from config.contracts.wire import decode
 from config.settings import Settings
 from indexer.topicscan import scan_topic
 

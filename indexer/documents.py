@@ -24,7 +24,7 @@ from elasticsearch.dsl import (
     Text,
 )
 
-from config.contracts import LABELS
+from config.contracts.articles import LABELS
 
 SCHEMA_VERSION = 2  # v2: published stored with its UTC offset (indexer.migrate_fixes)
 TEXT_ANALYZER = "cjk"  # built into every Elasticsearch; CJK bigrams plus English terms

@@ -13,7 +13,7 @@ from __future__ import annotations
 from collections import defaultdict
 from typing import Any
 
-from config.contracts import ClassifiedArticle
+from config.contracts.articles import ClassifiedArticle
 from config.translate import Translator
 
 English = dict[str, dict[str, str]]

@@ -13,7 +13,8 @@ from typing import Any
 
 from prometheus_client import Counter, Histogram
 
-from config.contracts import ClassifiedArticle, utcnow
+from config.contracts.articles import ClassifiedArticle
+from config.contracts.wire import utcnow
 
 #: Seconds from ``fetched_at`` to a downstream stage: seconds for the live path, up to a day
 #: for backlogs. Shared with ``alerts.metrics`` by value (the packages may not import each other).

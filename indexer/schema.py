@@ -16,7 +16,7 @@ from typing import Any
 
 from elasticsearch import Elasticsearch
 
-from config.contracts import LABELS
+from config.contracts.articles import LABELS
 from config.labels import label_names
 from config.settings import Settings
 from indexer.analysis import detect_text_analyzer, setup_lifecycle

@@ -25,7 +25,9 @@ from functools import partial
 
 import faust
 
-from config.contracts import ClassifiedArticle, DeadLetter, RawArticle, dead_letter_for, decode
+from config.contracts.articles import ClassifiedArticle, RawArticle
+from config.contracts.ops import DeadLetter, dead_letter_for
+from config.contracts.wire import decode
 from streams import metrics
 from streams.process import (
     ArticleClassifier,

@@ -17,7 +17,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from config.contracts import Classification, Evidence, LabelResult
+from config.contracts.articles import Classification, Evidence, LabelResult
 from config.taxonomy import Gazetteers, Taxonomy, load_gazetteers, load_taxonomy
 from streams.classify_compounds import expand
 from streams.classify_entities import EntityFinder

@@ -9,7 +9,7 @@ Guangzhou, not the city of Zhongshan); an institution's own region is reported i
 
 from __future__ import annotations
 
-from config.contracts import Entity
+from config.contracts.articles import Entity
 from config.taxonomy import Gazetteers, Institution, Region
 from streams.classify_match import Lexicon, PhraseMatcher, overlaps
 from streams.classify_text import normalize

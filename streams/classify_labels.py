@@ -14,7 +14,7 @@ import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from config.contracts import SALIENCE_ORDER
+from config.contracts.articles import SALIENCE_ORDER
 from config.taxonomy import ContextRule, Convention, DocumentCap, LabelTaxonomy
 from config.taxonomy_rules import HitSpec
 from streams.classify_match import Lexicon, PhraseMatcher, near, overlaps

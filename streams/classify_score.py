@@ -15,7 +15,7 @@ import math
 from dataclasses import dataclass
 from typing import NamedTuple
 
-from config.contracts import SALIENCE_ORDER
+from config.contracts.articles import SALIENCE_ORDER
 from config.taxonomy import SalienceConfig
 
 SALIENCES = ("none", "passing", "secondary", "primary")

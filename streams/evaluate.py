@@ -15,7 +15,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from config.contracts import LABELS, SALIENCE_ORDER, Classification
+from config.contracts.articles import LABELS, SALIENCE_ORDER, Classification
 
 SALIENCES = ("primary", "secondary", "passing", "none")
 

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from prometheus_client import Counter
 
-from config.contracts import ClassifiedArticle
+from config.contracts.articles import ClassifiedArticle
 
 OUTCOMES = ("classified", "duplicate", "deadletter")
 

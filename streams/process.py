@@ -13,7 +13,7 @@ from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 from typing import Any, Protocol
 
-from config.contracts import Classification, ClassifiedArticle, RawArticle
+from config.contracts.articles import Classification, ClassifiedArticle, RawArticle
 from streams import stories
 
 _RAW_ONLY = {"html", "encoding", "http_status", "list_url", "extractor", "schema_version"}

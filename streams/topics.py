@@ -28,7 +28,8 @@ from typing import Any, TypeVar
 
 import faust
 
-from config.contracts import DeadLetter, Topics
+from config.contracts.ops import DeadLetter
+from config.contracts.topics import Topics
 from config.settings import Settings
 from streams.app import raw_topic
 

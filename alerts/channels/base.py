@@ -26,7 +26,7 @@ from datetime import datetime
 from typing import Any, Literal, Protocol
 
 from alerts.render import StoryRef
-from config.contracts import ClassifiedArticle
+from config.contracts.articles import ClassifiedArticle
 from config.rules import Rule
 from config.settings import Settings
 

@@ -26,7 +26,7 @@ from alerts.channels.base import Delivery
 from alerts.channels.hook import Request, Vendor, coded_answer, json_body, kind
 from alerts.render import StoryRef
 from alerts.render_chat import alert_markdown, alert_title, digest_markdown, digest_title
-from config.contracts import ClassifiedArticle
+from config.contracts.articles import ClassifiedArticle
 from config.rules import Rule
 from config.sections import HookTarget
 

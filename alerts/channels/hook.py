@@ -31,7 +31,7 @@ from alerts.channels.base import (
 )
 from alerts.channels.local import MisconfiguredSender
 from alerts.render import StoryRef
-from config.contracts import ClassifiedArticle
+from config.contracts.articles import ClassifiedArticle
 from config.rules import Rule
 from config.sections import HookTarget
 from config.settings import Settings

@@ -17,7 +17,7 @@ from typing import Any
 
 from alerts.channels.base import ChannelKind, Delivery, Interrupted, NoCheck, Payload
 from alerts.render import StoryRef, render_record
-from config.contracts import ClassifiedArticle
+from config.contracts.articles import ClassifiedArticle
 from config.rules import ConsoleChannel, FileChannel, Rule
 from config.settings import Settings
 

@@ -24,7 +24,7 @@ from email.utils import formatdate
 from alerts.channels.base import ChannelKind, Delivery, Interrupted, NoCheck, Payload
 from alerts.render import EmailContent, StoryRef, header_safe, render_email
 from alerts.render_digest import render_email_digest
-from config.contracts import ClassifiedArticle
+from config.contracts.articles import ClassifiedArticle
 from config.rules import EmailChannel, Rule
 from config.sections import SmtpSettings
 from config.settings import Settings

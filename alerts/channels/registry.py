@@ -20,7 +20,7 @@ from alerts.channels.teams import TEAMS
 from alerts.channels.webhook import WEBHOOK
 from alerts.channels.wecom import WECOM
 from alerts.render import StoryRef
-from config.contracts import ClassifiedArticle
+from config.contracts.articles import ClassifiedArticle
 from config.rules import Rule
 from config.settings import Settings
 

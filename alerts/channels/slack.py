@@ -29,7 +29,7 @@ from alerts.channels.base import ChannelKind, Delivery, Interrupted, NoCheck, Pa
 from alerts.channels.local import MisconfiguredSender
 from alerts.render import StoryRef, render_slack
 from alerts.render_digest import render_slack_digest
-from config.contracts import ClassifiedArticle
+from config.contracts.articles import ClassifiedArticle
 from config.rules import Rule, SlackChannel
 from config.sections import SlackSettings
 from config.settings import Settings

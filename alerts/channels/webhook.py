@@ -19,7 +19,7 @@ from typing import Any
 
 from alerts.channels.hook import Request, Vendor, from_status, json_body, kind
 from alerts.render import StoryRef, labels_line, render_record, snippet
-from config.contracts import ClassifiedArticle
+from config.contracts.articles import ClassifiedArticle
 from config.rules import Rule
 from config.sections import HookTarget
 

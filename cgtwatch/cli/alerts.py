@@ -20,7 +20,7 @@ from rich.table import Table
 from cgtwatch.cli.util import EXIT_NO_DATA, EXIT_UNAVAILABLE, console, fail, when, zone_note
 
 if TYPE_CHECKING:  # imported where used: `cgtwatch --help` must not load them
-    from config.contracts import ClassifiedArticle
+    from config.contracts.articles import ClassifiedArticle
     from config.rules import AlertRulesFile, Rule
     from config.settings import Settings
 
@@ -43,7 +43,7 @@ def _rules(settings: Settings) -> AlertRulesFile:
 
 def _since(text: str) -> datetime:
     from alerts.dryrun import parse_duration
-    from config.contracts import utcnow
+    from config.contracts.wire import utcnow
 
     try:
         return utcnow() - parse_duration(text)
@@ -86,7 +86,7 @@ def _preview(rule: Rule, article: ClassifiedArticle, types: dict[str, str]) -> d
     from alerts.channels.registry import render_as
     from alerts.render import render_email, render_slack
     from alerts.schedule import decide
-    from config.contracts import utcnow
+    from config.contracts.wire import utcnow
 
     decision = decide(rule, utcnow())
     return {"article_id": article.article_id, "title": article.title, "url": article.url,

@@ -20,6 +20,7 @@ from cgtwatch.cli import (
     extract,
     index,
     reconcile,
+    search,
     silence,
 )
 from cgtwatch.cli.helptext import polish
@@ -44,7 +45,7 @@ app = typer.Typer(help="cgtwatch: cell and gene therapy news monitoring. Exit co
                        "down, 75 gave up waiting, 130 Ctrl-C.",
                   no_args_is_help=True, add_completion=False,
                   context_settings={"max_content_width": 100})
-for module in (crawl, classify, extract, index, deadletter, alerts, silence, doctor,
+for module in (crawl, classify, extract, search, index, deadletter, alerts, silence, doctor,
                reconcile):
     module.register(app)
 

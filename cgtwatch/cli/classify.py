@@ -23,7 +23,7 @@ import typer
 from cgtwatch.cli.util import console, err, fail
 
 if TYPE_CHECKING:  # imported where used: `cgtwatch --help` must not load the classifier
-    from config.contracts import Classification
+    from config.contracts.articles import Classification
     from streams.classify import Classifier
 
 PROGRESS_EVERY = 1000
@@ -127,7 +127,7 @@ def load_labelled(path: Path, known: tuple[str, ...] | None = None) -> list[dict
     """Labelled records; a bad line is an error naming it (nothing is evaluated then).
     ``known``: the labels a record may carry (default: the shipped taxonomy's)."""
     from cgtwatch.cli.jsonl import BadLineError, parse_line
-    from config.contracts import LABELS
+    from config.contracts.articles import LABELS
 
     known = LABELS if known is None else known
     records: list[dict[str, Any]] = []

@@ -14,7 +14,7 @@ import typer
 from rich.markup import escape
 from rich.table import Table
 
-from cgtwatch.cli.index import JsonOpt, TopicSinceOpt, _lines, _settings, _since
+from cgtwatch.cli.shared import JsonOpt, TopicSinceOpt, command_settings, print_lines, topic_since
 from cgtwatch.cli.util import (
     STAGES,
     check_choices,
@@ -38,13 +38,13 @@ def deadletter_list(
     """Show the latest dead letters: stage, error, origin topic and article."""
     from indexer.deadletters import read_letters
 
-    settings = _settings()
+    settings = command_settings()
     check_choices("--stage", [stage] if stage else None, STAGES)
-    after = _since(since)
+    after = topic_since(since)
     require_kafka(settings)
     rows = [x.row() for x in read_letters(settings, stage, after, limit)]
     if json_out:
-        _lines(rows)
+        print_lines(rows)
         return
     table = Table("failed at", "stage", "from", "article", "error", caption=zone_note(settings))
     for column in table.columns:
@@ -70,16 +70,16 @@ def deadletter_replay(
     by article id. Safe to repeat: every stage writes idempotently."""
     from indexer.deadletters import plan_all, read_letters, send
 
-    settings = _settings()
+    settings = command_settings()
     check_choices("--stage", [stage] if stage else None, STAGES)
     require_kafka(settings)
-    plans = plan_all(read_letters(settings, stage, _since(since)))
+    plans = plan_all(read_letters(settings, stage, topic_since(since)))
     sent = 0 if dry_run else send(settings, plans)
     rows = [{"topic": p.topic, "key": (p.key or b"").decode("utf-8", "replace"),
              "stage": p.source.letter.stage, "failed_at": p.source.letter.failed_at,
              "action": p.skip or ("would send" if dry_run else "sent")} for p in plans]
     if json_out:
-        _lines([*rows, {"letters": len(plans), "sent": sent, "dry_run": dry_run}])
+        print_lines([*rows, {"letters": len(plans), "sent": sent, "dry_run": dry_run}])
         return
     for row in rows:
         console.print(f"{row['action']:>12}: {row['stage']} → {row['topic']} {row['key']}")

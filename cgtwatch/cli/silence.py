@@ -68,7 +68,7 @@ def rules_silence(
     (status silenced), not sent. Stored durably; a running alerter applies it within
     alerts.flush_interval_s."""
     from alerts.silence import set_silence
-    from config.contracts import utcnow
+    from config.contracts.wire import utcnow
     from config.rule_types import seconds
     from config.settings import Settings
 
@@ -98,7 +98,7 @@ def rules_unsilence(rule: RuleName) -> None:
 def rules_list() -> None:
     """The rules with their mode, channels, flatline, spike and silence (file or stored)."""
     from alerts.silence import silenced_until, stored_silences
-    from config.contracts import utcnow
+    from config.contracts.wire import utcnow
     from config.settings import Settings
 
     settings = Settings()

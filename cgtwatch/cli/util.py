@@ -125,7 +125,7 @@ def known_labels(settings: Settings) -> list[str]:
 def taxonomy_labels() -> tuple[str, ...]:
     """The labels of the configured taxonomy (``CGTWATCH_PATHS__TAXONOMY``); the shipped ones
     when the settings or the file cannot be read (the command then reports that itself)."""
-    from config.contracts import LABELS
+    from config.contracts.articles import LABELS
     from config.labels import label_names
     from config.settings import Settings
 

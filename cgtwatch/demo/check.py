@@ -1,6 +1,6 @@
 """What the demo expects, and how far the running pipeline has got.
 
-Input: the demo manifest, the running ``Stack`` and the Slack/SMTP receivers. Output: the
+Input: the demo manifest, the running ``Stack`` and the Slack and SMTP inboxes. Output: the
 counts the demo reports (pages fetched, articles published/classified/indexed, alerts, labels)
 and a list of problems (articles missing from the index, expected alerts not delivered).
 """
@@ -13,10 +13,13 @@ from typing import Any
 
 from kafka import KafkaConsumer, TopicPartition
 
-from cgtwatch.demo.receivers import SlackReceiver, SmtpReceiver
+from cgtwatch.demo.receivers import SlackInbox, SmtpInbox
 from cgtwatch.devstack.stack import Stack
 from config.clients import kafka_common
-from config.contracts import CrawlStats, Topics, article_id, decode
+from config.contracts.crawl import CrawlStats
+from config.contracts.ids import article_id
+from config.contracts.topics import Topics
+from config.contracts.wire import decode
 from config.settings import Settings
 from indexer.documents import articles_alias
 
@@ -85,7 +88,7 @@ def _text(message: Any) -> str:
     return "\n".join(out)
 
 
-def _delivered(expect: DemoExpectations, slack: SlackReceiver, smtp: SmtpReceiver
+def _delivered(expect: DemoExpectations, slack: SlackInbox, smtp: SmtpInbox
                ) -> tuple[int, list[str]]:
     posts = [json.dumps(p) for p in slack.posts]
     mails = [_text(m) for m in smtp.messages]
@@ -99,7 +102,7 @@ def _delivered(expect: DemoExpectations, slack: SlackReceiver, smtp: SmtpReceive
     return delivered, missing
 
 
-def measure(stack: Stack, expect: DemoExpectations, slack: SlackReceiver, smtp: SmtpReceiver,
+def measure(stack: Stack, expect: DemoExpectations, slack: SlackInbox, smtp: SmtpInbox,
             with_topics: bool) -> dict[str, Any]:
     ids, labels = _indexed(stack)
     delivered, problems = _delivered(expect, slack, smtp)

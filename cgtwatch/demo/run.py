@@ -25,7 +25,7 @@ from rich.console import Console
 from rich.table import Table
 
 from cgtwatch.demo.check import DemoExpectations, measure
-from cgtwatch.demo.receivers import SlackReceiver, SmtpReceiver, StaticSite
+from cgtwatch.demo.receivers import SlackInbox, SmtpInbox, StaticSite
 from cgtwatch.devstack.localstack import free_port
 from cgtwatch.devstack.stack import Stack
 from config.settings import Settings
@@ -57,8 +57,8 @@ def write_operator_files(workdir: Path, manifest: dict[str, Any], site_url: str
     return sources_path, rules_path
 
 
-def demo_env(workdir: Path, sources: Path, rules: Path, slack: SlackReceiver,
-             smtp: SmtpReceiver) -> dict[str, str]:
+def demo_env(workdir: Path, sources: Path, rules: Path, slack: SlackInbox,
+             smtp: SmtpInbox) -> dict[str, str]:
     return {
         "CGTWATCH_PATHS__DATA_DIR": str(workdir / "data"),
         "CGTWATCH_PATHS__SOURCES": str(sources),
@@ -87,7 +87,7 @@ def summary_table(summary: dict[str, Any], elapsed: float) -> Table:
     return table
 
 
-def _wait(stack: Stack, expect: DemoExpectations, slack: SlackReceiver, smtp: SmtpReceiver,
+def _wait(stack: Stack, expect: DemoExpectations, slack: SlackInbox, smtp: SmtpInbox,
           timeout_s: float, err: Console) -> dict[str, Any]:
     deadline, last = time.monotonic() + timeout_s, ""
     summary: dict[str, Any] = {}
@@ -159,8 +159,8 @@ def run_demo(console: Console, json_out: bool, timeout_s: float, keep: bool) -> 
     started = time.monotonic()
     workdir = Path(tempfile.mkdtemp(prefix="cgtwatch-demo-"))
     manifest = yaml.safe_load((DEMO_SITE / "manifest.yaml").read_text("utf-8"))
-    site, slack = StaticSite(DEMO_SITE).start(), SlackReceiver().start()
-    smtp = SmtpReceiver(free_port()).start()
+    site, slack = StaticSite(DEMO_SITE).start(), SlackInbox().start()
+    smtp = SmtpInbox(free_port()).start()
     sources, rules = write_operator_files(workdir, manifest, site.url)
     env = demo_env(workdir, sources, rules, slack, smtp)
     os.environ.update(env)
@@ -185,7 +185,7 @@ def run_demo(console: Console, json_out: bool, timeout_s: float, keep: bool) -> 
     return 0 if summary["ok"] else 1
 
 
-def _report(console: Console, summary: dict[str, Any], slack: SlackReceiver, started: float,
+def _report(console: Console, summary: dict[str, Any], slack: SlackInbox, started: float,
             json_out: bool) -> None:
     shown = {k: v for k, v in summary.items() if k not in ("ok", "problems")}
     for problem in summary["problems"]:

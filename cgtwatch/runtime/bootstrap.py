@@ -23,7 +23,7 @@ from alerts.history import setup_alert_history
 from cgtwatch.runtime.probes import Needed, dependency
 from cgtwatch.runtime.waits import SYSTEM_CLOCK, Clock, wait_for
 from config.clients import elastic, kafka_common
-from config.contracts import Topics
+from config.contracts.topics import Topics
 from config.settings import Settings
 from crawlers.state.health_store import setup_crawler_indices
 from indexer.schema import setup_articles, setup_crawl_health

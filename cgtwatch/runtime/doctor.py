@@ -16,7 +16,7 @@ from elasticsearch import Elasticsearch
 from kafka import KafkaAdminClient
 
 from config.clients import elastic, kafka_common
-from config.contracts import Topics
+from config.contracts.topics import Topics
 from config.labels import label_names
 from config.rules import load_alert_rules
 from config.settings import Settings

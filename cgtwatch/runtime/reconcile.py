@@ -30,16 +30,19 @@ from typing import Any
 from urllib.parse import urlsplit
 
 from elasticsearch import Elasticsearch
-from elasticsearch.helpers import bulk
 from kafka import KafkaProducer
 
 from config.clients import elastic, kafka_producer
-from config.contracts import ClassifiedArticle, CrawlJob, RawArticle, Topics, decode
+from config.contracts.articles import ClassifiedArticle, RawArticle
+from config.contracts.crawl import CrawlJob
+from config.contracts.topics import Topics
+from config.contracts.wire import decode
 from config.settings import Settings
 from config.sources import SourcesFile, load_sources
 from crawlers.state.seen import SeenRecord, SeenStore
 from crawlers.state.seen_es import open_seen_store
-from indexer.actions import bulk_action, is_stale_revision
+from indexer.actions import bulk_action
+from indexer.bulkwrite import write_actions
 from indexer.documents import articles_alias
 from indexer.topicscan import scan_topic
 
@@ -116,11 +119,9 @@ def index_classified(es: Elasticsearch, alias: str, values: Iterable[bytes],
                if _decodes(ClassifiedArticle, v)]
     if not actions:
         return
-    _, errors = bulk(es, actions, raise_on_error=False, stats_only=False, max_retries=5)
-    items = [next(iter(e.values())) for e in errors]  # type: ignore[union-attr]
-    result.failed += [f"{i.get('_id')}: {i.get('status')}" for i in items
-                      if not is_stale_revision(i)]
-    result.indexed_from_topic += len(actions) - len(items)
+    written = write_actions(es, actions)
+    result.failed += written.failed
+    result.indexed_from_topic += written.indexed
     es.indices.refresh(index=alias)
 
 

@@ -10,7 +10,8 @@ from typing import Any
 
 from scrapy.http import Response
 
-from config.contracts import RawArticle, content_hash
+from config.contracts.articles import RawArticle
+from config.contracts.ids import content_hash
 
 EXTRACTOR = "cgtwatch.extract/1"
 READABLE_KINDS = ("pdf", "docx", "txt")

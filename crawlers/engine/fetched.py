@@ -9,7 +9,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass, replace
 
-from config.contracts import RawArticle, content_hash
+from config.contracts.articles import RawArticle
+from config.contracts.ids import content_hash
 
 
 @dataclass(frozen=True, slots=True)

@@ -9,7 +9,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from config.contracts import Attachment, RawArticle, article_id, content_hash
+from config.contracts.articles import Attachment, RawArticle
+from config.contracts.ids import article_id, content_hash
 from config.sources import Source
 from config.timezones import aware_published
 

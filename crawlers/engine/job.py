@@ -16,7 +16,8 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
-from config.contracts import CrawlJob, CrawlStats, utcnow
+from config.contracts.crawl import CrawlJob, CrawlStats
+from config.contracts.wire import utcnow
 from config.sources import Source
 from crawlers.engine.causes import DEADLINE, crawl_outcome
 

@@ -19,7 +19,7 @@ from scrapy.crawler import Crawler
 from scrapy.exceptions import DropItem, NotConfigured
 
 from config.clients import kafka_producer
-from config.contracts import Topics
+from config.contracts.topics import Topics
 from config.settings import Settings
 from crawlers.engine.fetched import FetchedArticle
 from crawlers.state.seen import SeenStore

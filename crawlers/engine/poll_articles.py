@@ -16,7 +16,7 @@ import scrapy
 from scrapy.http import Response
 from twisted.python.failure import Failure
 
-from config.contracts import article_id
+from config.contracts.ids import article_id
 from crawlers.engine import tracking
 from crawlers.engine.articles import EXTRACTOR, header_charset, readable_attachment
 from crawlers.engine.causes import failure_cause

@@ -18,7 +18,8 @@ import scrapy
 from scrapy.http import Response
 from twisted.python.failure import Failure
 
-from config.contracts import article_id, utcnow
+from config.contracts.ids import article_id
+from config.contracts.wire import utcnow
 from crawlers.engine import tracking
 from crawlers.engine.articles import header_charset
 from crawlers.engine.causes import failure_cause

@@ -29,7 +29,10 @@ from kafka.errors import CommitFailedError, KafkaError
 from kafka.structs import OffsetAndMetadata, TopicPartition
 
 from config.clients import kafka_consumer, kafka_producer
-from config.contracts import CrawlJob, CrawlStats, Topics, dead_letter_for, decode
+from config.contracts.crawl import CrawlJob, CrawlStats
+from config.contracts.ops import dead_letter_for
+from config.contracts.topics import Topics
+from config.contracts.wire import decode
 from config.settings import Settings
 from config.sources import Source, SourcesFile, load_sources
 from crawlers.engine.job import JobRun

@@ -14,7 +14,7 @@ import logging
 
 from prometheus_client import Counter, Histogram
 
-from config.contracts import CrawlJob, CrawlStats
+from config.contracts.crawl import CrawlJob, CrawlStats
 
 DURATION_BUCKETS = (1.0, 5.0, 10.0, 30.0, 60.0, 120.0, 300.0, 600.0, 1200.0)
 

@@ -14,7 +14,8 @@ from elasticsearch import Elasticsearch
 from kafka import KafkaProducer
 
 from config.clients import elastic
-from config.contracts import CrawlStats, SourceHealth, Topics
+from config.contracts.crawl import CrawlStats, SourceHealth
+from config.contracts.topics import Topics
 from config.settings import Settings
 from crawlers.jobs import metrics
 from crawlers.state.health_store import SourceHealthStore, sources_index, update_health

@@ -18,7 +18,7 @@ import uuid
 from kafka import KafkaProducer
 
 from config.clients import kafka_producer
-from config.contracts import CrawlStats
+from config.contracts.crawl import CrawlStats
 from config.settings import BadSettingsError, Settings
 from config.sources import Source, load_sources
 from crawlers.jobs.report import CrawlReporter

@@ -19,7 +19,8 @@ from typing import Any
 from scrapy import signals
 from scrapy.crawler import CrawlerProcess
 
-from config.contracts import CrawlJob, RawArticle
+from config.contracts.articles import RawArticle
+from config.contracts.crawl import CrawlJob
 from config.settings import Settings
 from config.sources import Source
 from crawlers.engine.config import engine_settings

@@ -23,7 +23,8 @@ from apscheduler.schedulers.blocking import BlockingScheduler
 from kafka import KafkaProducer
 
 from config.clients import kafka_producer
-from config.contracts import CrawlJob, CrawlStats, Topics
+from config.contracts.crawl import CrawlJob, CrawlStats
+from config.contracts.topics import Topics
 from config.settings import Settings
 from config.sources import Source, SourcesFile
 from crawlers.jobs import metrics

@@ -14,7 +14,9 @@ from collections.abc import Callable
 from kafka import KafkaConsumer, TopicPartition
 
 from config.clients import kafka_common
-from config.contracts import CrawlStats, Topics, decode
+from config.contracts.crawl import CrawlStats
+from config.contracts.topics import Topics
+from config.contracts.wire import decode
 from config.settings import Settings
 
 log = logging.getLogger(__name__)

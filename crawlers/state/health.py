@@ -9,7 +9,8 @@ merely answered 304 Not Modified), or when it failed ``fail_after`` runs in a ro
 
 from __future__ import annotations
 
-from config.contracts import CrawlStats, OpsEvent, SourceHealth
+from config.contracts.crawl import CrawlStats, SourceHealth
+from config.contracts.ops import OpsEvent
 
 
 def is_empty(stats: CrawlStats) -> bool:

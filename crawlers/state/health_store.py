@@ -14,7 +14,8 @@ from typing import Any
 
 from elasticsearch import Elasticsearch, NotFoundError
 
-from config.contracts import CrawlStats, OpsEvent, SourceHealth
+from config.contracts.crawl import CrawlStats, SourceHealth
+from config.contracts.ops import OpsEvent
 from config.settings import Settings
 from crawlers.state.health import next_health
 from crawlers.state.seen_es import SEEN_MAPPING, ensure_index, seen_index

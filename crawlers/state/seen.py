@@ -18,8 +18,8 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
-from config.contracts import article_id as url_id
-from config.contracts import utcnow
+from config.contracts.ids import article_id as url_id
+from config.contracts.wire import utcnow
 
 
 @dataclass(frozen=True, slots=True)

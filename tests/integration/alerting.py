@@ -17,7 +17,9 @@ from kafka import KafkaProducer
 from alerts.history import alerts_index
 from cgtwatch.devstack.supervisor import Supervisor
 from config.clients import kafka_producer
-from config.contracts import Classification, ClassifiedArticle, LabelResult, Topics, article_id
+from config.contracts.articles import Classification, ClassifiedArticle, LabelResult
+from config.contracts.ids import article_id
+from config.contracts.topics import Topics
 from tests.integration.conftest import Env, wait_for
 
 #: Retry and poll settings that keep the tests short (production defaults are in Settings).

@@ -25,15 +25,18 @@ import yaml
 from elasticsearch import Elasticsearch
 from kafka import KafkaProducer
 
-from cgtwatch.demo.receivers import SlackReceiver, SmtpReceiver
 from cgtwatch.devstack.localstack import LocalStack, free_port
 from cgtwatch.devstack.supervisor import Supervisor
 from cgtwatch.runtime.bootstrap import setup_all
 from config.clients import elastic, kafka_producer
-from config.contracts import RawArticle, Topics, article_id, content_hash
+from config.contracts.articles import RawArticle
+from config.contracts.ids import article_id, content_hash
+from config.contracts.topics import Topics
 from config.settings import Settings
 from indexer.documents import articles_alias
 from tests.integration import kafka_broker
+from tests.receivers.slack import SlackReceiver
+from tests.receivers.smtp import SmtpReceiver
 
 pytestmark = pytest.mark.integration
 

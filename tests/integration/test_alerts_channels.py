@@ -22,11 +22,13 @@ from pydantic import SecretStr
 from alerts.channels import Delivery, Sender
 from alerts.channels.mail import EmailSender
 from alerts.channels.slack import SlackBotSender, SlackSender
-from cgtwatch.demo.receivers import SlackReceiver, SmtpReceiver
 from cgtwatch.devstack.localstack import free_port
-from config.contracts import Classification, ClassifiedArticle, LabelResult, article_id
+from config.contracts.articles import Classification, ClassifiedArticle, LabelResult
+from config.contracts.ids import article_id
 from config.rules import Rule
 from config.sections import SlackSettings, SmtpSettings
+from tests.receivers.slack import SlackReceiver
+from tests.receivers.smtp import SmtpReceiver
 
 pytestmark = pytest.mark.integration
 RULE = Rule(name="cgt", channels=["c"])

@@ -21,13 +21,14 @@ from pydantic import SecretStr
 
 from alerts.channels import REGISTRY, Delivery, Sender
 from alerts.channels.hook import HookSender
-from cgtwatch.demo.chat_receivers import VENDORS, ChatReceiver
-from config.contracts import Classification, ClassifiedArticle, LabelResult, article_id
+from config.contracts.articles import Classification, ClassifiedArticle, LabelResult
+from config.contracts.ids import article_id
 from config.rules import Rule
 from config.sections import HookTarget
 from config.settings import Settings
 from tests.integration.alerting import FAST, classified, ledger, publish_classified
 from tests.integration.conftest import Env, wait_for
+from tests.receivers.chat import VENDORS, ChatReceiver
 
 pytestmark = pytest.mark.integration
 KINDS = sorted(VENDORS)

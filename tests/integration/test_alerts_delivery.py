@@ -17,7 +17,9 @@ from pathlib import Path
 import pytest
 
 from cgtwatch.demo.check import read_topic
-from config.contracts import DeadLetter, Topics, decode
+from config.contracts.ops import DeadLetter
+from config.contracts.topics import Topics
+from config.contracts.wire import decode
 from tests.integration.alerting import (
     CHANNELS,
     classified,

@@ -15,7 +15,10 @@ from typer.testing import CliRunner
 from cgtwatch.cli.app import app
 from cgtwatch.demo.check import read_topic
 from cgtwatch.devstack.localstack import free_port
-from config.contracts import OpsEvent, Topics, article_id, decode
+from config.contracts.ids import article_id
+from config.contracts.ops import OpsEvent
+from config.contracts.topics import Topics
+from config.contracts.wire import decode
 from tests.integration.conftest import Env, http_get, make_article, wait_for
 
 pytestmark = pytest.mark.integration

@@ -14,7 +14,9 @@ from typer.testing import CliRunner
 from alerts.history import alerts_index
 from cgtwatch.cli.app import app
 from cgtwatch.demo.check import read_topic
-from config.contracts import DeadLetter, OpsEvent, Topics, decode
+from config.contracts.ops import DeadLetter, OpsEvent
+from config.contracts.topics import Topics
+from config.contracts.wire import decode
 from tests.integration.conftest import Env, make_article, wait_for
 
 pytestmark = pytest.mark.integration

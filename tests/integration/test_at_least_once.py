@@ -24,7 +24,9 @@ from typer.testing import CliRunner
 from alerts.history import alerts_index
 from cgtwatch.cli.app import app
 from cgtwatch.demo.check import read_topic
-from config.contracts import DeadLetter, Topics, decode
+from config.contracts.ops import DeadLetter
+from config.contracts.topics import Topics
+from config.contracts.wire import decode
 from tests.integration.alerting import (
     CHANNELS,
     classified,

@@ -13,7 +13,9 @@ import pytest
 
 from bench.sites.harness import REPO, crawl_env, fixture_sources, read_topic, source, write_sources
 from bench.sites.server import FixtureServer
-from config.contracts import CrawlStats, SourceHealth, Topics, decode
+from config.contracts.crawl import CrawlStats, SourceHealth
+from config.contracts.topics import Topics
+from config.contracts.wire import decode
 from crawlers.state.health_store import sources_index
 from tests.integration.conftest import Env
 

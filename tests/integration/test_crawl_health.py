@@ -20,7 +20,10 @@ from bench.sites.harness import (
     site_crawl_env,
 )
 from bench.sites.server import FixtureServer
-from config.contracts import OpsEvent, SourceHealth, Topics, decode
+from config.contracts.crawl import SourceHealth
+from config.contracts.ops import OpsEvent
+from config.contracts.topics import Topics
+from config.contracts.wire import decode
 from crawlers.state.health_store import sources_index
 from tests.integration.conftest import Env
 

@@ -16,7 +16,9 @@ import pytest
 
 from bench.sites.harness import read_topic, run_crawl_child, site_crawl_env
 from bench.sites.server import FixtureServer, Hit
-from config.contracts import RawArticle, Topics, decode
+from config.contracts.articles import RawArticle
+from config.contracts.topics import Topics
+from config.contracts.wire import decode
 from tests.integration.conftest import Env
 
 pytestmark = pytest.mark.integration

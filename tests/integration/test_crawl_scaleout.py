@@ -29,7 +29,10 @@ from cgtwatch.devstack.localstack import LocalStack, free_port
 from cgtwatch.devstack.supervisor import Supervisor
 from cgtwatch.runtime.bootstrap import setup_all
 from config.clients import kafka_producer
-from config.contracts import CrawlJob, CrawlStats, RawArticle, Topics, decode
+from config.contracts.articles import RawArticle
+from config.contracts.crawl import CrawlJob, CrawlStats
+from config.contracts.topics import Topics
+from config.contracts.wire import decode
 from config.settings import Settings
 from tests.integration.conftest import (
     both_kafka_backends,

@@ -20,7 +20,10 @@ from bench.sites.harness import (
 )
 from bench.sites.pages import HANWEB_POINTER, Page, zh_article
 from bench.sites.server import FixtureServer
-from config.contracts import RawArticle, Topics, article_id, decode
+from config.contracts.articles import RawArticle
+from config.contracts.ids import article_id
+from config.contracts.topics import Topics
+from config.contracts.wire import decode
 from crawlers.state.seen_es import seen_index
 from tests.integration.conftest import Env
 

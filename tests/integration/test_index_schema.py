@@ -13,7 +13,10 @@ from elasticsearch.helpers import bulk
 from typer.testing import CliRunner
 
 from cgtwatch.cli.app import app
-from config.contracts import CrawlStats, DeadLetter, Topics, decode, utcnow
+from config.contracts.crawl import CrawlStats
+from config.contracts.ops import DeadLetter
+from config.contracts.topics import Topics
+from config.contracts.wire import decode, utcnow
 from indexer.documents import articles_alias, crawl_health_index
 from indexer.migrate import migrate_articles
 from indexer.schema import articles_status

@@ -15,7 +15,9 @@ import pytest
 from alerts.history import alerts_index
 from cgtwatch.devstack.fetchpause import LOCAL_EMPTY_FETCH_PAUSE_S
 from cgtwatch.devstack.launch import PAUSE_NOTICE
-from config.contracts import DeadLetter, Topics, decode
+from config.contracts.ops import DeadLetter
+from config.contracts.topics import Topics
+from config.contracts.wire import decode
 from tests.integration.conftest import Env, both_kafka_backends, make_article, wait_for
 
 pytestmark = [pytest.mark.integration, both_kafka_backends]

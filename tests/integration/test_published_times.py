@@ -15,7 +15,7 @@ from typer.testing import CliRunner
 
 from alerts.render_digest import render_email_digest
 from cgtwatch.cli.app import app
-from config.contracts import Classification, ClassifiedArticle, LabelResult
+from config.contracts.articles import Classification, ClassifiedArticle, LabelResult
 from config.rules import Rule
 from config.sources import Source
 from crawlers.engine.items import build_raw_article

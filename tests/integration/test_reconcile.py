@@ -18,7 +18,7 @@ import pytest
 from bench.sites.harness import REPO, site_crawl_env
 from bench.sites.pages import all_sites, generated_site
 from bench.sites.server import FixtureServer
-from config.contracts import article_id
+from config.contracts.ids import article_id
 from config.settings import Settings
 from crawlers.state.seen_es import open_seen_store
 from indexer.documents import articles_alias

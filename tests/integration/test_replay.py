@@ -14,7 +14,8 @@ import pytest
 from typer.testing import CliRunner
 
 from cgtwatch.cli.app import app
-from config.contracts import DeadLetter, Topics
+from config.contracts.ops import DeadLetter
+from config.contracts.topics import Topics
 from tests.integration.conftest import Env, both_kafka_backends, make_article, wait_for
 
 pytestmark = [pytest.mark.integration, both_kafka_backends]

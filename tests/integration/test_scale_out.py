@@ -20,7 +20,7 @@ from kafka import KafkaAdminClient
 from kafka.errors import KafkaError
 
 from config.clients import kafka_common
-from config.contracts import RawArticle
+from config.contracts.articles import RawArticle
 from tests.integration.conftest import Env, make_article, real_kafka_only, wait_for
 
 pytestmark = [pytest.mark.integration, real_kafka_only]

@@ -12,14 +12,9 @@ from elasticsearch.helpers import bulk
 from typer.testing import CliRunner
 
 from cgtwatch.cli.app import app
-from config.contracts import (
-    Classification,
-    ClassifiedArticle,
-    Entity,
-    LabelResult,
-    article_id,
-    utcnow,
-)
+from config.contracts.articles import Classification, ClassifiedArticle, Entity, LabelResult
+from config.contracts.ids import article_id
+from config.contracts.wire import utcnow
 from indexer.actions import bulk_action
 from indexer.documents import articles_alias
 from tests.integration.conftest import Env

@@ -16,7 +16,9 @@ from typing import Any
 import pytest
 
 from cgtwatch.demo.check import read_topic
-from config.contracts import ClassifiedArticle, RawArticle, Topics, decode
+from config.contracts.articles import ClassifiedArticle, RawArticle
+from config.contracts.topics import Topics
+from config.contracts.wire import decode
 from streams.shared_maps import BANDS_TOPIC
 from streams.stories import BANDS
 from tests.integration.conftest import Env, make_article, wait_for

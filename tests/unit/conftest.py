@@ -19,16 +19,15 @@ with warnings.catch_warnings():
                             category=DeprecationWarning)
     import kafka  # noqa: F401
 
-from config.contracts import (
+from config.contracts.articles import (
     Classification,
     ClassifiedArticle,
     Entity,
     Evidence,
     LabelResult,
     RawArticle,
-    article_id,
-    content_hash,
 )
+from config.contracts.ids import article_id, content_hash
 
 
 @pytest.fixture(autouse=True)

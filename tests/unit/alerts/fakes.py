@@ -16,7 +16,8 @@ from alerts.history import RejectedError
 from alerts.queue import DELIVERY_KINDS, WAITING, Hit, Owner
 from alerts.render import StoryRef
 from alerts.worker import ChannelWorker
-from config.contracts import ClassifiedArticle, DeadLetter, OpsEvent
+from config.contracts.articles import ClassifiedArticle
+from config.contracts.ops import DeadLetter, OpsEvent
 from config.rules import AlertRulesFile, Rule
 from config.sections import AlertSettings
 from streams.topics import Retry

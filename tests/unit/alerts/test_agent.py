@@ -7,7 +7,7 @@ import asyncio
 import json
 from collections.abc import Callable
 
-from config.contracts import ClassifiedArticle
+from config.contracts.articles import ClassifiedArticle
 from config.rules import AlertRulesFile
 from tests.unit.alerts.fakes import Harness, ScriptedSender
 

@@ -26,7 +26,7 @@ from alerts.channels import (
 )
 from alerts.channels.mail import EmailSender, message_id
 from alerts.channels.slack import SlackSender
-from config.contracts import ClassifiedArticle
+from config.contracts.articles import ClassifiedArticle
 from config.rules import ConsoleChannel, EmailChannel, FileChannel, Rule, SlackChannel
 from config.sections import SlackSettings, SmtpSettings
 from config.settings import PathSettings, Settings

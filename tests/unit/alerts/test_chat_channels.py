@@ -20,7 +20,7 @@ from pydantic import SecretStr
 from alerts.channels import REGISTRY, dingtalk, feishu, teams, webhook, wecom
 from alerts.channels.local import MisconfiguredSender
 from alerts.channels.registry import build_sender, render_as
-from config.contracts import ClassifiedArticle
+from config.contracts.articles import ClassifiedArticle
 from config.rules import AlertRulesFile, Rule
 from config.sections import HookTarget
 from config.settings import Settings

@@ -11,7 +11,7 @@ from typing import Any
 
 from alerts.channels import Delivery
 from alerts.health import ChannelHealth
-from config.contracts import ClassifiedArticle
+from config.contracts.articles import ClassifiedArticle
 from config.rules import AlertRulesFile
 from config.sections import AlertSettings
 from tests.unit.alerts.fakes import T0, Harness, ScriptedSender

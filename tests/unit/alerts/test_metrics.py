@@ -11,7 +11,7 @@ import pytest
 from prometheus_client import REGISTRY
 
 from alerts.channels import Delivery
-from config.contracts import ClassifiedArticle
+from config.contracts.articles import ClassifiedArticle
 from config.rules import AlertRulesFile
 from config.sections import AlertSettings
 from tests.unit.alerts.fakes import Clock, Harness, ScriptedSender

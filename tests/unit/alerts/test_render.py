@@ -6,7 +6,7 @@ from collections.abc import Callable, Iterator
 from typing import Any
 
 from alerts.render import header_safe, render_email, render_record, render_slack, slack_escape
-from config.contracts import ClassifiedArticle
+from config.contracts.articles import ClassifiedArticle
 from config.rules import Rule
 
 Make = Callable[..., ClassifiedArticle]

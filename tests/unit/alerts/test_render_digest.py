@@ -12,7 +12,7 @@ from alerts.channels.slack import from_status
 from alerts.dryrun import article_from_doc, matches, parse_duration
 from alerts.render import render_slack, safe_url, slack_link
 from alerts.render_digest import MAX_BLOCKS, render_email_digest, render_slack_digest
-from config.contracts import ClassifiedArticle
+from config.contracts.articles import ClassifiedArticle
 from config.rules import Rule
 
 Make = Callable[..., ClassifiedArticle]

@@ -8,7 +8,7 @@ from typing import Any
 import pytest
 
 from alerts.rules import alert_key, matching_rules, rule_matches
-from config.contracts import ClassifiedArticle
+from config.contracts.articles import ClassifiedArticle
 from config.rules import Rule
 
 Make = Callable[..., ClassifiedArticle]

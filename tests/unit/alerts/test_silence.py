@@ -7,7 +7,7 @@ from collections.abc import Callable
 from datetime import timedelta
 
 from alerts.silence import silenced_until
-from config.contracts import ClassifiedArticle
+from config.contracts.articles import ClassifiedArticle
 from config.rules import AlertRulesFile, Rule
 from tests.unit.alerts.fakes import T0, Harness, ScriptedSender
 

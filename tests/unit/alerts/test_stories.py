@@ -9,7 +9,7 @@ from typing import Any
 
 from alerts.render import StoryRef
 from alerts.stories import MAX_OTHERS, StoryLookup
-from config.contracts import ClassifiedArticle
+from config.contracts.articles import ClassifiedArticle
 from config.rules import AlertRulesFile
 from tests.unit.alerts.fakes import Harness, ScriptedSender
 

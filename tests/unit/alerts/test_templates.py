@@ -14,7 +14,7 @@ from alerts.channels import REGISTRY
 from alerts.channels.local import ConsoleSender
 from alerts.channels.registry import render_as
 from alerts.render import render_email, render_record, render_slack
-from config.contracts import ClassifiedArticle
+from config.contracts.articles import ClassifiedArticle
 from config.rules import AlertRulesFile, Rule
 from tests.unit.alerts.fakes import Harness, ScriptedSender
 

@@ -14,7 +14,7 @@ from aiohttp import web
 
 from alerts.channels.registry import render_as
 from alerts.render import render_email, render_slack
-from config.contracts import ClassifiedArticle
+from config.contracts.articles import ClassifiedArticle
 from config.rules import AlertRulesFile, Rule
 from config.sections import TranslateSettings
 from config.translate import DeepL, LibreTranslate, Translator, build_translator

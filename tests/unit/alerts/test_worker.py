@@ -12,7 +12,7 @@ import pytest
 from alerts.channels import Delivery
 from alerts.channels.slack import from_exception
 from alerts.delivery import backoff
-from config.contracts import ClassifiedArticle
+from config.contracts.articles import ClassifiedArticle
 from config.rules import AlertRulesFile
 from config.sections import AlertSettings
 from tests.unit.alerts.fakes import Harness, ScriptedSender

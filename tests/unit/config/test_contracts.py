@@ -8,23 +8,17 @@ from datetime import UTC, datetime
 import pytest
 from pydantic import ValidationError
 
-from config.contracts import (
+from config.contracts.articles import (
     Attachment,
     Classification,
     ClassifiedArticle,
-    CrawlJob,
-    CrawlStats,
-    DeadLetter,
     LabelResult,
-    Message,
-    OpsEvent,
     RawArticle,
-    article_id,
-    canonical_url,
-    content_hash,
-    dead_letter_for,
-    decode,
 )
+from config.contracts.crawl import CrawlJob, CrawlStats
+from config.contracts.ids import article_id, canonical_url, content_hash
+from config.contracts.ops import DeadLetter, OpsEvent, dead_letter_for
+from config.contracts.wire import Message, decode
 
 WHEN = datetime(2026, 11, 18, 9, 30, tzinfo=UTC)
 

@@ -15,7 +15,8 @@ import yaml
 from pydantic import ValidationError
 
 from cgtwatch.cli.util import label_help, parse_label
-from config.contracts import LABELS, Classification, ClassifiedArticle, decode
+from config.contracts.articles import LABELS, Classification, ClassifiedArticle
+from config.contracts.wire import decode
 from config.labels import label_names
 from config.rules import load_alert_rules
 from config.taxonomy import load_taxonomy

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from config.contracts import LABELS
+from config.contracts.articles import LABELS
 from config.taxonomy import load_gazetteers, load_taxonomy
 from config.yamlfile import OperatorFileError
 

@@ -6,7 +6,7 @@ from collections.abc import Callable
 
 import pytest
 
-from config.contracts import Attachment, ClassifiedArticle
+from config.contracts.articles import Attachment, ClassifiedArticle
 from indexer.actions import article_source, bulk_action, is_stale_revision, normalise_date
 from indexer.documents import articles_template
 

@@ -10,7 +10,9 @@ from typing import Any
 import pytest
 
 import indexer.agent
-from config.contracts import ClassifiedArticle, DeadLetter, decode
+from config.contracts.articles import ClassifiedArticle
+from config.contracts.ops import DeadLetter
+from config.contracts.wire import decode
 from indexer.agent import bulk_until_done, decode_batch, index_events
 from tests.unit.fakes import FakeEvent, FakeTopics, fake_event
 

@@ -11,7 +11,7 @@ from typing import Any
 import pytest
 
 import indexer.agent
-from config.contracts import ClassifiedArticle
+from config.contracts.articles import ClassifiedArticle
 from config.sections import TranslateSettings
 from config.translate import Translator
 from indexer.agent import index_events

@@ -12,7 +12,8 @@ from elasticsearch import ConnectionError as EsConnectionError
 from prometheus_client import REGISTRY
 
 import indexer.agent
-from config.contracts import ClassifiedArticle, utcnow
+from config.contracts.articles import ClassifiedArticle
+from config.contracts.wire import utcnow
 from indexer import metrics
 from indexer.agent import bulk_until_done, index_events
 from tests.unit.indexer.test_agent import FakeBulk, FakeTopics, events, item_error

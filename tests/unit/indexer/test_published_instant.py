@@ -11,7 +11,7 @@ from __future__ import annotations
 from datetime import UTC, datetime
 
 from alerts.render_digest import render_email_digest
-from config.contracts import Classification, ClassifiedArticle, LabelResult
+from config.contracts.articles import Classification, ClassifiedArticle, LabelResult
 from config.rules import Rule
 from config.sources import Source
 from config.timezones import parse_stamp

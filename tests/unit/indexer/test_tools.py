@@ -8,7 +8,10 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
-from config.contracts import CrawlStats, DeadLetter, RawArticle, Topics
+from config.contracts.articles import RawArticle
+from config.contracts.crawl import CrawlStats
+from config.contracts.ops import DeadLetter
+from config.contracts.topics import Topics
 from indexer.actions import SourceInfo, crawl_health_action
 from indexer.backfill import BackfillResult, select
 from indexer.deadletters import PAYLOAD_LIMIT, Letter, keep, plan, plan_all

@@ -9,14 +9,9 @@ from typing import Any
 
 import pytest
 
-from config.contracts import (
-    Classification,
-    ClassifiedArticle,
-    DeadLetter,
-    LabelResult,
-    RawArticle,
-    decode,
-)
+from config.contracts.articles import Classification, ClassifiedArticle, LabelResult, RawArticle
+from config.contracts.ops import DeadLetter
+from config.contracts.wire import decode
 from streams.agents import handle_batch, handle_raw
 from streams.shared_maps import SeenIndex
 from tests.unit.fakes import FakeEvent, FakeTopics, RecordingTopic, fake_event

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from config.contracts import Classification
+from config.contracts.articles import Classification
 from streams.classify import Classifier, default_classifier
 
 CONFIG = Path(__file__).resolve().parents[3] / "config"

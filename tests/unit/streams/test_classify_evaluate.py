@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from config.contracts import Classification, LabelResult
+from config.contracts.articles import Classification, LabelResult
 from streams.evaluate import evaluate, format_report
 
 

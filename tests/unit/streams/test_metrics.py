@@ -6,7 +6,7 @@ from collections.abc import Callable
 
 from prometheus_client import REGISTRY
 
-from config.contracts import ClassifiedArticle
+from config.contracts.articles import ClassifiedArticle
 from streams import metrics
 
 

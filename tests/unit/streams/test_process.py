@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from config.contracts import Classification, LabelResult, RawArticle
+from config.contracts.articles import Classification, LabelResult, RawArticle
 from streams.process import classify_raw, is_duplicate
 
 

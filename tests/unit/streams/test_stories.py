@@ -11,7 +11,9 @@ from pathlib import Path
 
 import pytest
 
-from config.contracts import ClassifiedArticle, RawArticle, article_id, content_hash, decode
+from config.contracts.articles import ClassifiedArticle, RawArticle
+from config.contracts.ids import article_id, content_hash
+from config.contracts.wire import decode
 from streams import stories
 from streams.agents import handle_batch, handle_raw
 from streams.classify import default_classifier

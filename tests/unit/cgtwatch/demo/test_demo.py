@@ -11,7 +11,7 @@ import yaml
 
 from cgtwatch.demo.check import DemoExpectations
 from cgtwatch.demo.run import DEMO_SITE, demo_env, summary_table, write_operator_files
-from config.contracts import article_id
+from config.contracts.ids import article_id
 from config.rules import FileChannel, SlackChannel, load_alert_rules
 from config.sources import load_sources
 

@@ -19,7 +19,7 @@ from cgtwatch.cli.app import app
 from cgtwatch.runtime import bootstrap, probes
 from cgtwatch.runtime.bootstrap import DAY_MS, wanted_topics
 from cgtwatch.runtime.waits import Clock, DependencyTimeoutError, ProbeError
-from config.contracts import Topics
+from config.contracts.topics import Topics
 from config.settings import Settings
 from streams.shared_maps import BANDS_TOPIC, SEEN_TOPIC
 

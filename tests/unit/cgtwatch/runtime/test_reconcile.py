@@ -7,7 +7,9 @@ from pathlib import Path
 from typing import Any
 
 from cgtwatch.runtime.reconcile import latest_by_id, refetch, sources_for
-from config.contracts import CrawlJob, Topics, decode
+from config.contracts.crawl import CrawlJob
+from config.contracts.topics import Topics
+from config.contracts.wire import decode
 from config.sources import SourcesFile
 from crawlers.state.seen import SqliteSeenStore, page_key
 

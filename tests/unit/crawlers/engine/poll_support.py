@@ -10,7 +10,7 @@ import scrapy
 from scrapy.http import HtmlResponse, Request, TextResponse
 from scrapy.utils.test import get_crawler
 
-from config.contracts import CrawlJob
+from config.contracts.crawl import CrawlJob
 from config.sources import Source
 from crawlers.engine.job import JobRun
 from crawlers.engine.poll_spider import PollSpider

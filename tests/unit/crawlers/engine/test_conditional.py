@@ -6,7 +6,8 @@ from datetime import UTC, datetime
 
 from scrapy.http import Request, Response
 
-from config.contracts import RawArticle, content_hash
+from config.contracts.articles import RawArticle
+from config.contracts.ids import content_hash
 from crawlers.engine.articles import readable_attachment, with_text
 from crawlers.engine.conditional import conditional_headers, validators
 from crawlers.engine.retry import backoff_delay

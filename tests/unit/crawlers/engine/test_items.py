@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from config.contracts import article_id, content_hash
+from config.contracts.ids import article_id, content_hash
 from config.sources import Source
 from crawlers.engine.items import MAX_HTML_CHARS, build_raw_article
 

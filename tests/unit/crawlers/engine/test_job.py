@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from config.contracts import CrawlJob
+from config.contracts.crawl import CrawlJob
 from config.settings import CrawlerSettings, PathSettings, Settings
 from config.sources import Source
 from crawlers.engine.config import engine_settings

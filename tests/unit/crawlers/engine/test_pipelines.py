@@ -13,7 +13,9 @@ import pytest
 from scrapy.exceptions import DropItem, NotConfigured
 from scrapy.utils.test import get_crawler
 
-from config.contracts import RawArticle, Topics, decode
+from config.contracts.articles import RawArticle
+from config.contracts.topics import Topics
+from config.contracts.wire import decode
 from crawlers.engine.fetched import FetchedArticle
 from crawlers.engine.pipelines import KafkaPublishPipeline, RevisionPipeline
 from crawlers.state.seen import SeenStore, SqliteSeenStore

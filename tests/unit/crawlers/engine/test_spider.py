@@ -11,7 +11,7 @@ import pytest
 import scrapy
 from scrapy.http import TextResponse
 
-from config.contracts import article_id
+from config.contracts.ids import article_id
 from config.sources import Source
 from crawlers.engine.articles import EXTRACTOR, header_charset
 from crawlers.engine.fetched import FetchedArticle

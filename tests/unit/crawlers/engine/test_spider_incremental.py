@@ -13,7 +13,8 @@ import scrapy
 from scrapy.http import Response
 
 from bench.sites.pages import HANWEB_POINTER, hanweb_site, trs_site
-from config.contracts import article_id, utcnow
+from config.contracts.ids import article_id
+from config.contracts.wire import utcnow
 from config.sources import Source
 from crawlers.engine.fetched import FetchedArticle
 from crawlers.engine.job import JobRun, PageState

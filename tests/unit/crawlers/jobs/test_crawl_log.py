@@ -7,7 +7,8 @@ import logging
 
 import pytest
 
-from config.contracts import CrawlStats, utcnow
+from config.contracts.crawl import CrawlStats
+from config.contracts.wire import utcnow
 from crawlers.jobs.metrics import record_crawl
 
 

@@ -13,7 +13,9 @@ import pytest
 from kafka.structs import OffsetAndMetadata, TopicPartition
 from prometheus_client import REGISTRY
 
-from config.contracts import CrawlJob, CrawlStats, Topics, decode
+from config.contracts.crawl import CrawlJob, CrawlStats
+from config.contracts.topics import Topics
+from config.contracts.wire import decode
 from config.settings import CrawlerSettings, PathSettings, Settings, WorkerSettings
 from config.sources import Source
 from crawlers.engine.job import JobRun

@@ -7,7 +7,8 @@ from datetime import timedelta
 
 from prometheus_client import REGISTRY
 
-from config.contracts import CrawlJob, CrawlStats, utcnow
+from config.contracts.crawl import CrawlJob, CrawlStats
+from config.contracts.wire import utcnow
 from crawlers.jobs import metrics
 
 

@@ -12,7 +12,8 @@ import pytest
 from kafka.errors import KafkaTimeoutError
 from prometheus_client import REGISTRY
 
-from config.contracts import CrawlJob, CrawlStats, Topics
+from config.contracts.crawl import CrawlJob, CrawlStats
+from config.contracts.topics import Topics
 from config.settings import Settings
 from config.sources import SourcesFile
 from crawlers.jobs.scheduler import CrawlPlan, build_scheduler, kafka_publisher

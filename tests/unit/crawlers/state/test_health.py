@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from config.contracts import CrawlStats, SourceHealth
+from config.contracts.crawl import CrawlStats, SourceHealth
 from crawlers.state.health import is_empty, next_health
 
 T0 = datetime(2026, 11, 18, 9, 0, tzinfo=UTC)

@@ -1,5 +1,5 @@
 """Loopback stand-ins for chat robots and webhooks (WeCom, DingTalk, Feishu/Lark, Teams
-Workflows, a generic signed webhook) for the demo and the integration tests.
+Workflows, a generic signed webhook) for the integration tests.
 
 Input: HTTP posts to the vendor's documented path. Output: each request checked as the vendor
 documents it (path and key/token, JSON body, message type and fields, size limits, signature
@@ -19,9 +19,11 @@ import json
 import threading
 import time
 from dataclasses import dataclass, field
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from http.server import BaseHTTPRequestHandler
 from typing import Any
 from urllib.parse import parse_qs, urlsplit
+
+from cgtwatch.demo.receivers import LoopbackServer, QuietHandler
 
 Answer = tuple[int, dict[str, Any] | None, dict[str, str]]
 CARD = "application/vnd.microsoft.card.adaptive"
@@ -166,13 +168,11 @@ class ChatReceiver:
 
     def __post_init__(self) -> None:
         self._lock = threading.Lock()
-        self.server = ThreadingHTTPServer(("127.0.0.1", 0), self._handler())
-        self.thread = threading.Thread(target=self.server.serve_forever, daemon=True)
+        self.http = LoopbackServer(self._handler())
 
     @property
     def url(self) -> str:
-        path = VENDORS[self.vendor][0].format(key=self.key)
-        return f"http://127.0.0.1:{self.server.server_address[1]}{path}"
+        return self.http.base_url + VENDORS[self.vendor][0].format(key=self.key)
 
     def answer(self, path: str, headers: Any, query: dict[str, str], body: bytes) -> Answer:
         route, ok, limited, refused = VENDORS[self.vendor]
@@ -202,11 +202,8 @@ class ChatReceiver:
     def _handler(self) -> type[BaseHTTPRequestHandler]:
         receiver = self
 
-        class Handler(BaseHTTPRequestHandler):
-            def log_message(self, format: str, *args: Any) -> None:
-                return
-
-            def do_POST(self) -> None:
+        class Handler(QuietHandler):
+            def do_POST(self) -> None:  # noqa: N802 (http.server dispatches by name)
                 body = self.rfile.read(int(self.headers.get("Content-Length", "0")))
                 parts = urlsplit(self.path)
                 query = {k: v[0] for k, v in parse_qs(parts.query).items()}
@@ -228,9 +225,8 @@ class ChatReceiver:
         return Handler
 
     def start(self) -> ChatReceiver:
-        self.thread.start()
+        self.http.start()
         return self
 
     def stop(self) -> None:
-        self.server.shutdown()
-        self.server.server_close()
+        self.http.stop()

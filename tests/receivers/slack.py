@@ -1,4 +1,5 @@
-"""Loopback Slack stand-in for the demo and the integration tests.
+"""Loopback Slack stand-in for the integration tests (the demo's plain webhook recorder is
+``cgtwatch.demo.receivers.SlackInbox``).
 
 Input: HTTP posts to an incoming-webhook path (``/services/...``) or to the Web API
 (``/api/chat.postMessage``), and ``GET /api/conversations.history``. Output: recorded posts
@@ -14,14 +15,10 @@ import json
 import threading
 import time
 from dataclasses import dataclass, field
-from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 from urllib.parse import parse_qsl
 
-
-class _QuietHandler(SimpleHTTPRequestHandler):
-    def log_message(self, format: str, *args: Any) -> None:
-        return
+from cgtwatch.demo.receivers import LoopbackServer, QuietHandler
 
 
 def _parse_body(body: bytes, content_type: str) -> dict[str, Any]:
@@ -127,8 +124,8 @@ class SlackReceiver:
         receiver = self
         scripted = len(self.statuses)
 
-        class Handler(_QuietHandler):
-            def do_GET(self) -> None:
+        class Handler(QuietHandler):
+            def do_GET(self) -> None:  # noqa: N802 (http.server dispatches by name)
                 path, _, query = self.path.partition("?")
                 if path != "/api/conversations.history":
                     self.send_error(404)
@@ -137,7 +134,7 @@ class SlackReceiver:
                     answer = receiver._history(dict(parse_qsl(query)))
                 self._json(200, answer)
 
-            def do_POST(self) -> None:
+            def do_POST(self) -> None:  # noqa: N802 (http.server dispatches by name)
                 length = int(self.headers.get("Content-Length", "0"))
                 body = self.rfile.read(length)
                 api = self.path.startswith("/api/")
@@ -181,25 +178,23 @@ class SlackReceiver:
 
         lock = threading.Lock()
         self._handler = Handler
-        self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-        self.thread = threading.Thread(target=self.server.serve_forever, daemon=True)
+        self.http = LoopbackServer(Handler)
 
     @property
     def url(self) -> str:
-        return f"http://127.0.0.1:{self.server.server_address[1]}/services/demo"
+        return f"{self.http.base_url}/services/demo"
 
     @property
     def api_url(self) -> str:
         """Base URL of the Slack Web API stand-in (``CGTWATCH_SLACK__API_URL``)."""
-        return f"http://127.0.0.1:{self.server.server_address[1]}/api/"
+        return f"{self.http.base_url}/api/"
 
     def start(self) -> SlackReceiver:
-        self.thread.start()
+        self.http.start()
         return self
 
     def stop(self) -> None:
-        self.server.shutdown()
-        self.server.server_close()
+        self.http.stop()
 
     def down(self) -> None:
         """Stop listening: connections are refused until ``up``."""
@@ -207,7 +202,4 @@ class SlackReceiver:
 
     def up(self) -> None:
         """Listen again on the same port."""
-        port = self.server.server_address[1]
-        self.server = ThreadingHTTPServer(("127.0.0.1", port), self._handler)
-        self.thread = threading.Thread(target=self.server.serve_forever, daemon=True)
-        self.thread.start()
+        self.http = LoopbackServer(self._handler, self.http.port).start()
