@@ -277,6 +277,11 @@ class Alerter:
         await self.read_silences()
         return await self.digests.flush()
 
+    async def current_silences(self) -> dict[str, datetime]:
+        """The stored silences, read again now (the flatline/spike timer's view)."""
+        await self.read_silences()
+        return self.silences
+
     async def read_silences(self) -> None:
         """Read the stored silences (``cgtwatch rules silence``): at the first batch, then on
         every timer tick."""

@@ -87,7 +87,8 @@ def alerter_app(settings: Settings, rules: AlertRulesFile) -> faust.App:
                       translator=build_translator(settings.translate),
                       retry=handler_retry(settings))
     register_alerter(app, topics, alerter, list(workers.values()), settings)
-    watcher = Watcher(es, articles_index(settings), rules.rules, queue, senders, reporter, wake)
+    watcher = Watcher(es, articles_index(settings), rules.rules, queue, senders, reporter, wake,
+                      silences=alerter.current_silences)
     stop_feeds = register_extras(app, settings, watcher, FeedSource(
         es, articles_index(settings), alerts_index(settings), settings.alerts.feed_items),
         [r.name for r in rules.rules])

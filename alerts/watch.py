@@ -8,13 +8,14 @@ window: an ops event and, for each of the rule's channels, a delivery in the ale
 (``kind=digest`` without items, its title the notice), created only if new (``_id`` =
 ``watch:<kind>:<rule>:<window start>[:<group>]:<channel>``), so ticks within one window, a
 restart or a second alerter do not repeat it. Windows trail ``now``; the dedupe window is the
-epoch-aligned one holding ``now``.
+epoch-aligned one holding ``now``. A silenced rule's notice is recorded ``status=silenced``
+with the reason and never queued for a channel; its ops event is still published (operators).
 """
 
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from typing import Any
@@ -24,6 +25,7 @@ from elasticsearch import AsyncElasticsearch
 from alerts.channels.base import Sender
 from alerts.delivery import Reporter
 from alerts.history import Ledger
+from alerts.silence import silenced_until
 from config.contracts.ops import OpsEvent
 from config.contracts.wire import utcnow
 from config.rules import Rule
@@ -103,14 +105,19 @@ class Watcher:
 
     def __init__(self, es: AsyncElasticsearch, index: str, rules: list[Rule], ledger: Ledger,
                  senders: dict[str, Sender], reporter: Reporter,
-                 wake: Callable[[str], None], clock: Callable[[], datetime] = utcnow) -> None:
+                 wake: Callable[[str], None], clock: Callable[[], datetime] = utcnow,
+                 silences: Callable[[], Awaitable[dict[str, datetime]]] | None = None) -> None:
         self.es, self.index, self.ledger, self.senders = es, index, ledger, senders
         self.rules = [r for r in rules if r.enabled and (r.flatline or r.spike)]
         self.reporter, self.wake, self.clock = reporter, wake, clock
+        self.silences = silences  # the stored silences (``cgtwatch rules silence``), read per tick
+        self._stored: dict[str, datetime] = {}
 
     async def tick(self) -> int:
         """Evaluate every rule; return how many new notices were raised."""
         now, raised = self.clock(), 0
+        if self.silences is not None and self.rules:
+            self._stored = await self.silences()
         for rule in self.rules:
             notices = []
             if rule.flatline is not None:
@@ -143,18 +150,25 @@ class Watcher:
                      for name in ("current", "previous"))  # type: ignore[return-value]
 
     async def raise_notice(self, rule: Rule, notice: Notice, now: datetime) -> int:
-        """Queue the notice on the rule's channels once per window; publish an ops event."""
+        """Queue the notice on the rule's channels once per window (recorded ``silenced``
+        instead while the rule is silenced); publish an ops event."""
+        until = silenced_until(rule, self._stored, now)
+        state: dict[str, Any] = {"status": "queued", "next_attempt_at": now.isoformat(),
+                                 "reason": notice.kind}
+        if until is not None:
+            state = {"status": "silenced", "silenced_until": until.isoformat(),
+                     "reason": f"{notice.kind}; silenced until {until.isoformat()}"}
         records: list[dict[str, Any]] = [
             {"key": f"{notice.key}:{channel}", "kind": "digest", "rule": rule.name,
              "channel": channel, "window": notice.window, "title": notice.message,
-             "reason": notice.kind, "item_keys": [], "item_count": 0,
-             "status": "queued", "next_attempt_at": now.isoformat(),
+             "item_keys": [], "item_count": 0, **state,
              "payload": self.senders[channel].render_digest(rule, notice.message, [])}
             for channel in rule.channels if channel in self.senders]
         created = await self.ledger.create_many(records)
         if not created and records:
             return 0
-        for channel in {str(r["channel"]) for r in records if r["key"] in created}:
+        for channel in {str(r["channel"]) for r in records
+                        if r["key"] in created and r["status"] == "queued"}:
             self.wake(channel)
         await self.reporter.publish(OpsEvent(
             kind=f"rule_{notice.kind}", subject=rule.name, severity="warning",

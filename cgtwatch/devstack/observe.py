@@ -110,15 +110,24 @@ def alert_from(doc: dict[str, Any]) -> Alert:
 
 
 def channel_state(records: list[dict[str, Any]]) -> str:
-    """ok, retrying or failing from a channel's latest records (newest first)."""
-    if not records:
+    """ok, retrying or failing from a channel's latest records (newest first): failing when
+    the newest delivery failed for good, retrying while any delivery waits for another try
+    (``retrying``, or queued or sending again after a try); silenced matches never reach a
+    channel and do not count."""
+    live = [record for record in records if record.get("status") != "silenced"]
+    if not live:
         return "idle"
-    latest = records[0]
-    if latest.get("status") == "failed":
+    if live[0].get("status") == "failed":
         return "failing"
-    if latest.get("status") == "pending" and (latest.get("error") or latest.get("attempts")):
+    if any(_waits_for_a_retry(record) for record in live):
         return "retrying"
     return "ok"
+
+
+def _waits_for_a_retry(record: dict[str, Any]) -> bool:
+    status = record.get("status")
+    return status == "retrying" or (status in ("queued", "sending")
+                                    and bool(record.get("attempts")))
 
 
 def group_sources(kinds: dict[str, str], health: dict[str, dict[str, Any]],

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import asyncio
 from dataclasses import dataclass, field
-from datetime import timedelta
+from datetime import datetime, timedelta
 from typing import Any
 
 from alerts.watch import Watcher, flatline_notice, rule_filters, spike_notices
@@ -74,12 +74,18 @@ class FakeEs:
                                  "previous": buckets(self.previous)}}
 
 
-def setup(rule: Rule, es: FakeEs) -> tuple[Harness, Watcher]:
+def setup(rule: Rule, es: FakeEs, stored: dict[str, datetime] | None = None
+          ) -> tuple[Harness, Watcher]:
     rules = AlertRulesFile(channels=[{"name": "log", "type": "file"}],
                            rules=[rule])
     h = Harness(rules, {"log": ScriptedSender()})
+
+    async def silences() -> dict[str, datetime]:
+        return dict(stored or {})
+
     watcher = Watcher(es, "cgt-articles", rules.rules, h.queue,  # type: ignore[arg-type]
-                      h.senders, h.reporter, lambda c: None, h.clock)  # type: ignore[arg-type]
+                      h.senders, h.reporter, lambda c: None, h.clock,  # type: ignore[arg-type]
+                      silences=silences)
     return h, watcher
 
 
@@ -109,3 +115,24 @@ def test_spike_notice_per_group_and_window() -> None:
     assert h.ops[0].kind == "rule_spike" and h.ops[0].details["group"] == "Guangdong"
     aggs = es.requests[0]["aggs"]
     assert aggs["current"]["aggs"]["by"]["terms"]["field"] == "regions"
+
+
+def test_a_silenced_rule_records_its_notice_and_sends_nothing() -> None:
+    es = FakeEs(count_value=0)
+    h, watcher = setup(flat_rule(min_items=2), es, {"flat": T0 + timedelta(hours=2)})
+    assert asyncio.run(watcher.tick()) == 1
+    asyncio.run(h.drain())
+    assert h.senders["log"].sent == []
+    [record] = h.queue.records.values()
+    assert record["status"] == "silenced" and record["reason"].startswith("flatline; silenced")
+    assert [e.kind for e in h.ops] == ["rule_flatline"]  # operators still hear of it
+
+
+def test_a_notice_from_a_rule_silenced_in_the_file_is_not_sent() -> None:
+    es = FakeEs(current={"Guangdong": 12}, previous={"Guangdong": 2})
+    h, watcher = setup(spike_rule().model_copy(update={"silence_until": T0 + timedelta(days=1)}),
+                       es)
+    assert asyncio.run(watcher.tick()) == 1
+    asyncio.run(h.drain())
+    assert h.senders["log"].sent == []
+    assert [r["status"] for r in h.queue.records.values()] == ["silenced"]
