@@ -39,7 +39,7 @@ from config.contracts.ops import dead_letter_for
 from config.contracts.wire import decode, utcnow
 from config.rules import AlertRulesFile, Rule
 from config.translate import Translator
-from streams.topics import DEFAULT_RETRY, Retry
+from streams.topics import DEFAULT_RETRY, Retry, until_done
 
 T = TypeVar("T")
 Clock = Callable[[], datetime]
@@ -49,16 +49,12 @@ Records = list[dict[str, Any]]
 log = logging.getLogger(__name__)
 
 
-async def until_done(op: Callable[[], Awaitable[T]], what: str) -> T:
-    """Retry an Elasticsearch operation with backoff until it succeeds."""
-    delay = 0.5
-    while True:
-        try:
-            return await op()
-        except (EsConnectionError, TransportError) as exc:
-            log.warning("%s failed (%s); retrying in %.1fs", what, exc, delay)
-            await asyncio.sleep(delay)
-            delay = min(delay * 2, 30.0)
+ES_AWAY = (EsConnectionError, TransportError)  # Elasticsearch unreachable: wait for it
+
+
+async def until_es_answers(op: Callable[[], Awaitable[T]], what: str) -> T:
+    """``op()`` retried with the default backoff while Elasticsearch cannot be reached."""
+    return await until_done(op, what, retry_on=ES_AWAY)
 
 
 def _about(article: ClassifiedArticle) -> dict[str, str]:
@@ -192,7 +188,7 @@ class Alerter:
             return decide(rule, now)
         if (rule.name, channel) not in counts:
             since = now - timedelta(seconds=rule.rate_limit.seconds)
-            counts[(rule.name, channel)] = await until_done(
+            counts[(rule.name, channel)] = await until_es_answers(
                 lambda: self.ledger.count_recent(rule.name, channel, since), "count")
         decision = decide(rule, now, counts[(rule.name, channel)])
         if decision.now:
@@ -253,7 +249,7 @@ class Alerter:
         """One try (waiting while Elasticsearch is away). A whole request refused for a
         reason that may pass (429, a cluster-wide block) counts as each record refused so."""
         try:
-            return await until_done(self._creator(records), "enqueue")
+            return await until_es_answers(self._creator(records), "enqueue")
         except ApiError as exc:
             if not passing(exc.meta.status, exc.message):
                 raise
@@ -286,5 +282,5 @@ class Alerter:
         """Read the stored silences (``cgtwatch rules silence``): at the first batch, then on
         every timer tick."""
         if self.silence_store is not None:
-            self.silences = await until_done(self.silence_store.load, "read silences")
+            self.silences = await until_es_answers(self.silence_store.load, "read silences")
             self._silences_read = True

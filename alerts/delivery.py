@@ -19,6 +19,7 @@ from functools import partial
 from alerts import metrics
 from alerts.channels.base import Delivery
 from alerts.health import ChannelHealth
+from config.backoff import Backoff, backoff_delay
 from config.contracts.ops import DeadLetter, OpsEvent
 from config.sections import AlertSettings
 from streams.topics import Retry, until_done
@@ -31,14 +32,16 @@ LOG_STAGE = "alerter"  # of log lines (the service's name, as the other stages')
 
 
 def backoff(failures: int, settings: AlertSettings, retry_after: float | None = None,
-            rand: Callable[[], float] = random.random) -> float:
+            draw: Callable[[], float] = random.random) -> float:
     """Seconds before the next try after ``failures`` failed tries in a row: the server's
-    ``Retry-After`` if it gave one, else ``backoff_s · 2^(failures-1)`` capped at
-    ``backoff_max_s``, with jitter (between half and all of it)."""
+    ``Retry-After`` if it gave one (at most ``max_age_s``), else ``config.backoff``'s
+    schedule from ``backoff_s``, doubling up to ``backoff_max_s``, with jitter (between half
+    and all of it)."""
     if retry_after is not None and retry_after >= 0:
         return float(min(retry_after, settings.max_age_s))
-    delay = min(settings.backoff_s * 2.0 ** max(failures - 1, 0), settings.backoff_max_s)
-    return float(delay * (0.5 + rand() / 2))
+    policy = Backoff(first_s=settings.backoff_s, factor=2.0, cap_s=settings.backoff_max_s,
+                     jitter=0.5)
+    return backoff_delay(max(failures, 1), draw(), policy)
 
 
 async def _log_only(event: OpsEvent) -> None:

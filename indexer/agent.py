@@ -25,6 +25,7 @@ from elasticsearch import AsyncElasticsearch, TransportError
 from elasticsearch import ConnectionError as EsConnectionError
 from elasticsearch.helpers import async_bulk
 
+from config.backoff import backoff_delay
 from config.contracts.articles import ClassifiedArticle
 from config.contracts.crawl import CrawlStats
 from config.contracts.ops import DeadLetter, dead_letter_for
@@ -39,6 +40,7 @@ from indexer.english import english_fields, with_english
 from streams.app import close_on_stop, raw_topic
 from streams.topics import (
     AGENT_CONCURRENCY,
+    DEFAULT_RETRY,
     Event,
     Stream,
     StreamTopics,
@@ -79,19 +81,21 @@ def decode_batch(events: Sequence[Event]
 
 async def bulk_until_done(es: AsyncElasticsearch, actions: list[dict[str, Any]],
                           attempts: int = 5) -> list[dict[str, Any]]:
-    """Bulk-index; retry transport errors forever (with backoff) and transient items a few
-    times. Returns the per-item errors that remain (stale revisions are not errors)."""
-    delay, pending, tries = 0.5, actions, 0
+    """Bulk-index; retry transport errors forever and transient items a few times, with one
+    backoff (``DEFAULT_RETRY``'s schedule) growing over both. Returns the per-item errors that
+    remain (stale revisions are not errors)."""
+    pending, tries, waits = actions, 0, 0
     permanent: list[dict[str, Any]] = []
     while True:
         try:
             _, errors = await async_bulk(es, pending, raise_on_error=False, max_retries=3,
                                          initial_backoff=1, stats_only=False)
         except (EsConnectionError, TransportError) as exc:
+            waits += 1
+            delay = backoff_delay(waits, 0.0, DEFAULT_RETRY.backoff)
             log.warning("bulk failed (%s); retrying in %.1fs", exc, delay)
             metrics.record_transport_error()
             await asyncio.sleep(delay)
-            delay = min(delay * 2, 30.0)
             continue
         items = [next(iter(e.values())) for e in errors]  # type: ignore[union-attr]
         failed = [i for i in items if not is_stale_revision(i)]
@@ -101,8 +105,8 @@ async def bulk_until_done(es: AsyncElasticsearch, actions: list[dict[str, Any]],
             return permanent + failed
         permanent += [i for i in failed if i.get("_id") not in transient]
         pending = [a for a in pending if a["_id"] in transient]
-        await asyncio.sleep(delay)
-        delay = min(delay * 2, 30.0)
+        waits += 1
+        await asyncio.sleep(backoff_delay(waits, 0.0, DEFAULT_RETRY.backoff))
 
 
 def _report(size: int, undecodable: int, articles: list[ClassifiedArticle],

@@ -28,6 +28,7 @@ from typing import Any, TypeVar
 
 import faust
 
+from config.backoff import Backoff, backoff_delay, delays
 from config.contracts.ops import DeadLetter
 from config.contracts.topics import Topics
 from config.settings import Settings
@@ -103,10 +104,15 @@ class Retry:
     backoff_s: float = 0.5
     backoff_max_s: float = 30.0
 
+    @property
+    def backoff(self) -> Backoff:
+        """The schedule (``config.backoff``): doubling from ``backoff_s``, at most the max,
+        without jitter."""
+        return Backoff(first_s=self.backoff_s, factor=2.0, cap_s=self.backoff_max_s, jitter=0.0)
+
     def delays(self) -> list[float]:
-        """The waits between the attempts: doubling from ``backoff_s``, at most the max."""
-        return [min(self.backoff_s * 2 ** n, self.backoff_max_s)
-                for n in range(self.attempts - 1)]
+        """The waits between the attempts."""
+        return delays(self.backoff, self.attempts - 1)
 
 
 DEFAULT_RETRY = Retry()
@@ -155,13 +161,16 @@ async def until_handled(handle: Callable[[], Awaitable[T]],
 
 
 async def until_done(op: Callable[[], Awaitable[T]], what: str, retry: Retry = DEFAULT_RETRY,
-                     sleep: Sleep = asyncio.sleep) -> T:
-    """``op()`` retried with backoff (up to ``retry.backoff_max_s``) until it succeeds."""
-    delay = retry.backoff_s
+                     sleep: Sleep = asyncio.sleep,
+                     retry_on: tuple[type[Exception], ...] = (Exception,)) -> T:
+    """``op()`` retried with ``retry``'s backoff (up to ``retry.backoff_max_s``) until it
+    succeeds, while it raises one of ``retry_on`` (any other exception is raised)."""
+    failures = 0
     while True:
         try:
             return await op()
-        except Exception as exc:  # e.g. Kafka unreachable: wait and retry
+        except retry_on as exc:  # e.g. Kafka unreachable: wait and retry
+            failures += 1
+            delay = backoff_delay(failures, 0.0, retry.backoff)
             log.warning("%s failed: %r; retrying in %.1fs", what, exc, delay)
             await sleep(delay)
-            delay = min(delay * 2, retry.backoff_max_s)

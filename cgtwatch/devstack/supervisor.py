@@ -22,7 +22,10 @@ from rich import box
 from rich.markup import escape
 from rich.table import Table
 
+from config.backoff import Backoff, backoff_delay
+
 MAX_BACKOFF_S = 30.0
+RESTART_BACKOFF = Backoff(first_s=1.0, factor=2.0, cap_s=MAX_BACKOFF_S, jitter=0.0)
 LAUNCHER = "cgtwatch.devstack.launch"  # ``cgtwatch NAME``, plus what the embedded broker needs
 
 
@@ -96,8 +99,8 @@ class Supervisor:
             if child.next_start == 0.0:
                 child.last_exit = child.process.returncode
                 uptime = now - child.started_at
-                backoff = 0.5 if uptime > MAX_BACKOFF_S else min(2.0 ** child.restarts,
-                                                                 MAX_BACKOFF_S)
+                backoff = 0.5 if uptime > MAX_BACKOFF_S else backoff_delay(
+                    child.restarts + 1, 0.0, RESTART_BACKOFF)
                 child.next_start = now + backoff
             elif now >= child.next_start:
                 child.restarts += 1

@@ -9,9 +9,9 @@ error and what to check. While waiting it logs one line per failed attempt, e.g.
 ``waiting for Kafka at kafka:9092 (attempt 3, next try in 4.0 s): Connection refused``, and
 passes what it waits for to ``on_wait`` (the readiness endpoint shows it).
 
-``backoff_delay`` is a pure function. ``stop_on_signals`` turns SIGTERM/SIGINT into
-``Stopped`` for the length of a wait, so a container stopped while waiting exits at once,
-even in the middle of a probe or a sleep.
+The delays come from ``config.backoff`` (the project's one schedule). ``stop_on_signals``
+turns SIGTERM/SIGINT into ``Stopped`` for the length of a wait, so a container stopped while
+waiting exits at once, even in the middle of a probe or a sleep.
 """
 
 from __future__ import annotations
@@ -27,32 +27,11 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 from types import FrameType
 
+from config.backoff import DEFAULT_BACKOFF, Backoff, backoff_delay
+
 log = logging.getLogger(__name__)
 PROBE_TIMEOUT_S = 5.0  # one probe never takes longer (nor longer than the time left)
 MIN_PROBE_S = 0.5
-_MAX_EXPONENT = 64  # waiting forever: attempts grow without bound, the delay must not overflow
-
-
-@dataclass(frozen=True)
-class Backoff:
-    """The retry schedule: ``first_s``, multiplied by ``factor`` per attempt, at most ``cap_s``;
-    each delay is shortened by a random part of up to ``jitter`` of itself."""
-
-    first_s: float = 1.0
-    factor: float = 2.0
-    cap_s: float = 30.0
-    jitter: float = 0.2
-
-
-def backoff_delay(attempt: int, draw: float, policy: Backoff = Backoff()) -> float:
-    """Seconds to wait after failed attempt ``attempt`` (1-based), given a random ``draw`` in
-    [0, 1): ``min(cap_s, first_s * factor ** (attempt - 1)) * (1 - jitter * draw)``. The
-    jitter keeps replicas that started together from retrying in step; it only shortens a
-    delay, so the cap holds. Pure."""
-    if attempt < 1:
-        raise ValueError(f"attempts count from 1, got {attempt}")
-    base = min(policy.cap_s, policy.first_s * policy.factor ** min(attempt - 1, _MAX_EXPONENT))
-    return base * (1.0 - policy.jitter * min(max(draw, 0.0), 1.0))
 
 
 class ProbeError(ConnectionError):
@@ -121,7 +100,7 @@ def describe(exc: BaseException) -> str:
 
 
 def wait_for(dependencies: Sequence[Dependency], timeout_s: float, *, clock: Clock = SYSTEM_CLOCK,
-             policy: Backoff = Backoff(), probe_timeout_s: float = PROBE_TIMEOUT_S,
+             policy: Backoff = DEFAULT_BACKOFF, probe_timeout_s: float = PROBE_TIMEOUT_S,
              on_wait: Callable[[str], None] = lambda what: None) -> list[Waited]:
     """Probe each dependency in turn until it answers; one deadline ``timeout_s`` after the
     start covers them all (0 = none). Raises ``DependencyTimeoutError`` when it passes."""

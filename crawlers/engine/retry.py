@@ -3,8 +3,9 @@
 Input: responses with retryable statuses (500, 502, 503, 504, 522, 524, 408, 429) and network
 errors, as Scrapy's ``RetryMiddleware`` decides. Output: the same retry requests, released
 after ``CGTWATCH_RETRY_BACKOFF`` seconds, doubled per try and capped at
-``CGTWATCH_RETRY_BACKOFF_MAX``, so a struggling site gets room to recover. Enabled in place
-of Scrapy's middleware by ``crawlers.engine.config.engine_settings``.
+``CGTWATCH_RETRY_BACKOFF_MAX`` (``config.backoff``'s schedule, without jitter), so a
+struggling site gets room to recover. Enabled in place of Scrapy's middleware by
+``crawlers.engine.config.engine_settings``.
 """
 
 from __future__ import annotations
@@ -18,17 +19,15 @@ from scrapy.downloadermiddlewares.retry import RetryMiddleware
 from scrapy.http import Response
 from scrapy.settings import BaseSettings
 
-
-def backoff_delay(retry_times: int, base_s: float, max_s: float) -> float:
-    """Delay before try number ``retry_times`` + 1 (``retry_times`` >= 1)."""
-    return float(min(max_s, base_s * 2 ** max(retry_times - 1, 0)))
+from config.backoff import Backoff, backoff_delay
 
 
 class BackoffRetryMiddleware(RetryMiddleware):
     def __init__(self, settings: BaseSettings) -> None:
         super().__init__(settings)
-        self.base_s = settings.getfloat("CGTWATCH_RETRY_BACKOFF", 1.0)
-        self.max_s = settings.getfloat("CGTWATCH_RETRY_BACKOFF_MAX", 30.0)
+        self.policy = Backoff(first_s=settings.getfloat("CGTWATCH_RETRY_BACKOFF", 1.0),
+                              cap_s=settings.getfloat("CGTWATCH_RETRY_BACKOFF_MAX", 30.0),
+                              jitter=0.0)
 
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> Self:
@@ -38,8 +37,8 @@ class BackoffRetryMiddleware(RetryMiddleware):
 
     async def _after_backoff(self, result: Any) -> Any:
         if isinstance(result, Request):
-            delay = backoff_delay(int(result.meta.get("retry_times", 1)), self.base_s,
-                                  self.max_s)
+            delay = backoff_delay(max(int(result.meta.get("retry_times", 1)), 1), 0.0,
+                                  self.policy)
             assert self.crawler.stats is not None
             self.crawler.stats.inc_value("cgtwatch/retry_backoff_ms", int(delay * 1000))
             await asyncio.sleep(delay)

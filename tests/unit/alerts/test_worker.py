@@ -188,9 +188,10 @@ def test_a_burst_over_a_paced_channel_is_spilled_into_a_digest(make_article: Mak
 
 def test_backoff_doubles_with_jitter_up_to_the_cap() -> None:
     settings = AlertSettings(backoff_s=2, backoff_max_s=30)
-    assert [backoff(n, settings, rand=lambda: 1.0) for n in (1, 2, 3, 4, 5)] == [
+    assert [backoff(n, settings, draw=lambda: 0.0) for n in (1, 2, 3, 4, 5)] == [
         2, 4, 8, 16, 30]
-    assert backoff(3, settings, rand=lambda: 0.0) == 4
+    assert backoff(3, settings, draw=lambda: 1.0) == 4  # jitter takes up to half off
+    assert 4 < backoff(3, settings) <= 8
     assert backoff(9, settings, retry_after=40) == 40
 
 

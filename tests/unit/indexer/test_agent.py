@@ -8,6 +8,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 import pytest
+from elasticsearch import ConnectionError as EsConnectionError
 
 import indexer.agent
 from config.contracts.articles import ClassifiedArticle
@@ -26,13 +27,15 @@ def events(*values: bytes | None) -> list[FakeEvent]:
 class FakeBulk:
     """Stands in for ``async_bulk``: answers each call with the next list of item errors."""
 
-    answers: list[list[dict[str, Any]]]
+    answers: list[list[dict[str, Any]] | Exception]
     calls: list[list[dict[str, Any]]] = field(default_factory=list)
 
     async def __call__(self, es: Any, actions: list[dict[str, Any]],
                        **kwargs: Any) -> tuple[int, list[dict[str, Any]]]:
         self.calls.append(list(actions))
         errors = self.answers.pop(0) if self.answers else []
+        if isinstance(errors, Exception):
+            raise errors
         return len(actions) - len(errors), errors
 
 
@@ -109,6 +112,22 @@ def test_bulk_until_done_keeps_permanent_failures_across_retries(
     failed = asyncio.run(bulk_until_done(object(), [{"_id": "a"}, {"_id": "b"},  # type: ignore
                                                     {"_id": "c"}]))
     assert [f["_id"] for f in failed] == ["c"]
+
+
+def test_bulk_until_done_waits_by_one_schedule_over_both_kinds_of_retry(
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    """Elasticsearch away twice, then a throttled item: the waits double from 0.5 s."""
+    bulk = FakeBulk([EsConnectionError("refused"), EsConnectionError("refused"),
+                     [item_error("a", 429, "es_rejected_execution_exception")], []])
+    slept: list[float] = []
+
+    async def sleep(seconds: float) -> None:
+        slept.append(seconds)
+
+    monkeypatch.setattr(indexer.agent, "async_bulk", bulk)
+    monkeypatch.setattr(asyncio, "sleep", sleep)
+    assert asyncio.run(bulk_until_done(object(), [{"_id": "a"}])) == []  # type: ignore[arg-type]
+    assert slept == [0.5, 1.0, 2.0] and len(bulk.calls) == 4
 
 
 def test_index_events_dead_letters_bad_and_failed_documents(

@@ -17,7 +17,13 @@ from config.settings import KafkaSettings, Settings
 from indexer.agent import register_indexer
 from streams.agents import register_classifier
 from streams.app import create_app
-from streams.topics import AGENT_CONCURRENCY, Retry, stream_topics, until_handled
+from streams.topics import (
+    AGENT_CONCURRENCY,
+    Retry,
+    stream_topics,
+    until_done,
+    until_handled,
+)
 
 
 class Flaky:
@@ -72,6 +78,25 @@ def test_a_failing_dead_letter_write_is_retried_until_it_succeeds() -> None:
                                   give_up_fails=3)
     assert result is None and len(given_up) == 1
     assert slept == [0.5, 1.0, 2.0]
+
+
+def test_until_done_retries_only_the_failures_it_is_told_to() -> None:
+    slept: list[float] = []
+    calls = [0]
+
+    async def sleep(seconds: float) -> None:
+        slept.append(seconds)
+
+    async def op() -> str:
+        calls[0] += 1
+        if calls[0] <= 3:
+            raise ConnectionError("away")
+        raise ValueError("refused for good")
+
+    with pytest.raises(ValueError, match="for good"):
+        asyncio.run(until_done(op, "op", Retry(backoff_s=1.0, backoff_max_s=3.0), sleep,
+                               retry_on=(ConnectionError,)))
+    assert slept == [1.0, 2.0, 3.0] and calls[0] == 4
 
 
 def test_cancellation_is_not_swallowed() -> None:

@@ -1,4 +1,4 @@
-"""The start-up wait: the backoff schedule, the wait loop on a fake clock, reasons, signals.
+"""The start-up wait: the wait loop on a fake clock, reasons, signals.
 
 Nothing here sleeps: the loop gets a fake clock whose ``sleep`` only moves its time on, and
 probes that fail a given number of times.
@@ -19,17 +19,16 @@ import pytest
 
 from cgtwatch.runtime.waits import (
     MIN_PROBE_S,
-    Backoff,
     Clock,
     Dependency,
     DependencyTimeoutError,
     ProbeError,
     Stopped,
-    backoff_delay,
     describe,
     stop_on_signals,
     wait_for,
 )
+from config.backoff import Backoff
 
 NO_JITTER = Backoff(jitter=0.0)
 
@@ -68,32 +67,6 @@ class Flaky:
 
 def kafka(probe: Callable[[float], None]) -> Dependency:
     return Dependency("Kafka", "kafka:9092", probe, "CGTWATCH_KAFKA__BOOTSTRAP_SERVERS")
-
-
-# ----------------------------------------------------------------------------------------------
-# backoff_delay: a pure function
-# ----------------------------------------------------------------------------------------------
-def test_the_schedule_doubles_from_one_second_up_to_the_cap() -> None:
-    delays = [backoff_delay(n, 0.0) for n in range(1, 9)]
-    assert delays == [1.0, 2.0, 4.0, 8.0, 16.0, 30.0, 30.0, 30.0]
-
-
-def test_jitter_only_shortens_a_delay_by_up_to_its_fraction() -> None:
-    for attempt in range(1, 12):
-        base = backoff_delay(attempt, 0.0)
-        for draw in (0.0, 0.25, 0.5, 0.999, 1.0):
-            delay = backoff_delay(attempt, draw)
-            assert 0.8 * base <= delay <= base <= 30.0
-    assert backoff_delay(3, 0.5) == pytest.approx(4.0 * 0.9)
-    assert backoff_delay(3, 0.5, NO_JITTER) == 4.0
-
-
-def test_a_policy_of_its_own_and_no_overflow_when_waiting_forever() -> None:
-    policy = Backoff(first_s=0.5, factor=3.0, cap_s=10.0, jitter=0.0)
-    assert [backoff_delay(n, 0.7, policy) for n in (1, 2, 3, 4)] == [0.5, 1.5, 4.5, 10.0]
-    assert backoff_delay(10**6, 0.0) == 30.0
-    with pytest.raises(ValueError, match="from 1"):
-        backoff_delay(0, 0.0)
 
 
 # ----------------------------------------------------------------------------------------------

@@ -5,12 +5,14 @@ from __future__ import annotations
 from datetime import UTC, datetime
 
 from scrapy.http import Request, Response
+from scrapy.settings import Settings
 
+from config.backoff import delays
 from config.contracts.articles import RawArticle
 from config.contracts.ids import content_hash
 from crawlers.engine.articles import readable_attachment, with_text
 from crawlers.engine.conditional import conditional_headers, validators
-from crawlers.engine.retry import backoff_delay
+from crawlers.engine.retry import BackoffRetryMiddleware
 from crawlers.state.seen import SeenRecord, page_key
 
 NOW = datetime(2026, 11, 18, 12, 0, tzinfo=UTC)
@@ -33,8 +35,10 @@ def test_validators_of_a_response() -> None:
     assert validators(response) == ('"e"', None)
 
 
-def test_backoff_doubles_up_to_the_cap() -> None:
-    assert [backoff_delay(n, 0.5, 3.0) for n in (1, 2, 3, 4, 5)] == [0.5, 1.0, 2.0, 3.0, 3.0]
+def test_retry_backoff_doubles_up_to_the_cap_without_jitter() -> None:
+    middleware = BackoffRetryMiddleware(Settings({"CGTWATCH_RETRY_BACKOFF": 0.5,
+                                                  "CGTWATCH_RETRY_BACKOFF_MAX": 3.0}))
+    assert delays(middleware.policy, 5, draw=0.9) == [0.5, 1.0, 2.0, 3.0, 3.0]
 
 
 def test_list_pages_have_their_own_keys() -> None:
