@@ -7,8 +7,7 @@ would be sent (immediately or queued, rendered for Slack and email).
 
 from __future__ import annotations
 
-import re
-from datetime import datetime, timedelta
+from datetime import datetime
 from typing import Any
 
 from alerts.rules import rule_matches
@@ -20,17 +19,6 @@ from config.contracts.articles import (
     LabelResult,
 )
 from config.rules import Rule
-
-_DURATION = re.compile(r"^\s*(\d+)\s*([mhdw])\s*$")
-_UNITS = {"m": "minutes", "h": "hours", "d": "days", "w": "weeks"}
-
-
-def parse_duration(text: str) -> timedelta:
-    """``30m``, ``12h``, ``7d``, ``2w`` as a ``timedelta``."""
-    match = _DURATION.match(text)
-    if not match:
-        raise ValueError(f"{text!r} is not a duration such as 30m, 12h, 7d or 2w")
-    return timedelta(**{_UNITS[match.group(2)]: int(match.group(1))})
 
 
 def range_query(since: datetime) -> dict[str, Any]:

@@ -2,15 +2,15 @@
 
 Input: the values of one rule in ``alert_rules.yaml`` (validated by ``config.rules.Rule``).
 Output: the models ``Flatline`` and ``Spike`` (evaluated periodically by ``alerts.watch``),
-``Duration`` ("90s", "30m", "2h", "1d"), ``AwareTime`` (a timestamp with its zone, for
-``silence_until``) and ``MessageTemplate``: a Jinja2 template compiled in a sandbox at load
-time and tried once on a sample alert, so a syntax error or an unknown name is a load error
-naming file, line and field. The names a template may use are ``TEMPLATE_NAMES``.
+``Duration`` ("90s", "30m", "2h", "1d", read by ``config.durations``), ``AwareTime`` (a
+timestamp with its zone, for ``silence_until``) and ``MessageTemplate``: a Jinja2 template
+compiled in a sandbox at load time and tried once on a sample alert, so a syntax error or an
+unknown name is a load error naming file, line and field. The names a template may use are
+``TEMPLATE_NAMES``.
 """
 
 from __future__ import annotations
 
-import re
 from datetime import datetime
 from typing import Annotated, Any, Literal
 
@@ -18,8 +18,7 @@ from jinja2 import StrictUndefined
 from jinja2.sandbox import SandboxedEnvironment
 from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, Field
 
-_DURATION = re.compile(r"^\s*(\d+(?:\.\d+)?)\s*(s|m|h|d)\s*$")
-_UNIT = {"s": 1, "m": 60, "h": 3600, "d": 86400}
+from config.durations import parse_seconds
 
 #: what a message template can use; every value is escaped for the channel beforehand
 TEMPLATE_NAMES = {
@@ -34,16 +33,8 @@ TEMPLATE_NAMES = {
 SAMPLE = {name: name for name in TEMPLATE_NAMES}
 
 
-def seconds(value: str) -> float:
-    """Seconds of a duration such as ``90s``, ``30m``, ``2h`` or ``1d``."""
-    match = _DURATION.match(value)
-    if not match:
-        raise ValueError(f"{value!r} is not a duration such as 30m, 2h or 1d")
-    return float(match.group(1)) * _UNIT[match.group(2)]
-
-
 def _duration(value: Any) -> Any:
-    if isinstance(value, str) and seconds(value) <= 0:
+    if isinstance(value, str) and parse_seconds(value) <= 0:
         raise ValueError("a duration must be longer than zero")
     return value
 
@@ -91,7 +82,7 @@ class Flatline(_Strict):
 
     @property
     def window_s(self) -> float:
-        return seconds(self.window)
+        return parse_seconds(self.window)
 
 
 class Spike(_Strict):
@@ -105,4 +96,4 @@ class Spike(_Strict):
 
     @property
     def window_s(self) -> float:
-        return seconds(self.window)
+        return parse_seconds(self.window)

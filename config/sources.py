@@ -13,10 +13,10 @@ from typing import ClassVar, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, HttpUrl, field_validator, model_validator
 
+from config.durations import whole_seconds
 from config.timezones import default_source_zone, zone
 from config.yamlfile import load_yaml_model
 
-_EVERY = re.compile(r"^(\d+)\s*(s|m|h|d)$")
 _LABEL = r"[a-z0-9](?:[a-z0-9-]*[a-z0-9])?"
 _HOST_PATTERN = re.compile(rf"^(?:\*\.|\.)?{_LABEL}(?:\.{_LABEL})+$")
 
@@ -28,7 +28,6 @@ def _clean_hosts(value: tuple[str, ...]) -> tuple[str, ...]:
             raise ValueError(f"{host!r} is not a host name; write e.g. 'mp.weixin.qq.com' "
                              "or '*.example.edu.cn' (no scheme, no path)")
     return cleaned
-_UNIT_S = {"s": 1, "m": 60, "h": 3600, "d": 86400}
 
 
 class Selectors(BaseModel):
@@ -63,16 +62,6 @@ class LinkHosts(BaseModel):
         return _clean_hosts(value)
 
 
-def every_seconds(value: str) -> int:
-    """Seconds of a duration written as a number and a unit (``90s``, ``30m``, ``2h``, ``1d``)."""
-    match = _EVERY.match(value.strip())
-    if not match:
-        raise ValueError("use a number and a unit, e.g. '30m', '2h', '1d'")
-    if int(match.group(1)) <= 0:
-        raise ValueError("must be more than zero, e.g. '30m'")
-    return int(match.group(1)) * _UNIT_S[match.group(2)]
-
-
 class Schedule(BaseModel):
     """When to poll a source: ``every`` at first; with ``fastest``/``slowest`` the interval
     adapts to the source's publication rate within those bounds (without them it stays at
@@ -89,7 +78,7 @@ class Schedule(BaseModel):
     def _check_every(cls, value: str | None) -> str | None:
         if value is None:
             return None
-        every_seconds(value)
+        whole_seconds(value)
         return value.strip()
 
     @model_validator(mode="after")
@@ -100,15 +89,15 @@ class Schedule(BaseModel):
 
     @property
     def seconds(self) -> int:
-        return every_seconds(self.every)
+        return whole_seconds(self.every)
 
     @property
     def min_seconds(self) -> int:
-        return every_seconds(self.fastest) if self.fastest else self.seconds
+        return whole_seconds(self.fastest) if self.fastest else self.seconds
 
     @property
     def max_seconds(self) -> int:
-        return every_seconds(self.slowest) if self.slowest else self.seconds
+        return whole_seconds(self.slowest) if self.slowest else self.seconds
 
 
 class Source(BaseModel):

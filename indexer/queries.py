@@ -13,6 +13,7 @@ import re
 from dataclasses import dataclass
 from typing import Any
 
+from config.durations import UNITS
 from config.timezones import DEFAULT_DISPLAY_ZONE, day_start
 
 SEARCH_FIELDS = ["title^3", "text"]
@@ -20,9 +21,8 @@ SUMMARY_FIELDS = ["article_id", "url", "title", "published", "fetched_at", "labe
                   "salience", "scores", "source_id", "source_name", "source_kind", "regions",
                   "regions_en", "institutions", "tags", "language", "story_id", "revision"]
 SNIPPET_CHARS = 160
-_SINCE = re.compile(r"^(\d+)\s*([mhdwMy])$")
+_SINCE = re.compile(rf"^(\d+)\s*([{''.join(UNITS)}My])$")  # our units, months, years
 _DATE = re.compile(r"^\d{4}-\d{2}-\d{2}([T ]\d{2}:\d{2}(:\d{2})?)?$")
-_UNITS = {"m": "m", "h": "h", "d": "d", "w": "w", "M": "M", "y": "y"}
 
 
 def parse_since(value: str, zone: str = DEFAULT_DISPLAY_ZONE) -> str:
@@ -31,7 +31,7 @@ def parse_since(value: str, zone: str = DEFAULT_DISPLAY_ZONE) -> str:
     text = value.strip()
     match = _SINCE.match(text)
     if match:
-        return f"now-{int(match.group(1))}{_UNITS[match.group(2)]}"
+        return f"now-{int(match.group(1))}{match.group(2)}"
     if _DATE.match(text):
         return day_start(text, zone)
     raise ValueError(f"--since {value!r}: give an age like 7d, 12h, 30m, 2w, 3M or a date "

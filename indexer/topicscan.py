@@ -9,31 +9,29 @@ no ``group_id``: nothing is committed, no group is joined, running workers are u
 from __future__ import annotations
 
 import logging
-import re
 import time
 from collections.abc import Iterator
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime
 from typing import Any
 from zoneinfo import ZoneInfo
 
 from kafka import KafkaConsumer, TopicPartition
 
 from config.clients import kafka_common
+from config.durations import parse_duration
 from config.settings import Settings
 
 log = logging.getLogger(__name__)
-_AGE = re.compile(r"^(\d+)\s*([mhdw])$")
-_AGE_UNIT = {"m": "minutes", "h": "hours", "d": "days", "w": "weeks"}
 
 
 def since_datetime(value: str, now: datetime | None = None, zone: str = "UTC") -> datetime:
     """``7d``/``12h``/``30m``/``2w`` before ``now``, or an ISO date/time (read in ``zone``,
     the display zone, when it has no offset)."""
     text = value.strip()
-    match = _AGE.match(text)
-    if match:
-        delta = timedelta(**{_AGE_UNIT[match.group(2)]: int(match.group(1))})
-        return (now or datetime.now(UTC)) - delta
+    try:
+        return (now or datetime.now(UTC)) - parse_duration(text)
+    except ValueError:
+        pass
     try:
         parsed = datetime.fromisoformat(text)
     except ValueError:

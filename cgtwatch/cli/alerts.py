@@ -42,8 +42,8 @@ def _rules(settings: Settings) -> AlertRulesFile:
 
 
 def _since(text: str) -> datetime:
-    from alerts.dryrun import parse_duration
     from config.contracts.wire import utcnow
+    from config.durations import parse_duration
 
     try:
         return utcnow() - parse_duration(text)

@@ -10,7 +10,6 @@ alert-history index does not exist yet, 69 when Elasticsearch does not answer.
 
 from __future__ import annotations
 
-from datetime import timedelta
 from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
@@ -69,13 +68,13 @@ def rules_silence(
     alerts.flush_interval_s."""
     from alerts.silence import set_silence
     from config.contracts.wire import utcnow
-    from config.rule_types import seconds
+    from config.durations import parse_duration
     from config.settings import Settings
 
     settings = Settings()
     _known(settings, rule)
     try:
-        until = utcnow() + timedelta(seconds=seconds(for_))
+        until = utcnow() + parse_duration(for_)
     except ValueError as exc:
         fail(f"--for: {exc}")
     _store(settings, lambda es, index: set_silence(es, index, rule, until))

@@ -4,12 +4,11 @@ from __future__ import annotations
 
 import json
 from collections.abc import Callable
-from datetime import timedelta
 
 import pytest
 
 from alerts.channels.slack import from_status
-from alerts.dryrun import article_from_doc, matches, parse_duration
+from alerts.dryrun import article_from_doc, matches
 from alerts.render import render_slack, safe_url, slack_link
 from alerts.render_digest import MAX_BLOCKS, render_email_digest, render_slack_digest
 from config.contracts.articles import ClassifiedArticle
@@ -79,13 +78,6 @@ def test_other_sources_of_the_story_are_shown(make_article: Make) -> None:
 def test_which_slack_answers_are_retried(status: int, ok: bool, retryable: bool) -> None:
     outcome = from_status(status, {"Retry-After": "3"})
     assert (outcome.ok, outcome.retryable) == (ok, retryable)
-
-
-def test_durations() -> None:
-    assert parse_duration("7d") == timedelta(days=7)
-    assert parse_duration("30m") == timedelta(minutes=30)
-    with pytest.raises(ValueError, match="not a duration"):
-        parse_duration("7 days")
 
 
 def test_indexed_documents_become_articles_again() -> None:

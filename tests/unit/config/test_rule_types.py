@@ -8,7 +8,6 @@ from pathlib import Path
 
 import pytest
 
-from config.rule_types import seconds
 from config.rules import load_alert_rules
 from config.yamlfile import OperatorFileError
 
@@ -43,13 +42,6 @@ def test_the_new_rule_parts_load(tmp_path: Path) -> None:
     assert rule.flatline is not None and rule.flatline.window_s == 86400
     assert rule.spike is not None and (rule.spike.by, rule.spike.factor) == ("region", 4.0)
     assert rule.template is not None and "{{ link }}" in rule.template
-
-
-def test_durations() -> None:
-    assert [seconds(v) for v in ("90s", "30m", "2h", "1d", "1.5h")] == [90, 1800, 7200,
-                                                                        86400, 5400]
-    with pytest.raises(ValueError, match="not a duration"):
-        seconds("2 hours")
 
 
 def test_a_silence_without_zone_names_line_and_field(tmp_path: Path) -> None:

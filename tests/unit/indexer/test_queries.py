@@ -20,7 +20,7 @@ from indexer.queries import (
 
 @pytest.mark.parametrize(("given", "expected"), [
     ("7d", "now-7d"), ("12h", "now-12h"), ("30m", "now-30m"), ("2w", "now-2w"),
-    ("3M", "now-3M"), ("2026-11-01", "2026-11-01T00:00:00+08:00"),
+    ("3M", "now-3M"), ("90s", "now-90s"), ("2026-11-01", "2026-11-01T00:00:00+08:00"),
     ("2026-11-01T08:30", "2026-11-01T08:30:00+08:00")])
 def test_parse_since(given: str, expected: str) -> None:
     assert parse_since(given) == expected
