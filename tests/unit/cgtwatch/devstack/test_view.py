@@ -67,7 +67,8 @@ def test_channel_state_from_the_latest_delivery() -> None:
     assert channel_state([{"status": "failed", "error": "HTTP 500"}]) == "failing"
     assert channel_state([{"status": "retrying", "attempts": 2, "error": "429"}]) == "retrying"
     assert channel_state([{"status": "queued", "attempts": 1, "error": "refused"}]) == "retrying"
-    assert channel_state([{"status": "queued"}, {"status": "retrying", "attempts": 3}]) == "retrying"
+    assert channel_state([{"status": "queued"},
+                          {"status": "retrying", "attempts": 3}]) == "retrying"
     assert channel_state([{"status": "queued"}, {"status": "sent", "attempts": 1}]) == "ok"
     assert channel_state([{"status": "silenced"}]) == "idle"
 
