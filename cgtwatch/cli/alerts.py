@@ -17,7 +17,15 @@ from typing import TYPE_CHECKING, Annotated, Any
 import typer
 from rich.table import Table
 
-from cgtwatch.cli.util import EXIT_NO_DATA, EXIT_UNAVAILABLE, console, fail, when, zone_note
+from cgtwatch.cli.util import (
+    EXIT_NO_DATA,
+    EXIT_UNAVAILABLE,
+    console,
+    fail,
+    server_hint,
+    when,
+    zone_note,
+)
 
 if TYPE_CHECKING:  # imported where used: `cgtwatch --help` must not load them
     from config.contracts.articles import ClassifiedArticle
@@ -63,8 +71,7 @@ def _search(settings: Settings, index: str, **query: Any) -> list[dict[str, Any]
         fail(f"no index {index} yet: run `cgtwatch setup` or `cgtwatch up`", EXIT_NO_DATA)
     except (ApiError, TransportError) as exc:
         fail(f"Elasticsearch at {settings.elastic_url} does not answer ({type(exc).__name__}): "
-             "is the stack running (`cgtwatch up`), CGTWATCH_ELASTIC__URL right?",
-             EXIT_UNAVAILABLE)
+             f"{server_hint(settings, 'Elasticsearch')}", EXIT_UNAVAILABLE)
     finally:
         es.close()
 

@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING, Annotated
 
 import typer
 
-from cgtwatch.cli.util import console, fail
+from cgtwatch.cli.util import console, explain, fail
 
 if TYPE_CHECKING:  # imported where used: `cgtwatch --help` must not load them
     from cgtwatch.runtime.reconcile import ReconcileResult
@@ -47,8 +47,10 @@ def reconcile_command(
     except OperatorFileError as exc:
         fail(str(exc))
     except Exception as exc:  # servers down or unreachable: say what to do
-        fail(f"cannot reconcile ({type(exc).__name__}): is the stack running (cgtwatch up), "
-             f"or are CGTWATCH_KAFKA__BOOTSTRAP_SERVERS and CGTWATCH_ELASTIC__URL right?")
+        known = explain(exc)
+        if known is None:
+            raise
+        fail(f"cannot reconcile: {known[0]}", known[1])
     console.print(json.dumps(result.as_dict()) if json_out else summary(result), soft_wrap=True)
 
 

@@ -34,7 +34,9 @@ def one_line_error(output: str) -> str:
 
 @pytest.mark.usefixtures("nothing_running")
 @pytest.mark.parametrize("args", [["search", "x"], ["stories"], ["index", "status"],
-                                  ["rules", "test", "cgt-main"], ["alerts", "history"]])
+                                  ["rules", "test", "cgt-main"], ["alerts", "history"],
+                                  ["rules", "silence", "cgt-main", "--for", "2h"],
+                                  ["reconcile"]])
 def test_elasticsearch_down_is_one_line_and_exit_69(args: list[str]) -> None:
     result = runner.invoke(app, args)
     line = one_line_error(result.output)
