@@ -17,13 +17,14 @@ date among all its sources by confidence (:mod:`crawlers.extract.published`, and
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 from lxml import etree
 
 from crawlers.extract.body import content_nodes, prune, render_lines
 from crawlers.extract.clean import clean_english, clean_lines
-from crawlers.extract.combine import pick_body, trafilatura_text
+from crawlers.extract.combine import pick_body, restore_headings, trafilatura_text
 from crawlers.extract.dates import written_date
 from crawlers.extract.encoding import decode_html
 from crawlers.extract.ensemble import AGREE, choose_body, coverage, doubtful, thread_extra
@@ -54,6 +55,7 @@ from crawlers.extract.titles import (
 from crawlers.extract.yearless import month_day_date
 
 POINTER_MAX_CHARS = 200
+_SQUASH = re.compile(r"[\W_]+")
 
 
 def _strip_title(lines: list[str], title: str | None) -> list[str]:
@@ -106,25 +108,33 @@ def _fields(root: etree._Element, meta: dict[str, str], page_lines: list[str],
     return fields
 
 
-def _title_and_body(root: etree._Element, meta: dict[str, str],
-                    page_lines: list[str]) -> tuple[str | None, list[str], int]:
-    """Headline, body lines (headline removed) and the page line where the body starts."""
+def _link_keys(nodes: list[etree._Element]) -> frozenset[str]:
+    """Squashed texts of the links inside the chosen content containers."""
+    return frozenset(k for node in nodes for a in node.iter("a")
+                     if (k := _SQUASH.sub("", "".join(a.itertext()).lower())))
+
+
+def _title_and_body(root: etree._Element, meta: dict[str, str], page_lines: list[str]
+                    ) -> tuple[str | None, list[str], int, frozenset[str]]:
+    """Headline, body lines (headline removed), the page line where the body starts and
+    the texts of the links in the body."""
     crumbs = breadcrumb(page_lines)
     candidates = title_candidates(root, meta, crumbs)
     names = ({squash(c) for c in crumbs[:-1]}, {squash(n) for n in site_names(meta)})
     prune(root)
-    body = clean_lines(render_lines(content_nodes(root)))
+    nodes = content_nodes(root)
+    body = clean_lines(render_lines(nodes))
     start = _body_start(page_lines, body)
     title = meta.get("articletitle") if len(squash(meta.get("articletitle", ""))) >= 4 else None
     title = title or choose_title(candidates, page_lines,
                                   _line_positions(page_lines, start), start, names,
                                   crumbs[-1] if crumbs else "")
     title = strip_labels(title) if title else title
-    return title, _strip_title(body, title), start
+    return title, _strip_title(body, title), start, _link_keys(nodes)
 
 
 def _body(text: str, root: etree._Element, url: str, title: str | None,
-          page_lines: list[str], cjk: bool) -> tuple[str, str]:
+          page_lines: list[str], cjk: bool, links: frozenset[str]) -> tuple[str, str]:
     """Block body checked against trafilatura (always for non-CJK pages, when doubtful for
     Chinese ones); trafilatura reuses (and alters) the pruned tree."""
     headline = headline_index(page_lines, title)
@@ -140,6 +150,8 @@ def _body(text: str, root: etree._Element, url: str, title: str | None,
     source = "blocks" if picked is text else "trafilatura"
     if picked is text and coverage(text, other) < AGREE:
         picked, source = choose_body(text, other, page_lines, headline)
+    elif picked is other:
+        picked = restore_headings(text, other, links)
     return "\n".join(clean_english(picked.split("\n"))), source
 
 
@@ -159,11 +171,11 @@ def extract_article(html: str | bytes, url: str) -> dict[str, Any]:
     result.update(_fields(root, meta, page_lines, url))
     written = written_date(page_lines[:300])
     dates = structured_dates(root, meta, is_cjk_text("\n".join(page_lines[:200])))
-    title, body, start = _title_and_body(root, meta, page_lines)
+    title, body, start, links = _title_and_body(root, meta, page_lines)
     text = "\n".join(body)
     cjk = is_cjk_text(text or "\n".join(page_lines[:200]))
     language = detect_language(root, text or "\n".join(page_lines))
-    text, body_source = _body(text, root, url, title, page_lines, cjk)
+    text, body_source = _body(text, root, url, title, page_lines, cjk, links)
     findings = dates + text_dates(page_lines, title, url, start, written, cjk)
     findings += month_day_date(page_lines, headline_index(page_lines, title), findings, url)
     found = choose(findings)

@@ -2,7 +2,7 @@
 
 Input: body text lines (from the chosen content container).  Output: the same lines without
 leading byline/date/source header lines, pager and comment widgets, and without a trailing
-"related articles" section.
+"related articles" section; on English pages also without image captions and credits.
 """
 
 from __future__ import annotations
@@ -31,6 +31,15 @@ _EN_SECTION = re.compile(
     r"related (articles|stories|posts|coverage|content)|more stories|read next|recommended "
     r"for you|most popular|trending now)\W*$", re.I)
 _LIST_ITEM = re.compile(r"^[-•·*]\s")
+_CREDIT = re.compile(
+    r"\((?:[^()]{0,60}\b)?(?i:photo|image|picture|credit|illustration)s?\b[^()]{0,80}\)$|"
+    r"\b(?:Photo|Image|Picture|Credit)s?(?: credit)?\s*(?:by|:)\s*[^.:]{2,60}$|"
+    r"(?:Getty Images|Shutterstock|iStock|,\s*(?:AP|AFP|Reuters)|\bvia (?:AP|AFP|Reuters))\)?$|"
+    r"^[A-Z][\w .’'-]{1,40}(?:/[A-Z][\w .’&'-]{1,40})+$")
+_WIDGET_EN = re.compile(
+    r"^(?:caption|close|advertisement|image \d+ of \d+|continue reading(?: below)?|"
+    r"story continues below|back to gallery|like this|like loading|toggle caption|"
+    r"hide caption|enlarge this image)\W*$", re.I)
 
 
 def _is_promo(line: str) -> bool:
@@ -39,9 +48,16 @@ def _is_promo(line: str) -> bool:
     return len(line) < limit and bool(_EN_PROMO.search(line))
 
 
+def is_caption(line: str) -> bool:
+    """An image caption or credit ("… (AP Photo/…)", "Photo: …, AP", "Name/Agency"), or a
+    gallery or advertisement label ("Caption", "Image 2 of 5", "Continue Reading Below")."""
+    return len(line) < 400 and bool(_CREDIT.search(line) or _WIDGET_EN.match(line))
+
+
 def clean_english(lines: list[str]) -> list[str]:
     """Drop "Related:/Read more:" pointers (and the link list after them), newsletter and
-    social-media prompts, and a trailing "You may also like" section."""
+    social-media prompts, image captions and credits, gallery labels, and a trailing
+    "You may also like" section."""
     total = sum(len(line) for line in lines)
     kept: list[str] = []
     done = 0
@@ -53,7 +69,7 @@ def clean_english(lines: list[str]) -> list[str]:
         if len(line) < 200 and _EN_POINTER.match(line):
             after_pointer = True
             continue
-        if (after_pointer and _LIST_ITEM.match(line)) or _is_promo(line):
+        if (after_pointer and _LIST_ITEM.match(line)) or _is_promo(line) or is_caption(line):
             continue
         after_pointer = False
         kept.append(line)
