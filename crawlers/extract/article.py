@@ -24,7 +24,7 @@ from lxml import etree
 
 from crawlers.extract.body import content_nodes, prune, render_lines
 from crawlers.extract.clean import clean_english, clean_lines
-from crawlers.extract.combine import pick_body, restore_headings, trafilatura_text
+from crawlers.extract.combine import pick_body, restore_lines, trafilatura_text
 from crawlers.extract.dates import written_date
 from crawlers.extract.encoding import decode_html
 from crawlers.extract.ensemble import AGREE, choose_body, coverage, doubtful, thread_extra
@@ -108,16 +108,20 @@ def _fields(root: etree._Element, meta: dict[str, str], page_lines: list[str],
     return fields
 
 
-def _link_keys(nodes: list[etree._Element]) -> frozenset[str]:
-    """Squashed texts of the links inside the chosen content containers."""
-    return frozenset(k for node in nodes for a in node.iter("a")
-                     if (k := _SQUASH.sub("", "".join(a.itertext()).lower())))
+def _inner_keys(nodes: list[etree._Element], tag: str) -> frozenset[str]:
+    """Squashed text lines of the ``tag`` elements inside the chosen content containers
+    (links: their whole text; quotes: each line)."""
+    if tag == "a":
+        texts = ("".join(a.itertext()) for node in nodes for a in node.iter("a"))
+    else:
+        texts = (x for node in nodes for q in node.iter(tag) for x in block_lines(q))
+    return frozenset(k for text in texts if (k := _SQUASH.sub("", text.lower())))
 
 
 def _title_and_body(root: etree._Element, meta: dict[str, str], page_lines: list[str]
-                    ) -> tuple[str | None, list[str], int, frozenset[str]]:
+                    ) -> tuple[str | None, list[str], int, tuple[frozenset[str], ...]]:
     """Headline, body lines (headline removed), the page line where the body starts and
-    the texts of the links in the body."""
+    the texts of the links and quotes in the body."""
     crumbs = breadcrumb(page_lines)
     candidates = title_candidates(root, meta, crumbs)
     names = ({squash(c) for c in crumbs[:-1]}, {squash(n) for n in site_names(meta)})
@@ -130,11 +134,13 @@ def _title_and_body(root: etree._Element, meta: dict[str, str], page_lines: list
                                   _line_positions(page_lines, start), start, names,
                                   crumbs[-1] if crumbs else "")
     title = strip_labels(title) if title else title
-    return title, _strip_title(body, title), start, _link_keys(nodes)
+    inner = (_inner_keys(nodes, "a"), _inner_keys(nodes, "blockquote"))
+    return title, _strip_title(body, title), start, inner
 
 
 def _body(text: str, root: etree._Element, url: str, title: str | None,
-          page_lines: list[str], cjk: bool, links: frozenset[str]) -> tuple[str, str]:
+          page_lines: list[str], cjk: bool, inner: tuple[frozenset[str], ...]
+          ) -> tuple[str, str]:
     """Block body checked against trafilatura (always for non-CJK pages, when doubtful for
     Chinese ones); trafilatura reuses (and alters) the pruned tree."""
     headline = headline_index(page_lines, title)
@@ -151,7 +157,7 @@ def _body(text: str, root: etree._Element, url: str, title: str | None,
     if picked is text and coverage(text, other) < AGREE:
         picked, source = choose_body(text, other, page_lines, headline)
     elif picked is other:
-        picked = restore_headings(text, other, links)
+        picked = restore_lines(text, other, *inner)
     return "\n".join(clean_english(picked.split("\n"))), source
 
 
@@ -171,11 +177,11 @@ def extract_article(html: str | bytes, url: str) -> dict[str, Any]:
     result.update(_fields(root, meta, page_lines, url))
     written = written_date(page_lines[:300])
     dates = structured_dates(root, meta, is_cjk_text("\n".join(page_lines[:200])))
-    title, body, start, links = _title_and_body(root, meta, page_lines)
+    title, body, start, inner = _title_and_body(root, meta, page_lines)
     text = "\n".join(body)
     cjk = is_cjk_text(text or "\n".join(page_lines[:200]))
     language = detect_language(root, text or "\n".join(page_lines))
-    text, body_source = _body(text, root, url, title, page_lines, cjk, links)
+    text, body_source = _body(text, root, url, title, page_lines, cjk, inner)
     findings = dates + text_dates(page_lines, title, url, start, written, cjk)
     findings += month_day_date(page_lines, headline_index(page_lines, title), findings, url)
     found = choose(findings)

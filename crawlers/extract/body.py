@@ -153,9 +153,15 @@ def _thread_factor(node: etree._Element, text: str | None = None) -> float:
     return 1.0 if stamps <= THREAD_STAMPS else THREAD_STAMPS / stamps
 
 
+def _embeds_post(node: etree._Element) -> bool:
+    """True for a wrapper of an embedded post or quote (a tweet in a "social-embed" box):
+    its text is part of the article, whatever the wrapper's class name says."""
+    return tag_of(node) == "blockquote" or next(node.iter("blockquote"), None) is not None
+
+
 def _noise_node(node: etree._Element) -> bool:
     label = f"{node.get('class') or ''} {node.get('id') or ''}"
-    if label.strip() and _NOISE.search(label):
+    if label.strip() and _NOISE.search(label) and not _embeds_post(node):
         return True
     tag = tag_of(node)
     if tag in ("ul", "ol", "div", "table", "dl") and len(node):

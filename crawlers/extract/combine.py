@@ -3,10 +3,11 @@
 Input: the body found by block scoring and the page HTML text.  Output: the body to keep.
 When one extractor's text is (almost) wholly contained in the other's, the tighter of the
 two is kept (the extra text of the wider one is usually boilerplate), except for the
-subheadings the block body has between shared lines (styled ``<div>`` subheadings that
-trafilatura drops), which are put back.  When the block scorer found only a small part of
-what trafilatura found, trafilatura's text wins (a split article), but only if what it adds
-is prose, not a list of links, dates and tags beside the article.
+subheadings and embedded posts the block body has between shared lines (styled ``<div>``
+subheadings and tweets in ``<blockquote>`` that trafilatura drops), which are put back.
+When the block scorer found only a small part of what trafilatura found, trafilatura's text
+wins (a split article), but only if what it adds is prose, not a list of links, dates and
+tags beside the article.
 """
 
 from __future__ import annotations
@@ -76,26 +77,28 @@ def heading_like(line: str) -> bool:
             and not _NOT_HEADING.match(line) and not is_caption(line))
 
 
-def restore_headings(mine: str, other: str, links: frozenset[str] = frozenset()) -> str:
-    """``other`` with the subheadings ``mine`` has alone between two lines that are next
-    to each other in ``other`` (a line that is the text of a link is no subheading)."""
+def restore_lines(mine: str, other: str, links: frozenset[str] = frozenset(),
+                  quotes: frozenset[str] = frozenset()) -> str:
+    """``other`` with what ``mine`` has alone between two lines that are next to each other
+    in ``other``: one subheading (never a link's text), or the lines of embedded posts and
+    quotes (``quotes``: squashed lines of the block body's ``<blockquote>`` elements)."""
     theirs = other.split("\n")
     pos = {k: i for i, line in enumerate(theirs) if (k := _key(line))}
-    inserts: dict[int, str] = {}
+    inserts: dict[int, list[str]] = {}
     last, gap = -1, []
     for line in mine.split("\n"):
         key = _key(line)
         if key not in pos:
             gap += [line] if key else []
             continue
-        if len(gap) == 1 and last >= 0 and pos[key] == last + 1 and heading_like(gap[0]) \
-                and _key(gap[0]) not in links:
-            inserts[pos[key]] = gap[0]
+        quoted = all(_key(g) in quotes for g in gap)
+        heading = len(gap) == 1 and heading_like(gap[0]) and _key(gap[0]) not in links
+        if gap and last >= 0 and pos[key] == last + 1 and (quoted or heading):
+            inserts[pos[key]] = gap
         last, gap = pos[key], []
     if not inserts:
         return other
-    return "\n".join(x for i, line in enumerate(theirs)
-                     for x in ((inserts[i], line) if i in inserts else (line,)))
+    return "\n".join(x for i, line in enumerate(theirs) for x in [*inserts.get(i, []), line])
 
 
 def pick_body(mine: str, other: str) -> str:

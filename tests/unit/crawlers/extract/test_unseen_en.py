@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from crawlers.extract.article import extract_article
 from crawlers.extract.clean import clean_english, is_caption
-from crawlers.extract.combine import heading_like, pick_body, restore_headings
+from crawlers.extract.combine import heading_like, pick_body, restore_lines
 
 P = [
     "The hospital said the trial enrolled forty patients, and that the first results would "
@@ -27,7 +27,7 @@ def test_div_subheadings_dropped_by_trafilatura_are_put_back() -> None:
                       "Q: How soon could patients get it?", P[2], "1. Ditch the diet", P[3],
                       "You may also like:", "Other story headline here"])
     other = "\n".join(P)
-    assert restore_headings(mine, other) == "\n".join(
+    assert restore_lines(mine, other) == "\n".join(
         [P[0], "What the trial found", P[1], "Q: How soon could patients get it?", P[2],
          "1. Ditch the diet", P[3]])
 
@@ -38,7 +38,7 @@ def test_restored_lines_are_never_links_captions_or_blocks_of_lines() -> None:
                       "Kyle Busch", P[3]])
     other = "\n".join(P)
     links = frozenset({"relatedheadlineofanotherstory"})
-    assert restore_headings(mine, other, links) == other
+    assert restore_lines(mine, other, links) == other
 
 
 def test_heading_like() -> None:
@@ -87,3 +87,27 @@ def test_captions_inside_a_page_without_class_names() -> None:
             f"<h1>Gene therapy trial</h1>{figure}{paragraphs}</div></body></html>")
     result = extract_article(page, "https://news.example.com/gene-therapy-trial")
     assert result["text"] == "\n".join(P)
+
+
+def test_embedded_post_in_a_social_box_stays_in_the_body() -> None:
+    tweet = ("<div class='social-media-embed'><blockquote class='twitter-tweet'><p>This trial "
+             "is the best news our family has had in years, thank you to every nurse.</p>"
+             "— A Parent (@parent) November 18, 2019</blockquote></div>")
+    paragraphs = [f"<p>{p}</p>" for p in P]
+    page = (f"<html><head><title>Gene therapy trial</title></head><body><div class='story'>"
+            f"<h1>Gene therapy trial</h1>{''.join(paragraphs[:2])}{tweet}"
+            f"{''.join(paragraphs[2:])}</div><div class='share'>Share on Twitter</div>"
+            f"</body></html>")
+    text = extract_article(page, "https://news.example.com/gene-therapy-trial")["text"]
+    assert "the best news our family has had in years" in text
+    assert "— A Parent (@parent) November 18, 2019" in text
+    assert "Share on Twitter" not in text
+
+
+def test_lines_of_embedded_posts_are_put_back() -> None:
+    quote = ["This trial is the best news our family has had in years.",
+             "— A Parent (@parent) November 18, 2019"]
+    mine = "\n".join([P[0], P[1], *quote, P[2]])
+    quotes = frozenset({"thistrialisthebestnewsourfamilyhashadinyears",
+                        "aparentparentnovember182019"})
+    assert restore_lines(mine, "\n".join(P[:3]), quotes=quotes) == mine
