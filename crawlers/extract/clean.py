@@ -36,8 +36,13 @@ _CREDIT = re.compile(
     r"\b(?:Photo|Image|Picture|Credit)s?(?: credit)?\s*(?:by|:)\s*[^.:]{2,60}$|"
     r"(?:Getty Images|Shutterstock|iStock|,\s*(?:AP|AFP|Reuters)|\bvia (?:AP|AFP|Reuters))\)?$|"
     r"^[A-Z][\w .’'-]{1,40}(?:/[A-Z][\w .’&'-]{1,40})+$")
+_NAME = r"[A-Z][\w.’'-]+(?:\s+[A-Z][\w.’'-]+){0,3}"
+_NAMES = rf"{_NAME}(?:\s+(?:and|&)\s+{_NAME})?"
+_WRITER = re.compile(rf"^(?:[Bb]y\s+)?{_NAMES}\s*[,|]\s*.{{0,40}}\b(?i:writer|reporter|"
+                     rf"correspondent|editor|contributor|staff)s?\W*$")
+_BY = re.compile(rf"^[Bb]y\s+{_NAMES}(?:\s*[,—|-].{{0,60}})?$")
 _WIDGET_EN = re.compile(
-    r"^(?:caption|close|advertisement|image \d+ of \d+|continue reading(?: below)?|"
+    r"^(?:caption|close|updated|advertisement|image \d+ of \d+|continue reading(?: below)?|"
     r"story continues below|back to gallery|like this|like loading|toggle caption|"
     r"hide caption|enlarge this image)\W*$", re.I)
 
@@ -51,25 +56,34 @@ def _is_promo(line: str) -> bool:
 def is_caption(line: str) -> bool:
     """An image caption or credit ("… (AP Photo/…)", "Photo: …, AP", "Name/Agency"), or a
     gallery or advertisement label ("Caption", "Image 2 of 5", "Continue Reading Below")."""
-    return len(line) < 400 and bool(_CREDIT.search(line) or _WIDGET_EN.match(line))
+    line = line.strip()
+    return len(line) < 600 and bool(_CREDIT.search(line) or _WIDGET_EN.match(line))
+
+
+def is_byline(line: str, top: bool) -> bool:
+    """A byline: "Jane Doe, AP Science Writer", "… and …, Staff Writers"; at the ``top`` of
+    the body also "By Jane Doe" (further down that may be a subheading, "By The Numbers")."""
+    line = line.strip()
+    return len(line) < 120 and bool(_WRITER.match(line) or (top and _BY.match(line)))
 
 
 def clean_english(lines: list[str]) -> list[str]:
     """Drop "Related:/Read more:" pointers (and the link list after them), newsletter and
-    social-media prompts, image captions and credits, gallery labels, and a trailing
+    social-media prompts, bylines, image captions and credits, gallery labels, and a trailing
     "You may also like" section."""
     total = sum(len(line) for line in lines)
     kept: list[str] = []
     done = 0
     after_pointer = False
-    for line in lines:
+    for i, line in enumerate(lines):
         if _EN_SECTION.match(line) and done > total * 0.3:
             break
         done += len(line)
         if len(line) < 200 and _EN_POINTER.match(line):
             after_pointer = True
             continue
-        if (after_pointer and _LIST_ITEM.match(line)) or _is_promo(line) or is_caption(line):
+        if (after_pointer and _LIST_ITEM.match(line)) or _is_promo(line) or is_caption(line) \
+                or is_byline(line, i < 3):
             continue
         after_pointer = False
         kept.append(line)

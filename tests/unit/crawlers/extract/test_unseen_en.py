@@ -7,7 +7,7 @@ and image captions, credits and gallery labels left inside the body."""
 from __future__ import annotations
 
 from crawlers.extract.article import extract_article
-from crawlers.extract.clean import clean_english, is_caption
+from crawlers.extract.clean import clean_english, is_byline, is_caption
 from crawlers.extract.combine import heading_like, pick_body, restore_lines
 
 P = [
@@ -111,3 +111,20 @@ def test_lines_of_embedded_posts_are_put_back() -> None:
     quotes = frozenset({"thistrialisthebestnewsourfamilyhashadinyears",
                         "aparentparentnovember182019"})
     assert restore_lines(mine, "\n".join(P[:3]), quotes=quotes) == mine
+
+
+def test_bylines_are_dropped_subheadings_starting_with_by_are_not() -> None:
+    assert is_byline("Robert Burns, Ap National Security Writer", top=False)
+    assert is_byline("Jane Doe and John Roe, Staff Writers", top=False)
+    assert is_byline("By Jane Doe | Reuters", top=True)
+    assert not is_byline("By The Numbers", top=False)
+    assert not is_byline("By the way, this is a sentence that goes on.", top=True)
+    lines = ["By Jane Doe", "Jane Doe, AP Science Writer", P[0], "By The Numbers", P[1]]
+    assert clean_english(lines) == [P[0], "By The Numbers", P[1]]
+
+
+def test_long_caption_with_its_more_toggle_and_credit_is_dropped() -> None:
+    caption = ("U.S. Defense Secretary Mark Esper, left, and the Vietnamese Defense Minister "
+               "shake hands in Hanoi on Wednesday, Nov. 20, 2019. ")
+    line = f"   {caption * 2}lessU.S. {caption * 2}... morePhoto: Hau Dinh, AP   "
+    assert clean_english([P[0], line, P[1]]) == P[:2]
