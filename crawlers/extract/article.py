@@ -46,6 +46,7 @@ from crawlers.extract.published import (
 )
 from crawlers.extract.text import block_lines, is_cjk_text, parse_html
 from crawlers.extract.titles import (
+    LABEL_ONLY,
     LABEL_STARTS,
     breadcrumb,
     site_names,
@@ -59,10 +60,16 @@ _SQUASH = re.compile(r"[\W_]+")
 
 
 def _strip_title(lines: list[str], title: str | None) -> list[str]:
-    """Drop a leading repetition of the headline from the body."""
+    """Drop a leading repetition of the headline from the body, also with a status label
+    (``原创``, ``[转载]``) before it, on its line or alone on the line above."""
     key = squash(title or "")
-    while lines and key and squash(lines[0]) == key:
-        lines = lines[1:]
+    while lines and key:
+        if squash(strip_labels(lines[0], squashed=True)) == key:
+            lines = lines[1:]
+        elif len(lines) > 1 and LABEL_ONLY.match(lines[0]) and squash(lines[1]) == key:
+            lines = lines[2:]
+        else:
+            break
     return lines
 
 

@@ -128,3 +128,14 @@ def test_long_caption_with_its_more_toggle_and_credit_is_dropped() -> None:
                "shake hands in Hanoi on Wednesday, Nov. 20, 2019. ")
     line = f"   {caption * 2}lessU.S. {caption * 2}... morePhoto: Hau Dinh, AP   "
     assert clean_english([P[0], line, P[1]]) == P[:2]
+
+
+def test_status_label_before_the_headline_repeated_in_the_body_is_dropped() -> None:
+    paragraphs = "".join(f"<p>{p}</p>" for p in P)
+    for heading in ("<div><span>原创</span>Gene therapy trial shows promise</div>",
+                    "<div>原创</div><div>Gene therapy trial shows promise</div>"):
+        page = (f"<html><head><title>[原创]Gene therapy trial shows promise</title></head>"
+                f"<body><div>{heading}{paragraphs}</div></body></html>")
+        result = extract_article(page, "https://news.example.com/gene-therapy-trial")
+        assert result["title"] == "Gene therapy trial shows promise"
+        assert result["text"] == "\n".join(P)
