@@ -91,5 +91,6 @@ def test_autothrottle_spaces_requests(stack: Env, tmp_path: Path) -> None:
     pages = [h for h in site.hits if h.path != "/robots.txt"]
     gaps = [b.started - a.started for a, b in itertools.pairwise(pages)]
     # AutoThrottle starts at 1 s between requests and halves towards the fast server's latency
-    # (the configured minimum delay is 0.02 s): far slower than without it
-    assert gaps[0] >= 0.3 and sum(gaps) >= 0.6, gaps
+    # after each response, each delay randomised by 0.5-1.5x (Scrapy's default): the gaps are
+    # far longer than the configured minimum delay of 0.02 s alone gives (~0.01-0.03 s)
+    assert max(gaps) >= 0.2 and sum(gaps) >= 0.4, gaps
