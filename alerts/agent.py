@@ -32,7 +32,7 @@ from alerts.history import Ledger, RejectedError, passing
 from alerts.render import StoryRef, snippet
 from alerts.rules import alert_key, matching_rules
 from alerts.schedule import Decision, decide
-from alerts.silence import SilenceStore, silenced_until
+from alerts.silence import SilenceStore, silenced_fields, silenced_until
 from alerts.stories import StoryLookup
 from config.contracts.articles import ClassifiedArticle
 from config.contracts.ops import dead_letter_for
@@ -156,9 +156,7 @@ class Alerter:
                 record["article"].update(english)
                 until = silenced_until(rule, self.silences, self.clock())
                 if until is not None:  # recorded, never sent
-                    record.update(kind="immediate", status="silenced",
-                                  reason=f"silenced until {until.isoformat()}",
-                                  silenced_until=until.isoformat())
+                    record.update(kind="immediate", **silenced_fields(until))
                     records.append(record)
                     continue
                 decision = await self._decide(rule, channel, counts)

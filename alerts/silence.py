@@ -30,6 +30,14 @@ def silenced_until(rule: Rule, stored: dict[str, datetime], now: datetime) -> da
     return max(ends) if ends else None
 
 
+def silenced_fields(until: datetime, cause: str = "") -> dict[str, Any]:
+    """The fields of an alert-history record silenced until ``until`` (recorded, never
+    queued); ``cause``: what was silenced, before the reason (a notice's kind)."""
+    reason = f"silenced until {until.isoformat()}"
+    return {"status": "silenced", "silenced_until": until.isoformat(),
+            "reason": f"{cause}; {reason}" if cause else reason}
+
+
 def silence_doc(rule: str, until: datetime, by: str = "cli") -> dict[str, Any]:
     now = utcnow().isoformat()
     return {"key": silence_id(rule), "kind": KIND, "rule": rule, "status": "silenced",

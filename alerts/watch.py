@@ -25,7 +25,7 @@ from elasticsearch import AsyncElasticsearch
 from alerts.channels.base import Sender
 from alerts.delivery import Reporter
 from alerts.history import Ledger
-from alerts.silence import silenced_until
+from alerts.silence import silenced_fields, silenced_until
 from config.contracts.ops import OpsEvent
 from config.contracts.wire import utcnow
 from config.rules import Rule
@@ -156,8 +156,7 @@ class Watcher:
         state: dict[str, Any] = {"status": "queued", "next_attempt_at": now.isoformat(),
                                  "reason": notice.kind}
         if until is not None:
-            state = {"status": "silenced", "silenced_until": until.isoformat(),
-                     "reason": f"{notice.kind}; silenced until {until.isoformat()}"}
+            state = silenced_fields(until, notice.kind)
         records: list[dict[str, Any]] = [
             {"key": f"{notice.key}:{channel}", "kind": "digest", "rule": rule.name,
              "channel": channel, "window": notice.window, "title": notice.message,
