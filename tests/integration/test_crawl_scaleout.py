@@ -136,7 +136,12 @@ def test_job_of_a_killed_worker_is_redone_by_its_replacement(cluster: Cluster) -
     finally:
         stop(*workers.values())
     done = [s for s in cluster.stats() if s.source_id == "gen"]
-    assert [(s.worker, s.ok) for s in done] == [(owner, True)], done  # once, by the owner
+    assert done and done[0].worker == owner, done  # redone by the owner's replacement
+    # at-least-once: a rebalance between the crawl and its offset commit (the replacement
+    # rejoining the group) can hand the job out again; that run finds the list unchanged
+    # and publishes nothing
+    assert all(s.ok and s.worker == owner for s in done), done
+    assert all(s.articles_published == 0 for s in done[1:]), done
     raw = [decode(RawArticle, v) for _, v in read_topic(cluster.settings, Topics.RAW)]
     assert {a.source_id for a in raw} == {"gen"} and len({a.article_id for a in raw}) == 20
 
