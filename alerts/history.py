@@ -130,6 +130,14 @@ def history_query(rule: str | None = None, status: str | None = None,
     return {"bool": {"filter": filters}} if filters else {"match_all": {}}
 
 
+def recent_query(rule: str, channel: str, since: datetime) -> dict[str, Any]:
+    """Immediate alerts of ``rule`` on ``channel`` created since ``since`` (rate limits)."""
+    return {"bool": {"filter": [
+        {"term": {"kind": "immediate"}}, {"term": {"rule": rule}},
+        {"term": {"channel": channel}},
+        {"range": {"created_at": {"gte": since.isoformat()}}}]}}
+
+
 class Ledger:
     """Durable per-key delivery state over the alerts index."""
 
@@ -189,11 +197,17 @@ class Ledger:
 
     async def count_recent(self, rule: str, channel: str, since: datetime) -> int:
         """Immediate alerts of ``rule`` on ``channel`` created since ``since``."""
-        query = {"bool": {"filter": [
-            {"term": {"kind": "immediate"}}, {"term": {"rule": rule}},
-            {"term": {"channel": channel}},
-            {"range": {"created_at": {"gte": since.isoformat()}}}]}}
+        query = recent_query(rule, channel, since)
         return int((await self._es.count(index=self._index, query=query))["count"])
+
+    async def oldest_recent(self, rule: str, channel: str, since: datetime) -> datetime | None:
+        """When the oldest of those alerts was created (``None`` when there is none)."""
+        response = await self._es.search(index=self._index, size=1,
+                                         query=recent_query(rule, channel, since),
+                                         sort=[{"created_at": "asc"}],
+                                         source_includes=["created_at"])
+        hits = response["hits"]["hits"]
+        return datetime.fromisoformat(hits[0]["_source"]["created_at"]) if hits else None
 
     async def due(self, now: datetime, limit: int = 5000) -> list[dict[str, Any]]:
         """Queued items whose window is due, oldest first."""
