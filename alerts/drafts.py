@@ -20,13 +20,23 @@ from config.rules import Rule
 Records = list[dict[str, Any]]
 
 
+def stored_copy(article: ClassifiedArticle) -> dict[str, Any]:
+    """The copy of ``article`` a record carries: its text cut at 2,000 characters and one
+    evidence per label, the first, which is all a message, digest or feed shows
+    (``alerts.render.snippet``, ``alerts.feeds``); the classifier gives up to a dozen, and
+    the local server copies the whole alert history at each forced refresh and scan."""
+    results = {label: result.model_copy(update={"evidence": result.evidence[:1]})
+               for label, result in article.classification.results.items()}
+    classification = article.classification.model_copy(update={"results": results})
+    return article.model_copy(update={"text": article.text[:2000],
+                                      "classification": classification}).model_dump(mode="json")
+
+
 def base_record(rule: Rule, channel: str, article: ClassifiedArticle) -> dict[str, Any]:
     return {"key": alert_key(rule, article, channel), "rule": rule.name, "channel": channel,
             "article_id": article.article_id, "story_id": article.story_id,
             "title": article.title, "url": article.url,
-            "fetched_at": article.fetched_at.isoformat(),
-            "article": article.model_copy(update={"text": article.text[:2000]}
-                                          ).model_dump(mode="json")}
+            "fetched_at": article.fetched_at.isoformat(), "article": stored_copy(article)}
 
 
 @dataclass

@@ -161,7 +161,10 @@ class Ledger:
         """Create every document (``_id`` = its ``key``) that does not exist yet, in one bulk
         request; return the keys created (the others existed: redelivered articles). Raises
         ``RejectedError`` naming the keys Elasticsearch refused for another reason, and which
-        of these refusals may pass."""
+        of these refusals may pass. Deliveries (and silenced matches, which rate limits count)
+        are searchable when it returns; digest items only after the index's next refresh
+        (within a second): each is due a second or more later, and a forced refresh costs
+        the local server a copy of the whole index."""
         now, seq = utcnow().isoformat(), queue_seq()
         actions = [{"_op_type": "create", "_index": self._index, "_id": doc["key"],
                     "_source": {"attempts": 0, "created_at": now, "updated_at": now,
@@ -169,8 +172,8 @@ class Ledger:
                    for n, doc in enumerate(docs)]
         if not actions:
             return []
-        _, errors = await async_bulk(self._es, actions, refresh=True, raise_on_error=False,
-                                     stats_only=False)
+        _, errors = await async_bulk(self._es, actions, raise_on_error=False, stats_only=False,
+                                     refresh=any(doc.get("kind") != "item" for doc in docs))
         items = [next(iter(e.values())) for e in errors]  # type: ignore[union-attr]
         failed = {item.get("_id") for item in items}
         others = [item for item in items if item.get("status") != 409]
