@@ -19,7 +19,7 @@ import asyncio
 import json
 import logging
 from collections.abc import Awaitable, Callable
-from datetime import datetime, timedelta
+from datetime import datetime
 from typing import Any, TypeVar
 
 from elasticsearch import ApiError, TransportError
@@ -28,9 +28,11 @@ from elasticsearch import ConnectionError as EsConnectionError
 from alerts.channels.base import Sender
 from alerts.delivery import LOG_STAGE, STAGE, Reporter
 from alerts.digest import DigestFlusher, Wake
+from alerts.drafts import Draft, Records, base_record, queued_fields
 from alerts.history import Ledger, RejectedError, passing
+from alerts.ratelimit import RateCounts
 from alerts.render import StoryRef, snippet
-from alerts.rules import alert_key, matching_rules
+from alerts.rules import matching_rules
 from alerts.schedule import Decision, decide
 from alerts.silence import SilenceStore, silenced_fields, silenced_until
 from alerts.stories import StoryLookup
@@ -45,7 +47,6 @@ T = TypeVar("T")
 Clock = Callable[[], datetime]
 Origin = dict[str, Any]
 Counts = dict[tuple[str, str], int]
-Records = list[dict[str, Any]]
 log = logging.getLogger(__name__)
 
 
@@ -60,21 +61,6 @@ async def until_es_answers(op: Callable[[], Awaitable[T]], what: str) -> T:
 def _about(article: ClassifiedArticle) -> dict[str, str]:
     """``extra=`` for log lines about one article (fields of the JSON log format)."""
     return {"article_id": article.article_id, "source": article.source_id, "stage": LOG_STAGE}
-
-
-def base_record(rule: Rule, channel: str, article: ClassifiedArticle) -> dict[str, Any]:
-    return {"key": alert_key(rule, article, channel), "rule": rule.name, "channel": channel,
-            "article_id": article.article_id, "story_id": article.story_id,
-            "title": article.title, "url": article.url,
-            "fetched_at": article.fetched_at.isoformat(),
-            "article": article.model_copy(update={"text": article.text[:2000]}
-                                          ).model_dump(mode="json")}
-
-
-def queued_fields(decision: Decision) -> dict[str, Any]:
-    assert decision.due_at is not None
-    return {"kind": "item", "status": "queued", "reason": decision.reason,
-            "window": decision.window, "due_at": decision.due_at.isoformat()}
 
 
 class Alerter:
@@ -94,29 +80,32 @@ class Alerter:
         self.reporter = reporter or Reporter()
         self.wake = wake or (lambda channel: None)
         self.digests = DigestFlusher(rules, senders, ledger, clock, self.wake)
+        self.rate_counts = RateCounts(ledger, until_es_answers)
 
     async def handle_batch(self, messages: list[tuple[bytes, Origin]]) -> int:
         """Enqueue the deliveries of a batch of classified messages; return how many
         immediate deliveries were new."""
-        planned: list[tuple[ClassifiedArticle, bytes, Origin, list[dict[str, Any]]]] = []
         counts: Counts = {}
         if self.silence_store is not None and not self._silences_read:
             await self.read_silences()
-        decoded: list[tuple[ClassifiedArticle, bytes, Origin]] = []
+        drafts: list[tuple[Draft, bytes, Origin]] = []
         for value, origin in messages:
+            article: ClassifiedArticle | None = None
             try:
-                decoded.append((decode(ClassifiedArticle, value), value, origin))
-            except Exception as exc:  # undecodable, or refused by the contract
-                await self._reject(exc, value, origin, None)
-        others = await self._others([article for article, *_ in decoded])
-        for article, value, origin in decoded:
-            try:
-                records = await self.plan(article, counts, others.get(article.article_id, []))
-            except Exception as exc:  # poison: matching or rendering failed for this article
+                article = decode(ClassifiedArticle, value)
+                drafts.append((await self.draft(article, counts), value, origin))
+            except Exception as exc:  # undecodable, refused by the contract, or poison
                 await self._reject(exc, value, origin, article)
+        others = await self._others([d.article for d, *_ in drafts if d.renders])
+        planned: list[tuple[ClassifiedArticle, bytes, Origin, Records]] = []
+        for draft, value, origin in drafts:
+            try:
+                records = self.finish(draft, others.get(draft.article.article_id, []))
+            except Exception as exc:  # poison: rendering failed for this article
+                await self._reject(exc, value, origin, draft.article)
                 continue
             if records:
-                planned.append((article, value, origin, records))
+                planned.append((draft.article, value, origin, records))
         created = await self._enqueue(planned)
         for channel in {r["channel"] for r in created
                         if r["kind"] == "immediate" and r["status"] == "queued"}:
@@ -128,47 +117,56 @@ class Alerter:
         return await self.handle_batch([(article.encode(), {})])
 
     async def _others(self, articles: list[ClassifiedArticle]) -> dict[str, list[StoryRef]]:
-        """The other articles of each matching article's story: one lookup for the batch."""
-        if self.stories is None:
+        """The other articles of the stories of the articles rendered now (digest items and
+        silenced matches show none): one lookup for the batch."""
+        if self.stories is None or not articles:
             return {}
-        return await self.stories.others_of([a for a in articles if self._matches(a)])
-
-    def _matches(self, article: ClassifiedArticle) -> bool:
-        try:
-            return bool(matching_rules(self.rules.rules, article))
-        except Exception:  # poison: ``plan`` raises it again and the article is rejected
-            return False
+        return await self.stories.others_of(articles)
 
     async def plan(self, article: ClassifiedArticle, counts: Counts,
                    others: list[StoryRef] | None = None) -> list[dict[str, Any]]:
         """The records ``article`` produces: rendered deliveries or digest items;
-        ``others``: the other articles of its story (default: looked up)."""
-        records: list[dict[str, Any]] = []
+        ``others``: the other articles of its story (default: looked up if needed)."""
+        draft = await self.draft(article, counts)
+        if others is None:
+            others = (await self._others([article] if draft.renders else [])).get(
+                article.article_id, [])
+        return self.finish(draft, others)
+
+    async def draft(self, article: ClassifiedArticle, counts: Counts) -> Draft:
+        """The records ``article`` produces, decided (silenced, queued for a window, or due
+        now) but not yet rendered."""
         rules = matching_rules(self.rules.rules, article)
         english = await self.english(article) if rules else {}
-        shown = article.model_copy(update=english) if english else article
+        draft = Draft(article, article.model_copy(update=english) if english else article)
         for rule in rules:
             for channel in rule.channels:
-                if others is None:
-                    others = await self.stories.others(article) if self.stories else []
                 record = base_record(rule, channel, article)
                 record.update(english)
                 record["article"].update(english)
+                draft.records.append(record)
                 until = silenced_until(rule, self.silences, self.clock())
                 if until is not None:  # recorded, never sent
                     record.update(kind="immediate", **silenced_fields(until))
-                    records.append(record)
                     continue
                 decision = await self._decide(rule, channel, counts)
                 if decision.now:
-                    payload = self.senders[channel].render(rule, shown, others)
-                    record.update(kind="immediate", status="queued", payload=payload,
+                    record.update(kind="immediate", status="queued",
                                   next_attempt_at=self.clock().isoformat())
+                    draft.renders.append((record, rule))
                 else:
                     record.update(queued_fields(decision))
-                json.dumps(record, ensure_ascii=False).encode("utf-8")  # storable, or poison
-                records.append(record)
-        return records
+        return draft
+
+    def finish(self, draft: Draft, others: list[StoryRef]) -> Records:
+        """``draft``'s records with the deliveries due now rendered; raises if one cannot be
+        rendered or stored (poison)."""
+        for record, rule in draft.renders:
+            record["payload"] = self.senders[record["channel"]].render(rule, draft.shown,
+                                                                       others)
+        for record in draft.records:
+            json.dumps(record, ensure_ascii=False).encode("utf-8")  # storable, or poison
+        return draft.records
 
     async def english(self, article: ClassifiedArticle) -> dict[str, str]:
         """``title_en`` and ``snippet_en`` where the provider answered in time (none without
@@ -185,9 +183,8 @@ class Alerter:
         if rule.rate_limit is None:
             return decide(rule, now)
         if (rule.name, channel) not in counts:
-            since = now - timedelta(seconds=rule.rate_limit.seconds)
-            counts[(rule.name, channel)] = await until_es_answers(
-                lambda: self.ledger.count_recent(rule.name, channel, since), "count")
+            counts[(rule.name, channel)] = await self.rate_counts.sent_recently(
+                rule, channel, now)
         decision = decide(rule, now, counts[(rule.name, channel)])
         if decision.now:
             counts[(rule.name, channel)] += 1

@@ -130,6 +130,14 @@ def history_query(rule: str | None = None, status: str | None = None,
     return {"bool": {"filter": filters}} if filters else {"match_all": {}}
 
 
+def recent_query(rule: str, channel: str, since: datetime) -> dict[str, Any]:
+    """Immediate alerts of ``rule`` on ``channel`` created since ``since`` (rate limits)."""
+    return {"bool": {"filter": [
+        {"term": {"kind": "immediate"}}, {"term": {"rule": rule}},
+        {"term": {"channel": channel}},
+        {"range": {"created_at": {"gte": since.isoformat()}}}]}}
+
+
 class Ledger:
     """Durable per-key delivery state over the alerts index."""
 
@@ -153,7 +161,10 @@ class Ledger:
         """Create every document (``_id`` = its ``key``) that does not exist yet, in one bulk
         request; return the keys created (the others existed: redelivered articles). Raises
         ``RejectedError`` naming the keys Elasticsearch refused for another reason, and which
-        of these refusals may pass."""
+        of these refusals may pass. Deliveries (and silenced matches, which rate limits count)
+        are searchable when it returns; digest items only after the index's next refresh
+        (within a second): each is due a second or more later, and a forced refresh costs
+        the local server a copy of the whole index."""
         now, seq = utcnow().isoformat(), queue_seq()
         actions = [{"_op_type": "create", "_index": self._index, "_id": doc["key"],
                     "_source": {"attempts": 0, "created_at": now, "updated_at": now,
@@ -161,8 +172,8 @@ class Ledger:
                    for n, doc in enumerate(docs)]
         if not actions:
             return []
-        _, errors = await async_bulk(self._es, actions, refresh=True, raise_on_error=False,
-                                     stats_only=False)
+        _, errors = await async_bulk(self._es, actions, raise_on_error=False, stats_only=False,
+                                     refresh=any(doc.get("kind") != "item" for doc in docs))
         items = [next(iter(e.values())) for e in errors]  # type: ignore[union-attr]
         failed = {item.get("_id") for item in items}
         others = [item for item in items if item.get("status") != 409]
@@ -189,11 +200,17 @@ class Ledger:
 
     async def count_recent(self, rule: str, channel: str, since: datetime) -> int:
         """Immediate alerts of ``rule`` on ``channel`` created since ``since``."""
-        query = {"bool": {"filter": [
-            {"term": {"kind": "immediate"}}, {"term": {"rule": rule}},
-            {"term": {"channel": channel}},
-            {"range": {"created_at": {"gte": since.isoformat()}}}]}}
+        query = recent_query(rule, channel, since)
         return int((await self._es.count(index=self._index, query=query))["count"])
+
+    async def oldest_recent(self, rule: str, channel: str, since: datetime) -> datetime | None:
+        """When the oldest of those alerts was created (``None`` when there is none)."""
+        response = await self._es.search(index=self._index, size=1,
+                                         query=recent_query(rule, channel, since),
+                                         sort=[{"created_at": "asc"}],
+                                         source_includes=["created_at"])
+        hits = response["hits"]["hits"]
+        return datetime.fromisoformat(hits[0]["_source"]["created_at"]) if hits else None
 
     async def due(self, now: datetime, limit: int = 5000) -> list[dict[str, Any]]:
         """Queued items whose window is due, oldest first."""

@@ -45,12 +45,20 @@ def _trigger(schedule: Schedule) -> CronTrigger:
     return schedule.trigger()
 
 
+_last_fire: dict[Schedule, tuple[datetime, datetime]] = {}
+
+
 def next_fire(schedule: Schedule, now: datetime) -> datetime:
-    """The first fire time of ``schedule`` strictly after ``now`` (an aware datetime)."""
-    trigger = _trigger(schedule)
-    fire = trigger.get_next_fire_time(None, now + timedelta(seconds=1))
-    assert fire is not None, "a crontab always fires again"
-    result: datetime = fire.astimezone(UTC)
+    """The first fire time of ``schedule`` at or after one second past ``now`` (an aware
+    datetime). The last answer of each schedule is kept: it holds for any later ``now`` up to
+    a second before it (no fire time lies between), as for a burst's decisions."""
+    asked, fire = _last_fire.get(schedule, (now, now))
+    if asked <= now and now + timedelta(seconds=1) <= fire:
+        return fire
+    found = _trigger(schedule).get_next_fire_time(None, now + timedelta(seconds=1))
+    assert found is not None, "a crontab always fires again"
+    result: datetime = found.astimezone(UTC)
+    _last_fire[schedule] = (now, result)
     return result
 
 

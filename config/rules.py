@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import re
 from datetime import time
+from functools import cache
 from pathlib import Path
 from typing import Annotated, Any, ClassVar, Literal
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
@@ -163,6 +164,8 @@ class Schedule(_Strict):
         return self
 
 
+# A preset's schedule, built once: building one checks its crontab (slow per decision).
+_preset = cache(lambda cron: Schedule(cron=cron))
 _HHMM = re.compile(r"^([01]\d|2[0-3]):[0-5]\d$")
 
 
@@ -232,9 +235,8 @@ class Rule(_Strict):
     @property
     def schedule(self) -> Schedule:
         """The digest schedule in effect (explicit, else daily or hourly by mode)."""
-        if self.digest is not None:
-            return self.digest
-        return Schedule(cron="daily" if self.mode == "digest" else "hourly")
+        return self.digest if self.digest is not None else _preset(
+            "daily" if self.mode == "digest" else "hourly")
 
     @field_validator("channels")
     @classmethod

@@ -46,6 +46,7 @@ class MemoryQueue:
     versions: dict[str, int] = field(default_factory=dict)
     order: itertools.count[int] = field(default_factory=itertools.count)
     blocked: int = 0
+    calls: list[str] = field(default_factory=list)
 
     async def create_many(self, docs: list[dict[str, Any]]) -> list[str]:
         if self.blocked > 0:
@@ -75,9 +76,18 @@ class MemoryQueue:
     async def get(self, key: str) -> dict[str, Any]:
         return dict(self.records[key])
 
+    def _recent(self, rule: str, channel: str, since: datetime) -> list[datetime]:
+        return [datetime.fromisoformat(r["created_at"]) for r in self.records.values()
+                if r.get("kind") == "immediate" and r["rule"] == rule
+                and r["channel"] == channel and datetime.fromisoformat(r["created_at"]) >= since]
+
     async def count_recent(self, rule: str, channel: str, since: datetime) -> int:
-        return sum(1 for r in self.records.values() if r.get("kind") == "immediate"
-                   and r["rule"] == rule and r["channel"] == channel)
+        self.calls.append("count_recent")
+        return len(self._recent(rule, channel, since))
+
+    async def oldest_recent(self, rule: str, channel: str, since: datetime) -> datetime | None:
+        self.calls.append("oldest_recent")
+        return min(self._recent(rule, channel, since), default=None)
 
     async def due(self, now: datetime, limit: int = 5000) -> list[dict[str, Any]]:
         return [dict(r) for r in self.records.values() if r["status"] == "queued"

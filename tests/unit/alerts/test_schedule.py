@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 
 import pytest
 
@@ -88,3 +88,22 @@ def test_window_titles_are_local_times() -> None:
                                                               "2026-11-19 07:00")
     assert window_title(r, "digest-x+y") == "r: digest-x+y"
     assert window_stamp(NOON_SHANGHAI) == "20261118T0400Z"
+
+
+def test_the_kept_fire_time_is_the_one_the_crontab_gives_at_any_later_time() -> None:
+    schedule = Schedule(cron="*/15 * * * *")
+    fire = datetime(2026, 11, 18, 4, 15, tzinfo=UTC)
+    times = [NOON_SHANGHAI + timedelta(seconds=s) for s in
+             (0, 300, 898, 899, 900, 901, 60, 2000, 1799, 1800, 0)]
+    for now in times:
+        fresh = schedule.trigger().get_next_fire_time(None, now + timedelta(seconds=1))
+        assert next_fire(schedule, now) == fresh.astimezone(UTC)
+    assert next_fire(schedule, fire - timedelta(seconds=1)) == fire
+    assert next_fire(schedule, fire - timedelta(microseconds=1)) == fire + timedelta(minutes=15)
+
+
+def test_the_default_schedules_are_built_once() -> None:
+    hourly = rule()
+    assert hourly.schedule is rule(rate_limit={"max": 2}).schedule
+    assert hourly.schedule == Schedule(cron="hourly")
+    assert rule(mode="digest").schedule == Schedule(cron="daily")
