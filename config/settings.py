@@ -136,7 +136,7 @@ class WorkerSettings(Section):
     instance_id: str = Field(default_factory=lambda: socket.gethostname())
     batch_size: int = Field(default=200, ge=1, description="most events a batched agent "
                             "(classifier, indexer) takes at once")
-    batch_within_s: float = Field(default=1.0, gt=0, description="how long such an agent "
+    batch_within_s: float = Field(default=0.25, gt=0, description="how long such an agent "
                                   "waits to fill a batch before it handles what it has")
     producer_linger_ms: int = Field(default=5, ge=0, description="how long a worker's "
                                     "producer waits to fill a request with more messages")
