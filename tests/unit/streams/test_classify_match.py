@@ -67,6 +67,21 @@ def test_pure_python_automaton_equals_the_native_one(seed: int) -> None:
     assert expected  # the comparison is not vacuous
 
 
+@pytest.mark.parametrize(("word_chars", "text_chars"), [
+    ("ab细胞", "ab细胞 😀\ud800\udc00\ufffd"),  # characters beyond the BMP only in the text
+    ("ab细😀", "ab细胞 😀\U0001f601\ud800"),  # and in the words too
+])
+def test_native_automaton_offsets_around_characters_beyond_the_bmp(
+        word_chars: str, text_chars: str) -> None:
+    rnd = random.Random(7)
+    words = {"".join(rnd.choice(word_chars) for _ in range(rnd.randint(1, 3))): i
+             for i in range(30)}
+    text = "".join(rnd.choice(text_chars) for _ in range(400))
+    expected = sorted(PyAutomaton(words).iter(text))
+    assert sorted(Automaton(words).iter(text)) == expected
+    assert expected
+
+
 def test_pure_python_lexicon_matches_like_the_native_one() -> None:
     phrases = ["cell therapy", "细胞治疗", "gene therapy", "AAV"]
     text = "Cell therapies and 细胞治疗; gene-therapy with AAVs, not aav9."
