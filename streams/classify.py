@@ -84,7 +84,9 @@ class Classifier:
             feats[rules.name] = features(found, units, len(fields["text"]), cfg)
             level, ceiling[rules.name] = self._structured(found, fields["text"], items) or (
                 salience(feats[rules.name], cfg), "primary")
-            sal[rules.name] = cap(level, rules.max_salience(fields, found))
+            # no cap lowers "none" (and conventions never raise it)
+            sal[rules.name] = level if level == "none" else cap(
+                level, rules.max_salience(fields, found))
         sal = resolve_co_primary(sal, {k: f.strength(cfg) for k, f in feats.items()}, cfg)
         terms = frozenset(h.term for found in hits.values() for h in found)
         for convention in self._conventions:
@@ -108,7 +110,7 @@ class Classifier:
         ceiling it sets (conventions between labels do not lift a label above it): the
         strongest bulletin brief read alone (at most ``bulletins.max_salience``), or at most
         ``lists.max_salience`` when the label is only named in lists of fields."""
-        if any(h.field == "title" and h.kind in ("core", "support") for h in hits):
+        if not hits or any(h.field == "title" and h.kind in ("core", "support") for h in hits):
             return None
         cfg, bulletins = self.taxonomy.salience, self.taxonomy.bulletins
         text_hits = [h for h in hits if h.field == "text"]

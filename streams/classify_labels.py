@@ -17,7 +17,7 @@ from dataclasses import dataclass
 from config.contracts.articles import SALIENCE_ORDER
 from config.taxonomy import ContextRule, Convention, DocumentCap, LabelTaxonomy
 from config.taxonomy_rules import HitSpec
-from streams.classify_match import Lexicon, PhraseMatcher, near, overlaps
+from streams.classify_match import Lexicon, PhraseMatcher, Watch, near, overlaps
 from streams.classify_pairs import PairFinder
 from streams.classify_score import Hit
 from streams.classify_text import normalize
@@ -110,6 +110,8 @@ class LabelRules:
         self.pairs = extra.pairs
         self._pair_contexts: dict[tuple[str, str], tuple[_Context, ...]] = {}
         self.matcher = PhraseMatcher(self.terms, lexicon)
+        # a field where neither a term nor the first word of a pair occurs gives no hit
+        self._watch = Watch([self.matcher, *(finder.first for finder, _ in self.pairs)])
         self.contexts = [_Context(rule, lexicon) for rule in spec.contexts]
         self.caps = [_Cap(rule, lexicon) for rule in spec.caps]
         self._contexts_of = {key: tuple(c for c in self.contexts if c.applies(key) or c.applies(
@@ -147,6 +149,8 @@ class LabelRules:
         """Surviving hits in title and text."""
         out: list[Hit] = []
         for field, norm in fields.items():
+            if self._watch.silent(norm):
+                continue
             scan = _Scan(norm)
             mask = masks[field]
             found: list[Hit] = []

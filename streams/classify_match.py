@@ -85,7 +85,7 @@ class Lexicon:
         self._count = 0
         self._pure = pure_python
         self._automaton: Automaton[_Form] | None = None
-        self._memo: dict[str, list[list[Match]]] = {}
+        self._memo: dict[str, dict[int, list[Match]]] = {}
 
     def register(self, keys: Iterable[str]) -> int:
         """Add a matcher's canonical keys; returns the matcher's id."""
@@ -115,20 +115,24 @@ class Lexicon:
                                  (*(old.keys if old else ()), *((k, -len(k)) for k in keys)))
         return Automaton(merged, pure_python=self._pure)
 
-    def scan(self, norm: str) -> list[list[Match]]:
-        """Per matcher id, candidate ``(canonical key, start, end)`` sorted by start, longest
-        key first; overlapping candidates are kept (each matcher resolves its own)."""
+    def scan(self, norm: str) -> dict[int, list[Match]]:
+        """Per matcher id that has any, candidate ``(canonical key, start, end)`` sorted by
+        start, longest key first; overlapping candidates are kept (each matcher resolves its
+        own). Matchers without candidates in ``norm`` are absent."""
         cached = self._memo.get(norm)
         if cached is not None:
             return cached
         if self._automaton is None:
             self._automaton = self._compile()
-        found = self._candidates(self._automaton, norm)
-        per_owner: list[list[Match]] = [[] for _ in range(self._count)]
+        per_owner: dict[int, list[Match]] = {}
         owners = self._owners
-        for item in found:
+        for item in self._candidates(self._automaton, norm):
             for ident in owners[item[0]]:
-                per_owner[ident].append(item)
+                found = per_owner.get(ident)
+                if found is None:
+                    per_owner[ident] = [item]
+                else:
+                    found.append(item)
         if len(self._memo) >= _MEMO:
             del self._memo[next(iter(self._memo))]
         self._memo[norm] = per_owner
@@ -172,15 +176,15 @@ class PhraseMatcher:
         self._plain = frozenset(k for k in self._by_canonical.values()
                                 if k == canonical(k) and not _WORD.intersection(k)
                                 and " " not in k)
-        self._lexicon = lexicon if lexicon is not None else Lexicon()
-        self._id = self._lexicon.register(self._by_canonical)
+        self.lexicon = lexicon if lexicon is not None else Lexicon()
+        self.ident = self.lexicon.register(self._by_canonical)
 
     def find(self, norm: str) -> list[Match]:
         """All matches in ``norm`` (already normalised), left to right, non-overlapping."""
         out: list[Match] = []
         reached = 0
         plain = self._plain
-        for ckey, start, end in self._lexicon.scan(norm)[self._id]:
+        for ckey, start, end in self.lexicon.scan(norm).get(self.ident, ()):
             if start < reached:
                 continue
             if ckey in plain:  # no separator or letter case to tell spellings apart
@@ -197,6 +201,21 @@ class PhraseMatcher:
         for key, _, _ in self.find(norm):
             counts[key] = counts.get(key, 0) + 1
         return counts
+
+
+class Watch:
+    """Whether any of several matchers has a candidate in a text: one look at each lexicon's
+    scan instead of a ``find`` per matcher (a text none of them can match is skipped)."""
+
+    def __init__(self, matchers: Iterable[PhraseMatcher]) -> None:
+        ids: dict[Lexicon, set[int]] = {}
+        for matcher in matchers:
+            ids.setdefault(matcher.lexicon, set()).add(matcher.ident)
+        self._ids = tuple((lexicon, frozenset(idents)) for lexicon, idents in ids.items())
+
+    def silent(self, norm: str) -> bool:
+        """True when no watched matcher can find anything in ``norm``."""
+        return all(idents.isdisjoint(lexicon.scan(norm)) for lexicon, idents in self._ids)
 
 
 def overlaps(start: int, end: int, spans: list[tuple[int, int]]) -> bool:

@@ -28,7 +28,7 @@ class PairFinder:
     def __init__(self, rule: PairRule, lexicon: Lexicon | None = None) -> None:
         self.rule = rule
         self.key = f"<{rule.name}>"
-        self._first = PhraseMatcher(rule.first, lexicon)
+        self.first = PhraseMatcher(rule.first, lexicon)
         self._second = PhraseMatcher(rule.second, lexicon)
         self._unless = PhraseMatcher(rule.unless_near, lexicon)
         self._last: tuple[str, list[PairMatch]] = ("", [])
@@ -41,7 +41,7 @@ class PairFinder:
         return self._last[1]
 
     def _find(self, norm: str) -> list[PairMatch]:
-        firsts = self._first.find(norm)
+        firsts = self.first.find(norm)
         if not firsts:
             return []
         seconds = self._second.find(norm)

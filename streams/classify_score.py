@@ -84,6 +84,9 @@ def _text_evidence(hits: list[Hit], lead_end: int, cfg: SalienceConfig) -> float
 def features(hits: list[Hit], units: float, text_len: int, cfg: SalienceConfig) -> Features:
     """Summarise a label's hits (``text_len`` in characters, ``units`` in words; the lead is
     the first ``lead_share`` of the text, at least ``lead_chars`` characters)."""
+    if not hits:
+        return Features(title=0.0, evidence=0.0, density=0.0, coverage=0.0, lead=False,
+                        any_hit=False, has_text=text_len > 0)
     counted = _counted(hits)
     lead_end = max(cfg.lead_chars, int(cfg.lead_share * text_len))
     evidence = _text_evidence(counted, lead_end, cfg)

@@ -8,7 +8,7 @@ import pytest
 
 from config.taxonomy import SalienceConfig
 from streams.classify_ac import Automaton, PyAutomaton
-from streams.classify_match import Lexicon, PhraseMatcher
+from streams.classify_match import Lexicon, PhraseMatcher, Watch
 from streams.classify_score import Features, salience
 from streams.classify_text import normalize
 
@@ -53,6 +53,18 @@ def test_shared_lexicon_gives_each_matcher_its_own_matches() -> None:
     assert [k for k, _, _ in masks.find(norm)] == ["fuel cell", "stem cell niche"]
     lexicon.forget()
     assert cells.find(norm) == cells.find(norm)
+
+
+def test_watch_is_silent_only_where_no_watched_matcher_has_a_candidate() -> None:
+    lexicon = Lexicon()
+    cells = PhraseMatcher(["stem cell"], lexicon)
+    genes = PhraseMatcher(["gene therapy"], lexicon)
+    own = PhraseMatcher(["aav"])  # a private lexicon
+    watch = Watch([cells, own])
+    assert not watch.silent(normalize("Stem-cells today"))
+    assert not watch.silent(normalize("AAV vectors"))
+    assert watch.silent(normalize("gene therapy only"))
+    assert genes.find(normalize("gene therapy only"))
 
 
 @pytest.mark.parametrize("seed", [1, 2, 3])
