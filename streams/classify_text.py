@@ -71,9 +71,10 @@ def _build_table() -> dict[int, str]:
 
 _TABLE = _build_table()
 NORMALIZE_TABLE: dict[int, str] = dict(_TABLE)  # for folds built on this one (stories)
-# The same table as one string indexed by code point: ``str.translate`` looks it up faster than
-# a dict; characters beyond the BMP raise IndexError there and so pass unchanged.
-_TABLE_BMP = "".join(_TABLE.get(code, chr(code)) for code in range(0x10000))
+# The same table as a tuple of one-character strings indexed by code point: ``str.translate``
+# looks it up faster than a dict or a string (which builds a new string per character);
+# characters beyond the BMP raise IndexError there and so pass unchanged.
+_TABLE_BMP = tuple(_TABLE.get(code, chr(code)) for code in range(0x10000))
 _CJK = re.compile(r"[\u3400-\u9fff]")
 
 

@@ -11,6 +11,7 @@ def test_normalize_keeps_length_and_folds_script_width_case() -> None:
     norm = normalize(raw)
     assert len(norm) == len(raw)
     assert norm == "细胞治疗car-t与基因疗法 gene-therapy"
+    assert normalize("😀A\ud800Ｂ") == "😀a\ud800b"  # beyond the BMP and lone surrogates pass
 
 
 def test_trad_to_simp_leaves_simplified_and_latin_alone() -> None:
