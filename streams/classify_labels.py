@@ -245,6 +245,8 @@ class ConventionRule:
         """Saliences after this convention (unchanged when it does not apply);
         ``hit_terms`` are the terms of every label's hits (pair rules as ``<name>``)."""
         rule = self.rule
+        if all(sal[label] == "none" for label in rule.then):
+            return sal  # a convention never raises "none"
         if any(SALIENCE_ORDER[sal[k]] < SALIENCE_ORDER[v] for k, v in rule.requires.items()):
             return sal
         if not (self.pairs & hit_terms) and sum(

@@ -186,10 +186,13 @@ class PhraseMatcher:
 
     def find(self, norm: str) -> list[Match]:
         """All matches in ``norm`` (already normalised), left to right, non-overlapping."""
+        candidates = self.lexicon.scan(norm).get(self.ident)
+        if candidates is None:
+            return []
         out: list[Match] = []
         reached = 0
         plain = self._plain
-        for ckey, start, end in self.lexicon.scan(norm).get(self.ident, ()):
+        for ckey, start, end in candidates:
             if start < reached:
                 continue
             if ckey in plain:  # no separator or letter case to tell spellings apart
@@ -220,7 +223,10 @@ class Watch:
 
     def silent(self, norm: str) -> bool:
         """True when no watched matcher can find anything in ``norm``."""
-        return all(idents.isdisjoint(lexicon.scan(norm)) for lexicon, idents in self._ids)
+        for lexicon, idents in self._ids:
+            if not idents.isdisjoint(lexicon.scan(norm)):
+                return False
+        return True
 
 
 def overlaps(start: int, end: int, spans: list[tuple[int, int]]) -> bool:

@@ -47,6 +47,10 @@ class Features:
         return self.title * cfg.title_factor + self.evidence
 
 
+_NO_HITS = {has_text: Features(title=0.0, evidence=0.0, density=0.0, coverage=0.0, lead=False,
+                               any_hit=False, has_text=has_text) for has_text in (False, True)}
+
+
 def _title_strength(hits: list[Hit]) -> float:
     return max((h.weight for h in hits if h.field == "title" and h.kind in ("core", "support")),
                default=0.0)
@@ -85,8 +89,7 @@ def features(hits: list[Hit], units: float, text_len: int, cfg: SalienceConfig) 
     """Summarise a label's hits (``text_len`` in characters, ``units`` in words; the lead is
     the first ``lead_share`` of the text, at least ``lead_chars`` characters)."""
     if not hits:
-        return Features(title=0.0, evidence=0.0, density=0.0, coverage=0.0, lead=False,
-                        any_hit=False, has_text=text_len > 0)
+        return _NO_HITS[text_len > 0]
     counted = _counted(hits)
     lead_end = max(cfg.lead_chars, int(cfg.lead_share * text_len))
     evidence = _text_evidence(counted, lead_end, cfg)
