@@ -223,10 +223,7 @@ class Watch:
 
     def silent(self, norm: str) -> bool:
         """True when no watched matcher can find anything in ``norm``."""
-        for lexicon, idents in self._ids:
-            if not idents.isdisjoint(lexicon.scan(norm)):
-                return False
-        return True
+        return all(idents.isdisjoint(lexicon.scan(norm)) for lexicon, idents in self._ids)
 
 
 def overlaps(start: int, end: int, spans: list[tuple[int, int]]) -> bool:
