@@ -106,20 +106,13 @@ class Automaton(Generic[V]):
                 self._codec, "surrogatepass").decode("latin-1")
         return coded
 
-    def units(self, text: str) -> tuple[Iterator[tuple[int, V]], int]:
-        """Every occurrence as ``(end_unit, value)`` with ``end_unit`` the index of the last
-        byte written for the word's last character, and the shift that maps it back: an
-        occurrence counts when ``end_unit`` is a character's last byte (``end_unit + 1`` a
-        multiple of ``1 << shift``), and ends at character ``end_unit >> shift``. For callers
-        that loop over the occurrences anyway (no generator in between)."""
+    def iter(self, text: str) -> Iterator[tuple[int, V]]:
         if not text:
-            return iter(()), 0
+            return iter(())
         if not self.native:
             result: Iterator[tuple[int, V]] = self._impl.iter(text)
-            return result, 0
-        return self._impl.iter(self._code(text)), self._shift
-
-    def iter(self, text: str) -> Iterator[tuple[int, V]]:
-        found, shift = self.units(text)
-        last_byte = (1 << shift) - 1  # a character's last byte: index & last_byte == last_byte
-        return ((end >> shift, value) for end, value in found if end & last_byte == last_byte)
+            return result
+        shift = self._shift
+        last_byte = (1 << shift) - 1  # an occurrence ends on a character's last byte
+        return ((end >> shift, value) for end, value in self._impl.iter(self._code(text))
+                if end & last_byte == last_byte)

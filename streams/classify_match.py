@@ -144,12 +144,7 @@ class Lexicon:
         size, shifted = len(text), len(marks) > 1
         found: list[tuple[int, int, int, str, int]] = []
         append = found.append
-        found_units, shift = automaton.units(text)
-        last_byte = (1 << shift) - 1
-        for last, (length, start_word, end_set, keys) in found_units:
-            if last & last_byte != last_byte:
-                continue  # begins inside a character (see ``classify_ac``)
-            last >>= shift
+        for last, (length, start_word, end_set, keys) in automaton.iter(text):
             start = last - length + 1
             if start_word and start > 0 and text[start - 1] in _WORD:
                 continue
