@@ -5,7 +5,9 @@ Input: nothing; it starts noida-db, the Faust classifier and the alerter (real c
 on loopback. Each article is published to ``articles.raw`` with ``fetched_at`` = now, as the
 crawler does the moment it has fetched a page; the crawl itself (HTTP fetch, extraction) is
 not included. Output: a table with median, p95 and max per channel; exit 1 if a target is
-missed (median ≤ 5 s, p95 ≤ 15 s). Run with ``python bench/bench_alert_latency.py [N] [gap_s]``.
+missed (median ≤ 5 s, p95 ≤ 15 s). Run with
+``python bench/bench_alert_latency.py [N] [gap_s] [--json]`` (``--json``: one JSON object as the
+last line).
 """
 
 from __future__ import annotations

@@ -4,7 +4,8 @@ Input: the shipped ``config/`` (taxonomy and gazetteers). Output: a table on std
 articles/s (per second of CPU time, so other load on the machine does not lower it) for
 Chinese, traditional Chinese, English and negative articles; "typical" has one
 CGT paragraph in ordinary news text, "dense" repeats it (hundreds of hits, a worst case). Run with
-``python bench/bench_classify.py [seconds-per-row]``; the target is ≥ 500 articles/s.
+``python bench/bench_classify.py [seconds-per-row] [--json]`` (``--json``: one JSON object as
+the last line); the target is ≥ 500 articles/s.
 """
 
 from __future__ import annotations

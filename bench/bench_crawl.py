@@ -5,7 +5,8 @@ articles each) and the embedded local stack (noida-db: Kafka and Elasticsearch) 
 directory. Output: a table on stdout: for each crawler configuration, the pages fetched, the
 articles published to ``articles.raw``, the crawl's seconds and pages/s, for a first crawl and
 for a second (incremental) crawl, which the list page's 304 ends at once. Run with
-``python bench/bench_crawl.py [list-pages]`` (default 15: 300 articles).
+``python bench/bench_crawl.py [list-pages] [--json]`` (default 15: 300 articles; ``--json``:
+one JSON object as the last line).
 """
 
 from __future__ import annotations

@@ -7,7 +7,8 @@ into the runtime image) and its largest packages. The image is this layer plus t
 (``python:3.11-slim-bookworm``) and a user; ``docker image ls`` reports the total where an
 engine runs.
 
-Usage: ``python bench/bench_image.py`` (needs the package index pip is configured with).
+Usage: ``python bench/bench_image.py [--json]`` (``--json``: one JSON object as the last line;
+needs the package index pip is configured with).
 """
 
 from __future__ import annotations

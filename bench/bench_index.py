@@ -2,9 +2,10 @@
 indexer's async bulk path, and search latency (p50/p95) of ``cgtwatch search`` queries.
 
 Input: nothing (starts its own noida-db on free ports in a temporary directory). Output: a
-table on stdout. Run with ``python bench/bench_index.py [documents] [searches]`` (defaults
-1000 and 20). noida-db scans every document per full-text query, so search latency grows with
-the index size; it says nothing about real Elasticsearch's search speed (see standins.md).
+table on stdout, and with ``--json`` one JSON object as the last line. Run with
+``python bench/bench_index.py [documents] [searches] [--json]`` (defaults 1000 and 20).
+noida-db scans every document per full-text query, so search latency grows with the index
+size; it says nothing about real Elasticsearch's search speed (see standins.md).
 """
 
 from __future__ import annotations

@@ -2,7 +2,8 @@
 
 Input: none (synthetic 3,000-character Chinese and English articles). Output: a table on
 stdout with articles/s on one core for signature+bands and for the whole decision against a
-band index of ``N`` earlier articles. Run with ``python bench/bench_stories.py [seconds]``.
+band index of ``N`` earlier articles. Run with ``python bench/bench_stories.py [seconds] [--json]``
+(``--json``: one JSON object as the last line).
 """
 
 from __future__ import annotations
