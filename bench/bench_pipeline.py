@@ -41,7 +41,7 @@ from rich.table import Table  # noqa: E402
 from bench.pipeline_articles import ArticleMaker  # noqa: E402
 from cgtwatch.devstack.localstack import free_port  # noqa: E402
 from cgtwatch.devstack.stack import Stack  # noqa: E402
-from config.clients import PRODUCER_BATCH_BYTES, kafka_common, kafka_producer  # noqa: E402
+from config.clients import kafka_common, kafka_producer  # noqa: E402
 from config.contracts.articles import RawArticle  # noqa: E402
 from config.contracts.topics import Topics  # noqa: E402
 from config.settings import Settings  # noqa: E402
@@ -74,7 +74,6 @@ def produce_burst(settings: Settings, articles: list[RawArticle]) -> None:
     async def send_all() -> None:
         producer = AIOKafkaProducer(bootstrap_servers=settings.kafka_bootstrap.split(","),
                                     acks="all", compression_type="gzip", linger_ms=20,
-                                    max_batch_size=PRODUCER_BATCH_BYTES,
                                     max_request_size=8 * 1024 * 1024)
         await producer.start()
         try:
