@@ -12,7 +12,12 @@ own thread (Twisted's reactor has the main one) and is the only user of the cons
 - a job whose deadline passed is reported and queued again, up to ``MAX_ATTEMPTS``;
 - on a rebalance it commits what it can and forgets the partitions it lost;
 - polls return at once (``timeout_ms=0``) except while joining the group: an idle worker
-  waits on its finished-jobs queue instead of in a fetch loop.
+  waits on its finished-jobs queue instead of in a fetch loop;
+- joining, it polls back to back: kafka-python 3.0 can drop a join that completes between
+  two polls (the leader's metadata rejoin), leaving the member with no partitions and no
+  heartbeats. The topic's metadata is fetched before subscribing, so the first assignment
+  sees every partition, and a join that outlasts ``join_deadline_s`` raises ``JoinStuckError``:
+  the worker exits and its supervisor starts it again, as a fresh member.
 """
 
 from __future__ import annotations
@@ -20,6 +25,7 @@ from __future__ import annotations
 import logging
 import queue
 import threading
+import time
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any, Protocol
@@ -41,9 +47,20 @@ from crawlers.jobs.tracker import OffsetTracker
 
 GROUP = "cgtwatch-crawlers"
 MAX_ATTEMPTS = 3
-MAX_POLL_INTERVAL_MS = 30_000
+MAX_POLL_INTERVAL_MS = 30_000  # also the rebalance timeout: how long a join may wait
+JOIN_GRACE_S = 10.0
 log = logging.getLogger(__name__)
 Report = Callable[[CrawlStats], Any]
+
+
+class JoinStuckError(RuntimeError):
+    """The consumer group never handed this worker its partitions."""
+
+
+def join_deadline_s(settings: Settings) -> float:
+    """The longest a rebalance may take: every member rejoining (the rebalance timeout), a
+    dead member's session running out, and a grace."""
+    return (MAX_POLL_INTERVAL_MS + settings.kafka.session_timeout_ms) / 1000 + JOIN_GRACE_S
 
 
 class EngineLike(Protocol):
@@ -71,7 +88,8 @@ class _Listener(ConsumerRebalanceListener):  # type: ignore[misc]
         self.feeder = feeder
 
     def on_partitions_revoked(self, revoked: set[TopicPartition]) -> None:
-        self.feeder.joining = True
+        if self.feeder.joining_since is None:
+            self.feeder.joining_since = self.feeder.clock()
         self.feeder.commit()
         self.feeder.tracker.drop(revoked)
         for source_id, waiting in list(self.feeder.later.items()):
@@ -81,7 +99,10 @@ class _Listener(ConsumerRebalanceListener):  # type: ignore[misc]
                 del self.feeder.later[source_id]
 
     def on_partitions_assigned(self, assigned: set[TopicPartition]) -> None:
-        self.feeder.joining = False
+        self.feeder.joining_since = None
+        parts = ", ".join(str(tp.partition) for tp in sorted(assigned)) or "none"
+        log.info("crawler worker %s took %s partitions: %s",
+                 self.feeder.settings.worker.instance_id, Topics.CRAWL_REQUESTS, parts)
 
 
 class JobFeeder:
@@ -89,11 +110,16 @@ class JobFeeder:
 
     def __init__(self, settings: Settings, engine: EngineLike, report: Report,
                  consumer: KafkaConsumer | None = None,
-                 producer: KafkaProducer | None = None) -> None:
+                 producer: KafkaProducer | None = None,
+                 clock: Callable[[], float] = time.monotonic) -> None:
         self.settings, self.engine, self.report = settings, engine, report
+        self.clock = clock
         self.consumer = consumer if consumer is not None else KafkaConsumer(**kafka_consumer(
             settings, GROUP, "cgtwatch-crawler", max_poll_records=100,
             max_poll_interval_ms=MAX_POLL_INTERVAL_MS))
+        if not self.consumer.partitions_for_topic(Topics.CRAWL_REQUESTS):  # fetches metadata
+            log.warning("topic %s not found yet; run `cgtwatch setup` if it stays missing",
+                        Topics.CRAWL_REQUESTS)
         self.consumer.subscribe([Topics.CRAWL_REQUESTS], listener=_Listener(self))
         self.producer = producer if producer is not None else KafkaProducer(
             **kafka_producer(settings, "cgtwatch-crawler-worker"))
@@ -105,7 +131,19 @@ class JobFeeder:
         self.later: dict[str, list[tuple[CrawlJob, Source, TopicPartition, int]]] = {}
         self.stopping = threading.Event()
         self.paused = False
-        self.joining = True  # until the group assigned partitions (polls must wait then)
+        self.joining_since: float | None = clock()  # until the group assigns partitions
+
+    @property
+    def joining(self) -> bool:
+        return self.joining_since is not None
+
+    def _check_join(self) -> None:
+        if self.joining_since is None:
+            return
+        waited = self.clock() - self.joining_since
+        if waited > join_deadline_s(self.settings):
+            raise JoinStuckError(f"no {Topics.CRAWL_REQUESTS} partitions assigned after "
+                            f"{waited:.0f} s in a rebalance; restart the worker")
 
     def take(self, value: bytes, tp: TopicPartition, offset: int) -> None:
         """Start the job at ``offset`` (or settle it at once: bad, unknown or a duplicate)."""
@@ -188,7 +226,8 @@ class JobFeeder:
         self._drain(0)
         self.commit()
         self._flow()
-        # joining the group takes a poll that may wait; once in, fetches go on in the
+        self._check_join()
+        # joining the group takes polls that wait; once in, fetches go on in the
         # background of polls that return at once
         batch = self.consumer.poll(timeout_ms=200 if self.joining else 0)
         taken = 0
@@ -196,7 +235,7 @@ class JobFeeder:
             for record in records:
                 self.take(record.value, tp, record.offset)
                 taken += 1
-        if not taken:
+        if not taken and not self.joining:
             # nothing new: wait for a job to end (a broker that answers empty fetches at
             # once, like the local noida-db, would otherwise keep the loop busy)
             self._drain(idle_wait_s)

@@ -11,6 +11,7 @@ committed, so the partition's next owner redoes them.
 from __future__ import annotations
 
 import logging
+import os
 import threading
 from collections.abc import Callable
 
@@ -18,7 +19,7 @@ from kafka import KafkaProducer
 
 from config.clients import kafka_producer
 from config.settings import Settings
-from crawlers.jobs.feeder import GROUP, MAX_ATTEMPTS, JobFeeder
+from crawlers.jobs.feeder import GROUP, MAX_ATTEMPTS, JobFeeder, JoinStuckError
 from crawlers.jobs.report import CrawlReporter
 from crawlers.jobs.runner import Engine
 from crawlers.state.seen_es import open_seen_store
@@ -47,6 +48,9 @@ class CrawlerWorker:
     def _feed(self) -> None:
         try:
             self.feeder.run()
+        except JoinStuckError as exc:  # expected, rare: a fresh process joins as a fresh member
+            log.error("%s", exc)
+            self.failed = exc
         except BaseException as exc:  # the worker must not run on without its consumer
             log.exception("the crawl-job consumer failed")
             self.failed = exc
@@ -67,5 +71,7 @@ class CrawlerWorker:
             self.reporter.close()
             self.seen.close()
             self.producer.close(timeout=30)
+        if isinstance(self.failed, JoinStuckError):
+            raise SystemExit(os.EX_TEMPFAIL)  # exit 75: starting it again works
         if self.failed is not None:
             raise RuntimeError(f"crawl-job consumer failed: {self.failed}") from self.failed

@@ -19,7 +19,7 @@ from config.contracts.wire import decode
 from config.settings import CrawlerSettings, PathSettings, Settings, WorkerSettings
 from config.sources import Source
 from crawlers.engine.job import JobRun
-from crawlers.jobs.feeder import MAX_ATTEMPTS, JobFeeder
+from crawlers.jobs.feeder import MAX_ATTEMPTS, JobFeeder, JoinStuckError, join_deadline_s
 
 TP0 = TopicPartition(Topics.CRAWL_REQUESTS, 0)
 SOURCES = ("feed-a", "feed-b", "feed-c", "feed-late")
@@ -53,14 +53,23 @@ class FakeConsumer:
     queued: list[tuple[TopicPartition, Record]] = field(default_factory=list)
     commits: list[dict[TopicPartition, OffsetAndMetadata]] = field(default_factory=list)
     paused: set[TopicPartition] = field(default_factory=set)
+    calls: list[str] = field(default_factory=list)
+    poll_timeouts: list[int] = field(default_factory=list)
+    listener: Any = None
+
+    def partitions_for_topic(self, topic: str) -> set[int]:
+        self.calls.append(f"partitions_for_topic {topic}")
+        return {0, 1, 2}
 
     def subscribe(self, topics: list[str], listener: object = None) -> None:
-        return None
+        self.calls.append(f"subscribe {','.join(topics)}")
+        self.listener = listener
 
     def assignment(self) -> set[TopicPartition]:
         return {TP0}
 
     def poll(self, timeout_ms: int = 0) -> dict[TopicPartition, list[Record]]:
+        self.poll_timeouts.append(timeout_ms)
         if TP0 in self.paused or not self.queued:
             return {}
         out: dict[TopicPartition, list[Record]] = {}
@@ -103,6 +112,7 @@ class Rig:
     producer: RecordingProducer
     engine: FakeEngine
     reported: list[CrawlStats]
+    clock: list[float]
 
     def queue(self, offset: int, source_id: str, attempt: int = 1) -> None:
         job = CrawlJob(job_id=f"job-{offset}", source_id=source_id, attempt=attempt)
@@ -122,8 +132,10 @@ def rig(clean_env: pytest.MonkeyPatch, tmp_path: Path) -> Rig:
                         crawler=CrawlerSettings(max_jobs_in_flight=2))
     consumer, producer, engine = FakeConsumer(), RecordingProducer(), FakeEngine()
     reported: list[CrawlStats] = []
-    feeder = JobFeeder(settings, engine, reported.append, consumer, producer)  # type: ignore[arg-type]
-    return Rig(feeder, consumer, producer, engine, reported)
+    clock = [100.0]
+    feeder = JobFeeder(settings, engine, reported.append,
+                       consumer, producer, clock=lambda: clock[0])
+    return Rig(feeder, consumer, producer, engine, reported, clock)
 
 
 def finish(run: JobRun, **counts: int) -> None:
@@ -219,3 +231,37 @@ def test_an_expired_job_is_reported_and_queued_again_until_the_last_attempt(rig:
     assert last.expire_if_late(last.started + 61)
     rig.feeder.step(idle_wait_s=0)
     assert len(rig.producer.sent) == 1 and rig.committed()[-1] == 2
+
+
+def test_the_topic_metadata_is_fetched_before_joining_the_group(rig: Rig) -> None:
+    # the group leader's first assignment then sees every partition: no metadata rejoin
+    assert rig.consumer.calls == [f"partitions_for_topic {Topics.CRAWL_REQUESTS}",
+                                  f"subscribe {Topics.CRAWL_REQUESTS}"]
+
+
+def test_polls_wait_while_joining_and_return_at_once_when_in_the_group(rig: Rig) -> None:
+    rig.feeder.step(idle_wait_s=0.5)  # joining: the poll waits, not the idle drain
+    rig.consumer.listener.on_partitions_assigned({TP0})
+    rig.feeder.step(idle_wait_s=0)
+    rig.consumer.listener.on_partitions_revoked({TP0})  # a rebalance
+    rig.feeder.step(idle_wait_s=0.5)
+    assert rig.consumer.poll_timeouts == [200, 0, 200]
+
+
+def test_a_rebalance_that_never_hands_out_partitions_stops_the_worker(rig: Rig) -> None:
+    rig.consumer.listener.on_partitions_assigned({TP0})
+    rig.clock[0] += 3600  # a long, healthy run
+    rig.feeder.step(idle_wait_s=0)
+    rig.consumer.listener.on_partitions_revoked({TP0})
+    rig.clock[0] += join_deadline_s(rig.feeder.settings) - 1
+    rig.feeder.step(idle_wait_s=0)  # a slow rebalance is still a rebalance
+    rig.clock[0] += 2
+    with pytest.raises(JoinStuckError, match=r"no crawl\.requests partitions assigned after 47 s"):
+        rig.feeder.step(idle_wait_s=0)
+
+
+def test_an_assignment_of_no_partitions_ends_the_join(rig: Rig) -> None:
+    # more workers than partitions: the extra worker holds nothing and waits, healthy
+    rig.consumer.listener.on_partitions_assigned(set())
+    rig.clock[0] += 3600
+    assert rig.feeder.step(idle_wait_s=0) == 0
