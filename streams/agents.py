@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import time
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from functools import partial
@@ -53,6 +54,7 @@ from streams.topics import (
 )
 
 STAGE = "streams"
+YIELD_EVERY_S = 0.005  # a long batch lets heartbeats and fetches run this often
 log = logging.getLogger(__name__)
 
 
@@ -97,6 +99,7 @@ async def plan_batch(events: Sequence[Event], classifier: ArticleClassifier, see
     Stories see the bands of the batch's earlier articles, as if handled one by one."""
     work = BatchWork()
     pending_bands = Overlay(work.bands, stories if stories is not None else {})
+    yielded = time.monotonic()
     for position, raw in decode_events(events, work).values():
         if is_duplicate(seen.hash_of(raw.article_id), raw):
             continue
@@ -115,7 +118,9 @@ async def plan_batch(events: Sequence[Event], classifier: ArticleClassifier, see
                                                raw.fetched_at.date().isoformat())
         work.outputs.append(out)
         work.outcomes[position] = "classified"
-        await asyncio.sleep(0)  # heartbeats and fetches go on during a long batch
+        if time.monotonic() - yielded >= YIELD_EVERY_S:  # not per article: each yield polls
+            await asyncio.sleep(0)                       # the selector
+            yielded = time.monotonic()
     return work
 
 
