@@ -11,7 +11,9 @@ import json
 import subprocess
 import sys
 import time
+from collections.abc import Callable
 from pathlib import Path
+from typing import TypeVar
 
 import pytest
 
@@ -23,6 +25,8 @@ from config.settings import Settings
 from crawlers.state.seen_es import open_seen_store
 from indexer.documents import articles_alias
 from tests.integration.conftest import Env, wait_for
+
+T = TypeVar("T")
 
 pytestmark = pytest.mark.integration
 
@@ -46,35 +50,34 @@ def published(settings: Settings) -> set[str]:
         seen.close()
 
 
+def wait_quiet(stack: Env, read: Callable[[], T], ready: Callable[[T], bool], quiet_s: float,
+               timeout_s: float, what: str) -> None:
+    """Until what ``read`` returns has not changed for ``quiet_s`` and ``ready`` holds for it."""
+    last: object = object()
+    since = time.monotonic()
+    deadline = since + timeout_s
+    while time.monotonic() < deadline:
+        value = read()
+        if value != last:
+            last, since = value, time.monotonic()
+        elif ready(value) and time.monotonic() - since >= quiet_s:
+            return
+        time.sleep(0.5)
+    raise AssertionError(f"{what}\n{stack.logs()}")
+
+
 def wait_drained(stack: Env, settings: Settings, timeout_s: float, quiet_s: float = 5.0
                  ) -> None:
     """Until every article the seen-store recorded as published is indexed, and nothing new
     was published for ``quiet_s``."""
-    last: set[str] = set()
-    since = time.monotonic()
-    deadline = since + timeout_s
-    while time.monotonic() < deadline:
-        known = published(settings)
-        if known != last:
-            last, since = known, time.monotonic()
-        elif known <= stack.indexed_ids() and time.monotonic() - since >= quiet_s:
-            return
-        time.sleep(0.5)
-    raise AssertionError(f"published articles not all indexed\n{stack.logs()}")
+    wait_quiet(stack, lambda: published(settings), lambda known: known <= stack.indexed_ids(),
+               quiet_s, timeout_s, "published articles not all indexed")
 
 
 def settle(stack: Env, quiet_s: float = 12.0) -> None:
     """Wait until the index stops growing: what is missing then stays missing."""
-    last, since = -1, time.monotonic()
-    deadline = since + 120
-    while time.monotonic() < deadline:
-        count = len(stack.indexed_ids())
-        if count != last:
-            last, since = count, time.monotonic()
-        elif count > 0 and time.monotonic() - since >= quiet_s:
-            return
-        time.sleep(0.5)
-    raise AssertionError(f"the index did not settle\n{stack.logs()}")
+    wait_quiet(stack, lambda: len(stack.indexed_ids()), lambda count: count > 0, quiet_s, 120,
+               "the index did not settle")
 
 
 def test_sigkill_then_reconcile_indexes_every_article(stack: Env, tmp_path: Path) -> None:
