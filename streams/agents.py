@@ -118,8 +118,10 @@ async def plan_batch(events: Sequence[Event], classifier: ArticleClassifier, see
                                                raw.fetched_at.date().isoformat())
         work.outputs.append(out)
         work.outcomes[position] = "classified"
-        if time.monotonic() - yielded >= YIELD_EVERY_S:  # not per article: each yield polls
-            await asyncio.sleep(0)                       # the selector
+        # heartbeats and fetches go on during a long batch; not after every article, as
+        # each yield polls the selector
+        if time.monotonic() - yielded >= YIELD_EVERY_S:
+            await asyncio.sleep(0)
             yielded = time.monotonic()
     return work
 

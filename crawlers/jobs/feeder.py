@@ -143,7 +143,7 @@ class JobFeeder:
         waited = self.clock() - self.joining_since
         if waited > join_deadline_s(self.settings):
             raise JoinStuckError(f"no {Topics.CRAWL_REQUESTS} partitions assigned after "
-                            f"{waited:.0f} s in a rebalance; restart the worker")
+                                 f"{waited:.0f} s in a rebalance; restart the worker")
 
     def take(self, value: bytes, tp: TopicPartition, offset: int) -> None:
         """Start the job at ``offset`` (or settle it at once: bad, unknown or a duplicate)."""

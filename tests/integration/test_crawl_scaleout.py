@@ -53,7 +53,6 @@ class Cluster:
     data_dir: Path
     backend: str | None  # None: noida-db
 
-
     def worker(self, name: str, **overrides: str) -> Supervisor:
         env = {**self.env, "CGTWATCH_WORKER__INSTANCE_ID": name,
                "CGTWATCH_CRAWLER__USER_AGENT": f"cgtwatch-test ({name})", **overrides}
